@@ -1,0 +1,105 @@
+package brands
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/sharecast/sharecast/apperr"
+)
+
+// Rules are a brand's rule settings. Zero values are filled with defaults by Normalize, so a
+// brand created with {} gets the documented behaviour.
+type Rules struct {
+	// Commission life (DESIGN §3.5).
+	HoldDays        int `json:"hold_days"`
+	AutoConfirmDays int `json:"auto_confirm_days"`
+	// Payouts (DESIGN §3.6). Amounts in fen.
+	PayoutMinFen           int64 `json:"payout_min_fen"`
+	PayoutMaxFen           int64 `json:"payout_max_fen"`
+	PayoutDailyMaxFen      int64 `json:"payout_daily_max_fen"`
+	AutoApproveBelowFen    int64 `json:"auto_approve_below_fen"`
+	SecondApprovalAboveFen int64 `json:"second_approval_above_fen"`
+	// Reservation risk (DESIGN §3.2).
+	RiskInviterBurstCount   int `json:"risk_inviter_burst_count"`
+	RiskInviterBurstSeconds int `json:"risk_inviter_burst_seconds"`
+	RiskNewMemberMinutes    int `json:"risk_new_member_minutes"`
+	RiskIPViewers           int `json:"risk_ip_viewers"`
+	RiskIPWindowMinutes     int `json:"risk_ip_window_minutes"`
+}
+
+// DefaultRules are what a new brand gets.
+func DefaultRules() Rules {
+	return Rules{
+		HoldDays: 7, AutoConfirmDays: 15,
+		PayoutMinFen: 100, PayoutMaxFen: 20_000, PayoutDailyMaxFen: 50_000,
+		AutoApproveBelowFen: 5_000, SecondApprovalAboveFen: 20_000,
+		RiskInviterBurstCount: 30, RiskInviterBurstSeconds: 60, RiskNewMemberMinutes: 10,
+		RiskIPViewers: 20, RiskIPWindowMinutes: 10,
+	}
+}
+
+// Normalize fills zero fields with defaults.
+func (r Rules) Normalize() Rules {
+	d := DefaultRules()
+	fillInt := func(v *int, def int) {
+		if *v == 0 {
+			*v = def
+		}
+	}
+	fill64 := func(v *int64, def int64) {
+		if *v == 0 {
+			*v = def
+		}
+	}
+	fillInt(&r.HoldDays, d.HoldDays)
+	fillInt(&r.AutoConfirmDays, d.AutoConfirmDays)
+	fill64(&r.PayoutMinFen, d.PayoutMinFen)
+	fill64(&r.PayoutMaxFen, d.PayoutMaxFen)
+	fill64(&r.PayoutDailyMaxFen, d.PayoutDailyMaxFen)
+	fill64(&r.AutoApproveBelowFen, d.AutoApproveBelowFen)
+	fill64(&r.SecondApprovalAboveFen, d.SecondApprovalAboveFen)
+	fillInt(&r.RiskInviterBurstCount, d.RiskInviterBurstCount)
+	fillInt(&r.RiskInviterBurstSeconds, d.RiskInviterBurstSeconds)
+	fillInt(&r.RiskNewMemberMinutes, d.RiskNewMemberMinutes)
+	fillInt(&r.RiskIPViewers, d.RiskIPViewers)
+	fillInt(&r.RiskIPWindowMinutes, d.RiskIPWindowMinutes)
+	return r
+}
+
+// Validate refuses rules that would break the money rules.
+func (r Rules) Validate() error {
+	bad := func(f string, a ...any) error {
+		return apperr.New(apperr.Invalid, "INVALID_RULES", fmt.Sprintf(f, a...))
+	}
+	switch {
+	case r.HoldDays < 0 || r.HoldDays > 90:
+		return bad("hold_days must be 0 to 90")
+	case r.AutoConfirmDays < 1 || r.AutoConfirmDays > 60:
+		return bad("auto_confirm_days must be 1 to 60")
+	case r.PayoutMinFen < 10:
+		return bad("payout_min_fen must be at least 10 (WeChat's minimum transfer)")
+	case r.PayoutMaxFen < r.PayoutMinFen:
+		return bad("payout_max_fen must be at least payout_min_fen")
+	case r.PayoutMaxFen >= 200_000:
+		// Transfers of 2,000 yuan or more need the member's real name on every request; the
+		// brand maximum stays below that and larger payouts are a per-member exception.
+		return bad("payout_max_fen must be below 200000 (2,000 yuan)")
+	case r.PayoutDailyMaxFen < r.PayoutMaxFen:
+		return bad("payout_daily_max_fen must be at least payout_max_fen")
+	case r.AutoApproveBelowFen < 0 || r.SecondApprovalAboveFen < r.AutoApproveBelowFen:
+		return bad("auto_approve_below_fen must be ≥ 0 and ≤ second_approval_above_fen")
+	case r.RiskInviterBurstCount < 1 || r.RiskInviterBurstSeconds < 1 || r.RiskNewMemberMinutes < 1 ||
+		r.RiskIPViewers < 1 || r.RiskIPWindowMinutes < 1:
+		return bad("risk thresholds must be positive")
+	}
+	return nil
+}
+
+// ValidTimezone reports whether tz loads.
+func ValidTimezone(tz string) bool {
+	if tz == "" {
+		return false
+	}
+	_, err := time.LoadLocation(tz)
+	return err == nil
+}

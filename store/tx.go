@@ -1,0 +1,71 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	entsql "entgo.io/ent/dialect/sql"
+
+	"github.com/sharecast/sharecast/ent"
+)
+
+type txKey struct{}
+
+type txState struct {
+	tx     *sql.Tx
+	client *ent.Client
+}
+
+// WithTx runs fn in one database transaction carried in the context: every store method and
+// every job insert (jobs.Insert) called with that context joins it. It commits when fn returns
+// nil and rolls back on an error or a panic. A nested call joins the outer transaction.
+//
+// The transaction is a plain *sql.Tx with a throwaway ent client built on it, so River can
+// insert jobs in the same transaction (ent hides its own *sql.Tx).
+func (s *Store) WithTx(ctx context.Context, fn func(ctx context.Context) error) (err error) {
+	if _, ok := ctx.Value(txKey{}).(*txState); ok {
+		return fn(ctx)
+	}
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	st := &txState{
+		tx:     tx,
+		client: ent.NewClient(ent.Driver(entsql.NewDriver(s.dialect, entsql.Conn{ExecQuerier: tx}))),
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			_ = tx.Rollback()
+			panic(p)
+		}
+		if err != nil {
+			_ = tx.Rollback()
+		}
+	}()
+	if err = fn(context.WithValue(ctx, txKey{}, st)); err != nil {
+		return err
+	}
+	if err = tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// Tx returns the transaction carried by ctx, if any (for River's InsertTx).
+func Tx(ctx context.Context) (*sql.Tx, bool) {
+	st, ok := ctx.Value(txKey{}).(*txState)
+	if !ok {
+		return nil, false
+	}
+	return st.tx, true
+}
+
+// ent returns the client for ctx: the transaction's when inside WithTx.
+func (s *Store) ent(ctx context.Context) *ent.Client {
+	if st, ok := ctx.Value(txKey{}).(*txState); ok {
+		return st.client
+	}
+	return s.client
+}
