@@ -301,3 +301,20 @@ func clampLimit(n int) int {
 	}
 	return n
 }
+
+// ListBrands lists every brand (operators' CLI only; never exposed over HTTP).
+func (s *Store) ListBrands(ctx context.Context) ([]brands.Brand, error) {
+	rows, err := s.ent(ctx).Brand.Query().Order(ent.Asc(brand.FieldSlug)).Limit(10000).All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]brands.Brand, 0, len(rows))
+	for _, r := range rows {
+		b, err := toBrand(r)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, b)
+	}
+	return out, nil
+}

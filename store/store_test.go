@@ -75,3 +75,38 @@ func TestWithTxRollsBackOnErrorAndPanic(t *testing.T) {
 		}
 	})
 }
+
+// ent's UpdateOne opens its own transaction through the driver; inside WithTx that must join
+// the outer transaction (and roll back with it).
+func TestUpdateOneInsideWithTx(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		b, err := s.CreateBrand(ctx, brands.Brand{Slug: "u1", Name: "Before", OutBillPrefix: "U1", Timezone: "Asia/Shanghai"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		name := "After"
+		boom := errors.New("boom")
+		err = s.WithTx(ctx, func(ctx context.Context) error {
+			if _, err := s.UpdateBrand(ctx, b.ID, brands.BrandPatch{Name: &name}); err != nil {
+				t.Fatal(err)
+			}
+			return boom
+		})
+		if !errors.Is(err, boom) {
+			t.Fatal(err)
+		}
+		if got, _ := s.BrandByID(ctx, b.ID); got.Name != "Before" {
+			t.Fatalf("update escaped the rolled-back transaction: %q", got.Name)
+		}
+		if err := s.WithTx(ctx, func(ctx context.Context) error {
+			_, err := s.UpdateBrand(ctx, b.ID, brands.BrandPatch{Name: &name})
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := s.BrandByID(ctx, b.ID); got.Name != "After" {
+			t.Fatalf("committed update lost: %q", got.Name)
+		}
+	})
+}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 
+	"entgo.io/ent/dialect"
 	entsql "entgo.io/ent/dialect/sql"
 
 	"github.com/sharecast/sharecast/ent"
@@ -33,7 +34,7 @@ func (s *Store) WithTx(ctx context.Context, fn func(ctx context.Context) error) 
 	}
 	st := &txState{
 		tx:     tx,
-		client: ent.NewClient(ent.Driver(entsql.NewDriver(s.dialect, entsql.Conn{ExecQuerier: tx}))),
+		client: ent.NewClient(ent.Driver(txDriver{entsql.NewDriver(s.dialect, entsql.Conn{ExecQuerier: tx})})),
 	}
 	defer func() {
 		if p := recover(); p != nil {
@@ -52,6 +53,13 @@ func (s *Store) WithTx(ctx context.Context, fn func(ctx context.Context) error) 
 	}
 	return nil
 }
+
+// txDriver is an ent driver on an open *sql.Tx. ent's graph updates open their own
+// transaction through Driver.Tx; here that joins the outer one (commit and rollback are
+// no-ops), because the outer WithTx owns the real transaction.
+type txDriver struct{ *entsql.Driver }
+
+func (d txDriver) Tx(context.Context) (dialect.Tx, error) { return dialect.NopTx(d), nil }
 
 // Tx returns the transaction carried by ctx, if any (for River's InsertTx).
 func Tx(ctx context.Context) (*sql.Tx, bool) {

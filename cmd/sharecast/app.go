@@ -1,0 +1,161 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/sharecast/sharecast/auth"
+	"github.com/sharecast/sharecast/brands"
+	"github.com/sharecast/sharecast/clock"
+	"github.com/sharecast/sharecast/config"
+	"github.com/sharecast/sharecast/jobs"
+	"github.com/sharecast/sharecast/kv"
+	"github.com/sharecast/sharecast/referral"
+	"github.com/sharecast/sharecast/secrets"
+	"github.com/sharecast/sharecast/server"
+	"github.com/sharecast/sharecast/store"
+	"github.com/sharecast/sharecast/wechat"
+	"github.com/sharecast/sharecast/wechat/simulator"
+)
+
+// app is the whole service wired together: the one place that knows every concrete type.
+type app struct {
+	cfg      config.Config
+	log      *slog.Logger
+	store    *store.Store
+	kv       *kv.Store
+	clock    clock.Clock
+	offset   *clock.Offset // nil in production
+	box      *secrets.Box
+	brands   *brands.Service
+	referral *referral.Service
+	tokens   *auth.Issuer
+	jobs     *jobs.Runner
+	sim      *simulator.Simulator // nil in production
+	server   *server.Server
+}
+
+// buildOptions let tests shorten timings.
+type buildOptions struct {
+	// selfURL is the service's own base URL (http://host:port), for the mounted simulator.
+	selfURL       string
+	bcryptCost    int
+	jobs          jobs.Options
+	redisPrefix   string
+	// onReady, when set, is called once the service accepts requests (tests).
+	onReady func(*app)
+}
+
+// openStorage opens the database and Redis named by cfg.
+func openStorage(ctx context.Context, cfg config.Config, redisPrefix string) (*store.Store, *kv.Store, error) {
+	st, err := store.Open(ctx, cfg.DatabaseURL, store.Options{MaxOpenConns: cfg.DBMaxOpenConns})
+	if err != nil {
+		return nil, nil, err
+	}
+	r, err := kv.Open(ctx, cfg.RedisURL, redisPrefix, 0)
+	if err != nil {
+		st.Close()
+		return nil, nil, err
+	}
+	return st, r, nil
+}
+
+// build wires the service. The database must be migrated (SQLite is migrated here).
+func build(ctx context.Context, cfg config.Config, log *slog.Logger, o buildOptions) (*app, error) {
+	if err := cfg.EnsureSecretKey(); err != nil {
+		return nil, fmt.Errorf("secret key: %w", err)
+	}
+	rootKey, err := config.DecodeSecretKey(cfg.SecretKey)
+	if err != nil {
+		return nil, err
+	}
+	box, err := secrets.New(rootKey)
+	if err != nil {
+		return nil, err
+	}
+	st, r, err := openStorage(ctx, cfg, o.redisPrefix)
+	if err != nil {
+		return nil, err
+	}
+	a := &app{cfg: cfg, log: log, store: st, kv: r, box: box}
+	ok := false
+	defer func() {
+		if !ok {
+			a.close()
+		}
+	}()
+	if !st.IsPostgres() {
+		if err := st.Migrate(ctx); err != nil {
+			return nil, err
+		}
+	} else if err := st.CheckMigrated(ctx); err != nil {
+		return nil, err
+	}
+
+	a.clock = clock.System{}
+	if cfg.Mode == config.Embedded {
+		a.offset = clock.NewOffset(st, time.Second)
+		a.clock = a.offset
+		a.sim, err = simulator.New(simulator.Options{DataDir: cfg.DataDir, Clock: a.clock, ClockAdvancer: a.offset, Logger: log})
+		if err != nil {
+			return nil, fmt.Errorf("simulator: %w", err)
+		}
+	}
+
+	baseURL := cfg.WeChatBaseURL
+	if baseURL == "" && a.sim != nil {
+		baseURL = o.selfURL + "/_sim"
+	}
+	apiBase := ""
+	if baseURL != "" {
+		apiBase = baseURL + "/api"
+	}
+	wx := wechat.NewClient(wechat.Options{BaseURL: apiBase, Tokens: r, Logger: log})
+
+	a.tokens = auth.NewIssuer(auth.NewKey(box.Derive("jwt")), a.clock, st)
+	a.brands = &brands.Service{Store: st, Sealer: box, Passwords: auth.Passwords{Cost: o.bcryptCost}, Attempts: r, Clock: a.clock}
+	a.referral = &referral.Service{Brands: a.brands, WeChat: codeExchanger{wx}, Members: st, Tokens: a.tokens, Sealer: box, Clock: a.clock}
+
+	a.jobs, err = jobs.New(jobs.Deps{Store: st, Clock: a.clock, Logger: log}, o.jobs)
+	if err != nil {
+		return nil, err
+	}
+	var simHandler http.Handler
+	if a.sim != nil {
+		simHandler = a.sim.Handler()
+	}
+	a.server, err = server.New(server.Deps{Logger: log, Store: st, KV: r, Brands: a.brands, Referral: a.referral,
+		Tokens: a.tokens, Simulator: simHandler, MetricsToken: cfg.MetricsToken, TrustedProxies: cfg.TrustedProxies})
+	if err != nil {
+		return nil, err
+	}
+	ok = true
+	return a, nil
+}
+
+func (a *app) close() {
+	if a.kv != nil {
+		a.kv.Close()
+	}
+	if a.store != nil {
+		a.store.Close()
+	}
+}
+
+// codeExchanger adapts the WeChat client to what referral declares.
+type codeExchanger struct{ c *wechat.Client }
+
+func (e codeExchanger) ExchangeCode(ctx context.Context, appID, secret, code string) (referral.WeChatIdentity, error) {
+	s, err := e.c.Code2Session(ctx, appID, secret, code)
+	if err != nil {
+		return referral.WeChatIdentity{}, err
+	}
+	if s.OpenID == "" {
+		return referral.WeChatIdentity{}, errors.New("wechat: code2session returned no openid")
+	}
+	return referral.WeChatIdentity{OpenID: s.OpenID, UnionID: s.UnionID}, nil
+}

@@ -1,0 +1,139 @@
+// Package server is the HTTP edge: the Gin engine, its middleware, the admin routes and the
+// mounting of the mini-program API and the simulator. Handlers are thin (bind → validate → call
+// the domain → map); every error leaves through server/httperr.
+package server
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/sharecast/sharecast/auth"
+	"github.com/sharecast/sharecast/brands"
+	"github.com/sharecast/sharecast/kv"
+	"github.com/sharecast/sharecast/miniprogramapi"
+	"github.com/sharecast/sharecast/referral"
+	"github.com/sharecast/sharecast/server/httperr"
+	"github.com/sharecast/sharecast/server/middleware"
+	"github.com/sharecast/sharecast/server/openapi"
+	"github.com/sharecast/sharecast/store"
+)
+
+// Deps are what the routes call.
+type Deps struct {
+	Logger         *slog.Logger
+	Store          *store.Store
+	KV             *kv.Store
+	Brands         *brands.Service
+	Referral       *referral.Service
+	Tokens         *auth.Issuer
+	Simulator      http.Handler // nil in production mode
+	MetricsToken   string
+	TrustedProxies []string
+	CORSOrigins    []string
+	// BodyLimitBytes caps request bodies; 0 → 1 MiB.
+	BodyLimitBytes int64
+}
+
+// Server holds the engine.
+type Server struct {
+	d      Deps
+	engine *gin.Engine
+}
+
+// PublicPrefixes are the routes reachable without a token; a test walks every other route
+// and expects 401 without one. Keyed by a global token or unauthenticated by nature.
+var PublicPrefixes = []string{
+	"/healthz", "/readyz", "/metrics", "/openapi.json",
+	"/mp/v1/session", "/admin/v1/login",
+}
+
+// New builds the engine with every route.
+func New(d Deps) (*Server, error) {
+	if d.BodyLimitBytes <= 0 {
+		d.BodyLimitBytes = 1 << 20
+	}
+	gin.SetMode(gin.ReleaseMode)
+	e := gin.New()
+	e.HandleMethodNotAllowed = true
+	e.ContextWithFallback = true
+	if err := middleware.TrustedProxies(e, d.TrustedProxies); err != nil {
+		return nil, err
+	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	metricsMW, _ := middleware.Metrics(reg)
+
+	e.Use(middleware.RequestID(), middleware.Recovery(d.Logger), middleware.AccessLog(d.Logger), metricsMW,
+		middleware.CORS(d.CORSOrigins), middleware.BodyLimit(d.BodyLimitBytes))
+	e.NoRoute(httperr.NoRoute)
+	e.NoMethod(httperr.NoMethod)
+
+	s := &Server{d: d, engine: e}
+	e.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
+	e.GET("/readyz", s.readyz)
+	e.GET("/metrics", middleware.MetricsHandler(reg, d.MetricsToken))
+	e.GET("/openapi.json", openapi.Handler())
+
+	// Per client address: generous enough for a venue's shared NAT during a live.
+	ipLimit := middleware.RateLimit(d.KV, "ip", 1200, time.Minute, middleware.ClientIPKey)
+
+	mp := &miniprogramapi.Handlers{Referral: d.Referral, Tokens: d.Tokens}
+	mpPublic := e.Group("/mp/v1", ipLimit, middleware.RateLimit(d.KV, "mp-login", 120, time.Minute, middleware.ClientIPKey))
+	mpAuthed := e.Group("/mp/v1", ipLimit)
+	mp.Register(mpPublic, mpAuthed)
+
+	admin := e.Group("/admin/v1", ipLimit)
+	admin.POST("/login", s.adminLogin)
+	authed := admin.Group("", s.requireAdmin())
+	authed.POST("/logout", s.adminLogout)
+	authed.POST("/password", s.adminPassword)
+	owner := authed.Group("", requireRole(brands.RoleOwner))
+	owner.GET("/admins", s.listAdmins)
+	owner.POST("/admins", s.createAdmin)
+	owner.PATCH("/admins/:id", s.patchAdmin)
+	owner.GET("/settings", s.getSettings)
+	owner.PATCH("/settings", s.patchSettings)
+	authed.GET("/audit", requireRole(brands.RoleOwner, brands.RoleFinance), s.listAudit)
+
+	if d.Simulator != nil {
+		sim := gin.WrapH(d.Simulator)
+		e.Any("/_sim/*path", sim)
+	}
+	return s, nil
+}
+
+// Handler is the root handler.
+func (s *Server) Handler() http.Handler { return s.engine }
+
+// Routes lists the registered routes (for the OpenAPI and tenancy tests).
+func (s *Server) Routes() gin.RoutesInfo { return s.engine.Routes() }
+
+// IsSimulatorRoute tells the route walkers which routes belong to the simulator.
+func IsSimulatorRoute(path string) bool { return strings.HasPrefix(path, "/_sim") }
+
+func (s *Server) readyz(c *gin.Context) {
+	ctx, cancel := context.WithTimeout(c.Request.Context(), 2*time.Second)
+	defer cancel()
+	checks := gin.H{"database": "ok", "redis": "ok"}
+	status := http.StatusOK
+	if err := s.d.Store.Ping(ctx); err != nil {
+		checks["database"] = "unreachable"
+		status = http.StatusServiceUnavailable
+	}
+	if err := s.d.KV.Ping(ctx); err != nil {
+		checks["redis"] = "unreachable"
+		status = http.StatusServiceUnavailable
+	}
+	state := "ok"
+	if status != http.StatusOK {
+		state = "unavailable"
+	}
+	c.JSON(status, gin.H{"status": state, "checks": checks})
+}

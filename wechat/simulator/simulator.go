@@ -1,0 +1,195 @@
+// Package simulator is the built-in WeChat: an http.Handler that serves WeChat's own API
+// contracts under /_sim/api/… (api.weixin.qq.com), plus control endpoints under
+// /_sim/control/… that play the user's side (a wx.login, moving the clock). The embedded
+// server mounts it on its own port; `sharecast simulator` serves it alone. Production clients
+// talk to it unchanged, only their base URL differs.
+//
+// It owns its keys (under <data dir>/simulator/, see LoadOrCreateKeys) and in-memory state:
+// login codes, users, access tokens. Every collection is capped. It must never be mounted in
+// production: it hands out codes and tokens to anyone who asks.
+package simulator
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/sharecast/sharecast/clock"
+)
+
+// ClockAdvancer moves the service's clock forward (clock.Offset satisfies it) and returns the
+// new total offset.
+type ClockAdvancer interface {
+	Advance(ctx context.Context, by time.Duration) (time.Duration, error)
+}
+
+// Options configure a Simulator. The zero value works: keys that live only in memory, the
+// wall clock, no clock control, no logs.
+type Options struct {
+	// DataDir holds the keys under DataDir/simulator/. Empty: generate keys in memory only.
+	DataDir string
+	// Clock decides when codes and tokens expire. Nil: the wall clock.
+	Clock clock.Clock
+	// ClockAdvancer serves POST /_sim/control/clock. Nil: that endpoint answers 501.
+	ClockAdvancer ClockAdvancer
+	Logger        *slog.Logger
+}
+
+// Limits on in-memory state, so a runaway test or a curious user cannot grow it without end.
+const (
+	maxCodes     = 100_000
+	maxUsers     = 100_000
+	maxTokens    = 10_000
+	maxBodyBytes = 64 << 10
+)
+
+// Simulator holds the simulated WeChat's state. It is safe for concurrent use.
+type Simulator struct {
+	keys     *Keys
+	clock    clock.Clock
+	advancer ClockAdvancer
+	log      *slog.Logger
+	mux      *http.ServeMux
+
+	mu   sync.Mutex
+	apps map[string]string // appid → secret; unregistered appids accept any secret
+	// codes are wx.login codes by value; codeOrder is their issue order, oldest first, so the
+	// oldest (and so the expired) ones are dropped first.
+	codes     map[string]*loginCode
+	codeOrder []string
+	users     map[string]*user      // by openid
+	calls     map[string]*callCount // jscode2session calls per openid, for 45011
+	tokens    map[string]*accessToken
+	current   map[string]string // appid → the token stable_token hands out now
+}
+
+// New loads or creates the keys and builds the simulator. The demo mini-program from the keys
+// is registered with its secret.
+func New(opts Options) (*Simulator, error) {
+	var (
+		keys *Keys
+		err  error
+	)
+	if opts.DataDir == "" {
+		keys, err = generateKeys()
+	} else {
+		keys, err = LoadOrCreateKeys(KeyDir(opts.DataDir))
+	}
+	if err != nil {
+		return nil, err
+	}
+	s := &Simulator{
+		keys:     keys,
+		clock:    opts.Clock,
+		advancer: opts.ClockAdvancer,
+		log:      opts.Logger,
+		apps:     map[string]string{},
+		codes:    map[string]*loginCode{},
+		users:    map[string]*user{},
+		calls:    map[string]*callCount{},
+		tokens:   map[string]*accessToken{},
+		current:  map[string]string{},
+	}
+	if s.clock == nil {
+		s.clock = clock.System{}
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	s.RegisterApp(keys.AppID, keys.AppSecret)
+	s.mux = s.routes()
+	return s, nil
+}
+
+// Keys returns the simulator's key set.
+func (s *Simulator) Keys() *Keys { return s.keys }
+
+// Handler serves every simulator path; all of them begin with /_sim/.
+func (s *Simulator) Handler() http.Handler { return s.mux }
+
+// RegisterApp makes appid known with secret: from then on its calls must carry that secret.
+func (s *Simulator) RegisterApp(appID, secret string) {
+	s.mu.Lock()
+	s.apps[appID] = secret
+	s.mu.Unlock()
+}
+
+func (s *Simulator) routes() *http.ServeMux {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /_sim/api/sns/jscode2session", s.jscode2Session)
+	mux.HandleFunc("POST /_sim/api/cgi-bin/stable_token", s.stableToken)
+	mux.HandleFunc("/_sim/api/", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusNotFound, wxError{ErrCode: -1, ErrMsg: "simulator: no such API " + r.Method + " " + r.URL.Path})
+	})
+
+	mux.HandleFunc("POST /_sim/control/login", s.controlLogin)
+	mux.HandleFunc("POST /_sim/control/clock", s.controlClock)
+	mux.HandleFunc("/_sim/", func(w http.ResponseWriter, r *http.Request) {
+		writeControlError(w, http.StatusNotFound, "NOT_FOUND", "no such simulator endpoint: "+r.Method+" "+r.URL.Path)
+	})
+	return mux
+}
+
+// validIdent accepts appids, openids and unionids: 1 to 64 characters of [A-Za-z0-9_-]. It is
+// deliberately loose about appids, because tests create brands with made-up ones.
+func validIdent(id string) bool {
+	if id == "" || len(id) > 64 {
+		return false
+	}
+	for _, c := range []byte(id) {
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', c == '_', c == '-':
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// checkApp reports whether secret is acceptable for appID; callers hold s.mu.
+func (s *Simulator) checkApp(appID, secret string) bool {
+	if secret == "" {
+		return false
+	}
+	want, registered := s.apps[appID]
+	return !registered || want == secret
+}
+
+// wxError is WeChat's error body. WeChat answers errors with HTTP 200.
+type wxError struct {
+	ErrCode int    `json:"errcode"`
+	ErrMsg  string `json:"errmsg"`
+}
+
+// writeWXError answers like WeChat: HTTP 200 and an errmsg ending in a request id.
+func writeWXError(w http.ResponseWriter, code int, msg string) {
+	writeJSON(w, http.StatusOK, wxError{ErrCode: code, ErrMsg: msg + ", rid: " + randomString(lowerHex, 8) + "-" + randomString(lowerHex, 8)})
+}
+
+// writeControlError answers a control endpoint's error: {code, message}.
+func writeControlError(w http.ResponseWriter, status int, code, message string) {
+	writeJSON(w, status, map[string]string{"code": code, "message": message})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+// decodeJSON reads a bounded JSON body into v. Unknown fields are ignored, as WeChat does.
+func decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBodyBytes))
+	if err := dec.Decode(v); err != nil {
+		return err
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return errors.New("trailing data after the JSON body")
+	}
+	return nil
+}
