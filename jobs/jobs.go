@@ -76,8 +76,8 @@ func New(d Deps, o Options) (*Runner, error) {
 		FetchCooldown:        min(o.FetchPollInterval, 100*time.Millisecond),
 		RescueStuckJobsAfter: o.RescueStuckAfter,
 		// A job may run at most until it would be rescued; River requires JobTimeout ≤ rescue.
-		JobTimeout: min(o.RescueStuckAfter, time.Minute),
-		RetryPolicy:          backoff{base: o.RetryBase},
+		JobTimeout:  min(o.RescueStuckAfter, time.Minute),
+		RetryPolicy: backoff{base: o.RetryBase},
 	}
 	if !o.NoWork {
 		workers := river.NewWorkers()

@@ -42,10 +42,10 @@ type app struct {
 // buildOptions let tests shorten timings.
 type buildOptions struct {
 	// selfURL is the service's own base URL (http://host:port), for the mounted simulator.
-	selfURL       string
-	bcryptCost    int
-	jobs          jobs.Options
-	redisPrefix   string
+	selfURL     string
+	bcryptCost  int
+	jobs        jobs.Options
+	redisPrefix string
 	// onReady, when set, is called once the service accepts requests (tests).
 	onReady func(*app)
 }

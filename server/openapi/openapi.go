@@ -153,7 +153,7 @@ func (o owners) claim(what, file string) error {
 	return nil
 }
 
-// mergeFS reads the named fragments and merges it into base.yaml's tree, reporting every
+// mergeFS reads the named fragments and merges them into base.yaml's tree, reporting every
 // duplicate and misplaced key at once so a fragment author fixes them in one pass.
 func mergeFS(fsys fs.FS, names []string) (map[string]any, error) {
 	// base first, so document-level fields come from it and duplicates name it first.
