@@ -23,6 +23,9 @@ import (
 	"github.com/sharecast/sharecast/ent/live"
 	"github.com/sharecast/sharecast/ent/member"
 	"github.com/sharecast/sharecast/ent/refreshtoken"
+	"github.com/sharecast/sharecast/ent/reservation"
+	"github.com/sharecast/sharecast/ent/sharelink"
+	"github.com/sharecast/sharecast/ent/touch"
 
 	stdsql "database/sql"
 )
@@ -48,6 +51,12 @@ type Client struct {
 	Member *MemberClient
 	// RefreshToken is the client for interacting with the RefreshToken builders.
 	RefreshToken *RefreshTokenClient
+	// Reservation is the client for interacting with the Reservation builders.
+	Reservation *ReservationClient
+	// ShareLink is the client for interacting with the ShareLink builders.
+	ShareLink *ShareLinkClient
+	// Touch is the client for interacting with the Touch builders.
+	Touch *TouchClient
 }
 
 // NewClient creates a new client configured with the given options.
@@ -67,6 +76,9 @@ func (c *Client) init() {
 	c.Live = NewLiveClient(c.config)
 	c.Member = NewMemberClient(c.config)
 	c.RefreshToken = NewRefreshTokenClient(c.config)
+	c.Reservation = NewReservationClient(c.config)
+	c.ShareLink = NewShareLinkClient(c.config)
+	c.Touch = NewTouchClient(c.config)
 }
 
 type (
@@ -167,6 +179,9 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		Live:         NewLiveClient(cfg),
 		Member:       NewMemberClient(cfg),
 		RefreshToken: NewRefreshTokenClient(cfg),
+		Reservation:  NewReservationClient(cfg),
+		ShareLink:    NewShareLinkClient(cfg),
+		Touch:        NewTouchClient(cfg),
 	}, nil
 }
 
@@ -194,6 +209,9 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		Live:         NewLiveClient(cfg),
 		Member:       NewMemberClient(cfg),
 		RefreshToken: NewRefreshTokenClient(cfg),
+		Reservation:  NewReservationClient(cfg),
+		ShareLink:    NewShareLinkClient(cfg),
+		Touch:        NewTouchClient(cfg),
 	}, nil
 }
 
@@ -224,7 +242,7 @@ func (c *Client) Close() error {
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
 		c.Admin, c.AdminSession, c.AuditLog, c.Brand, c.ClockState, c.Live, c.Member,
-		c.RefreshToken,
+		c.RefreshToken, c.Reservation, c.ShareLink, c.Touch,
 	} {
 		n.Use(hooks...)
 	}
@@ -235,7 +253,7 @@ func (c *Client) Use(hooks ...Hook) {
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
 		c.Admin, c.AdminSession, c.AuditLog, c.Brand, c.ClockState, c.Live, c.Member,
-		c.RefreshToken,
+		c.RefreshToken, c.Reservation, c.ShareLink, c.Touch,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -260,6 +278,12 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Member.mutate(ctx, m)
 	case *RefreshTokenMutation:
 		return c.RefreshToken.mutate(ctx, m)
+	case *ReservationMutation:
+		return c.Reservation.mutate(ctx, m)
+	case *ShareLinkMutation:
+		return c.ShareLink.mutate(ctx, m)
+	case *TouchMutation:
+		return c.Touch.mutate(ctx, m)
 	default:
 		return nil, fmt.Errorf("ent: unknown mutation type %T", m)
 	}
@@ -1521,15 +1545,462 @@ func (c *RefreshTokenClient) mutate(ctx context.Context, m *RefreshTokenMutation
 	}
 }
 
+// ReservationClient is a client for the Reservation schema.
+type ReservationClient struct {
+	config
+}
+
+// NewReservationClient returns a client for the Reservation from the given config.
+func NewReservationClient(c config) *ReservationClient {
+	return &ReservationClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `reservation.Hooks(f(g(h())))`.
+func (c *ReservationClient) Use(hooks ...Hook) {
+	c.hooks.Reservation = append(c.hooks.Reservation, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `reservation.Intercept(f(g(h())))`.
+func (c *ReservationClient) Intercept(interceptors ...Interceptor) {
+	c.inters.Reservation = append(c.inters.Reservation, interceptors...)
+}
+
+// Create returns a builder for creating a Reservation entity.
+func (c *ReservationClient) Create() *ReservationCreate {
+	mutation := newReservationMutation(c.config, OpCreate)
+	return &ReservationCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of Reservation entities.
+func (c *ReservationClient) CreateBulk(builders ...*ReservationCreate) *ReservationCreateBulk {
+	return &ReservationCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *ReservationClient) MapCreateBulk(slice any, setFunc func(*ReservationCreate, int)) *ReservationCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &ReservationCreateBulk{err: fmt.Errorf("calling to ReservationClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*ReservationCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &ReservationCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for Reservation.
+func (c *ReservationClient) Update() *ReservationUpdate {
+	mutation := newReservationMutation(c.config, OpUpdate)
+	return &ReservationUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *ReservationClient) UpdateOne(_m *Reservation) *ReservationUpdateOne {
+	mutation := newReservationMutation(c.config, OpUpdateOne, withReservation(_m))
+	return &ReservationUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *ReservationClient) UpdateOneID(id string) *ReservationUpdateOne {
+	mutation := newReservationMutation(c.config, OpUpdateOne, withReservationID(id))
+	return &ReservationUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for Reservation.
+func (c *ReservationClient) Delete() *ReservationDelete {
+	mutation := newReservationMutation(c.config, OpDelete)
+	return &ReservationDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *ReservationClient) DeleteOne(_m *Reservation) *ReservationDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *ReservationClient) DeleteOneID(id string) *ReservationDeleteOne {
+	builder := c.Delete().Where(reservation.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &ReservationDeleteOne{builder}
+}
+
+// Query returns a query builder for Reservation.
+func (c *ReservationClient) Query() *ReservationQuery {
+	return &ReservationQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeReservation},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a Reservation entity by its id.
+func (c *ReservationClient) Get(ctx context.Context, id string) (*Reservation, error) {
+	return c.Query().Where(reservation.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *ReservationClient) GetX(ctx context.Context, id string) *Reservation {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryBrand queries the brand edge of a Reservation.
+func (c *ReservationClient) QueryBrand(_m *Reservation) *BrandQuery {
+	query := (&BrandClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(reservation.Table, reservation.FieldID, id),
+			sqlgraph.To(brand.Table, brand.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, reservation.BrandTable, reservation.BrandColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *ReservationClient) Hooks() []Hook {
+	return c.hooks.Reservation
+}
+
+// Interceptors returns the client interceptors.
+func (c *ReservationClient) Interceptors() []Interceptor {
+	return c.inters.Reservation
+}
+
+func (c *ReservationClient) mutate(ctx context.Context, m *ReservationMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&ReservationCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&ReservationUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&ReservationUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&ReservationDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown Reservation mutation op: %q", m.Op())
+	}
+}
+
+// ShareLinkClient is a client for the ShareLink schema.
+type ShareLinkClient struct {
+	config
+}
+
+// NewShareLinkClient returns a client for the ShareLink from the given config.
+func NewShareLinkClient(c config) *ShareLinkClient {
+	return &ShareLinkClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `sharelink.Hooks(f(g(h())))`.
+func (c *ShareLinkClient) Use(hooks ...Hook) {
+	c.hooks.ShareLink = append(c.hooks.ShareLink, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `sharelink.Intercept(f(g(h())))`.
+func (c *ShareLinkClient) Intercept(interceptors ...Interceptor) {
+	c.inters.ShareLink = append(c.inters.ShareLink, interceptors...)
+}
+
+// Create returns a builder for creating a ShareLink entity.
+func (c *ShareLinkClient) Create() *ShareLinkCreate {
+	mutation := newShareLinkMutation(c.config, OpCreate)
+	return &ShareLinkCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of ShareLink entities.
+func (c *ShareLinkClient) CreateBulk(builders ...*ShareLinkCreate) *ShareLinkCreateBulk {
+	return &ShareLinkCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *ShareLinkClient) MapCreateBulk(slice any, setFunc func(*ShareLinkCreate, int)) *ShareLinkCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &ShareLinkCreateBulk{err: fmt.Errorf("calling to ShareLinkClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*ShareLinkCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &ShareLinkCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for ShareLink.
+func (c *ShareLinkClient) Update() *ShareLinkUpdate {
+	mutation := newShareLinkMutation(c.config, OpUpdate)
+	return &ShareLinkUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *ShareLinkClient) UpdateOne(_m *ShareLink) *ShareLinkUpdateOne {
+	mutation := newShareLinkMutation(c.config, OpUpdateOne, withShareLink(_m))
+	return &ShareLinkUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *ShareLinkClient) UpdateOneID(id string) *ShareLinkUpdateOne {
+	mutation := newShareLinkMutation(c.config, OpUpdateOne, withShareLinkID(id))
+	return &ShareLinkUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for ShareLink.
+func (c *ShareLinkClient) Delete() *ShareLinkDelete {
+	mutation := newShareLinkMutation(c.config, OpDelete)
+	return &ShareLinkDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *ShareLinkClient) DeleteOne(_m *ShareLink) *ShareLinkDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *ShareLinkClient) DeleteOneID(id string) *ShareLinkDeleteOne {
+	builder := c.Delete().Where(sharelink.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &ShareLinkDeleteOne{builder}
+}
+
+// Query returns a query builder for ShareLink.
+func (c *ShareLinkClient) Query() *ShareLinkQuery {
+	return &ShareLinkQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeShareLink},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a ShareLink entity by its id.
+func (c *ShareLinkClient) Get(ctx context.Context, id string) (*ShareLink, error) {
+	return c.Query().Where(sharelink.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *ShareLinkClient) GetX(ctx context.Context, id string) *ShareLink {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryBrand queries the brand edge of a ShareLink.
+func (c *ShareLinkClient) QueryBrand(_m *ShareLink) *BrandQuery {
+	query := (&BrandClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(sharelink.Table, sharelink.FieldID, id),
+			sqlgraph.To(brand.Table, brand.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, sharelink.BrandTable, sharelink.BrandColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *ShareLinkClient) Hooks() []Hook {
+	return c.hooks.ShareLink
+}
+
+// Interceptors returns the client interceptors.
+func (c *ShareLinkClient) Interceptors() []Interceptor {
+	return c.inters.ShareLink
+}
+
+func (c *ShareLinkClient) mutate(ctx context.Context, m *ShareLinkMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&ShareLinkCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&ShareLinkUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&ShareLinkUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&ShareLinkDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown ShareLink mutation op: %q", m.Op())
+	}
+}
+
+// TouchClient is a client for the Touch schema.
+type TouchClient struct {
+	config
+}
+
+// NewTouchClient returns a client for the Touch from the given config.
+func NewTouchClient(c config) *TouchClient {
+	return &TouchClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `touch.Hooks(f(g(h())))`.
+func (c *TouchClient) Use(hooks ...Hook) {
+	c.hooks.Touch = append(c.hooks.Touch, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `touch.Intercept(f(g(h())))`.
+func (c *TouchClient) Intercept(interceptors ...Interceptor) {
+	c.inters.Touch = append(c.inters.Touch, interceptors...)
+}
+
+// Create returns a builder for creating a Touch entity.
+func (c *TouchClient) Create() *TouchCreate {
+	mutation := newTouchMutation(c.config, OpCreate)
+	return &TouchCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of Touch entities.
+func (c *TouchClient) CreateBulk(builders ...*TouchCreate) *TouchCreateBulk {
+	return &TouchCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *TouchClient) MapCreateBulk(slice any, setFunc func(*TouchCreate, int)) *TouchCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &TouchCreateBulk{err: fmt.Errorf("calling to TouchClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*TouchCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &TouchCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for Touch.
+func (c *TouchClient) Update() *TouchUpdate {
+	mutation := newTouchMutation(c.config, OpUpdate)
+	return &TouchUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *TouchClient) UpdateOne(_m *Touch) *TouchUpdateOne {
+	mutation := newTouchMutation(c.config, OpUpdateOne, withTouch(_m))
+	return &TouchUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *TouchClient) UpdateOneID(id string) *TouchUpdateOne {
+	mutation := newTouchMutation(c.config, OpUpdateOne, withTouchID(id))
+	return &TouchUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for Touch.
+func (c *TouchClient) Delete() *TouchDelete {
+	mutation := newTouchMutation(c.config, OpDelete)
+	return &TouchDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *TouchClient) DeleteOne(_m *Touch) *TouchDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *TouchClient) DeleteOneID(id string) *TouchDeleteOne {
+	builder := c.Delete().Where(touch.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &TouchDeleteOne{builder}
+}
+
+// Query returns a query builder for Touch.
+func (c *TouchClient) Query() *TouchQuery {
+	return &TouchQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeTouch},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a Touch entity by its id.
+func (c *TouchClient) Get(ctx context.Context, id string) (*Touch, error) {
+	return c.Query().Where(touch.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *TouchClient) GetX(ctx context.Context, id string) *Touch {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryBrand queries the brand edge of a Touch.
+func (c *TouchClient) QueryBrand(_m *Touch) *BrandQuery {
+	query := (&BrandClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(touch.Table, touch.FieldID, id),
+			sqlgraph.To(brand.Table, brand.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, touch.BrandTable, touch.BrandColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *TouchClient) Hooks() []Hook {
+	return c.hooks.Touch
+}
+
+// Interceptors returns the client interceptors.
+func (c *TouchClient) Interceptors() []Interceptor {
+	return c.inters.Touch
+}
+
+func (c *TouchClient) mutate(ctx context.Context, m *TouchMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&TouchCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&TouchUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&TouchUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&TouchDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown Touch mutation op: %q", m.Op())
+	}
+}
+
 // hooks and interceptors per client, for fast access.
 type (
 	hooks struct {
-		Admin, AdminSession, AuditLog, Brand, ClockState, Live, Member,
-		RefreshToken []ent.Hook
+		Admin, AdminSession, AuditLog, Brand, ClockState, Live, Member, RefreshToken,
+		Reservation, ShareLink, Touch []ent.Hook
 	}
 	inters struct {
-		Admin, AdminSession, AuditLog, Brand, ClockState, Live, Member,
-		RefreshToken []ent.Interceptor
+		Admin, AdminSession, AuditLog, Brand, ClockState, Live, Member, RefreshToken,
+		Reservation, ShareLink, Touch []ent.Interceptor
 	}
 )
 

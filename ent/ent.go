@@ -20,6 +20,9 @@ import (
 	"github.com/sharecast/sharecast/ent/live"
 	"github.com/sharecast/sharecast/ent/member"
 	"github.com/sharecast/sharecast/ent/refreshtoken"
+	"github.com/sharecast/sharecast/ent/reservation"
+	"github.com/sharecast/sharecast/ent/sharelink"
+	"github.com/sharecast/sharecast/ent/touch"
 )
 
 // ent aliases to avoid import conflicts in user's code.
@@ -88,6 +91,9 @@ func checkColumn(t, c string) error {
 			live.Table:         live.ValidColumn,
 			member.Table:       member.ValidColumn,
 			refreshtoken.Table: refreshtoken.ValidColumn,
+			reservation.Table:  reservation.ValidColumn,
+			sharelink.Table:    sharelink.ValidColumn,
+			touch.Table:        touch.ValidColumn,
 		})
 	})
 	return columnCheck(t, c)

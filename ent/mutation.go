@@ -20,6 +20,9 @@ import (
 	"github.com/sharecast/sharecast/ent/member"
 	"github.com/sharecast/sharecast/ent/predicate"
 	"github.com/sharecast/sharecast/ent/refreshtoken"
+	"github.com/sharecast/sharecast/ent/reservation"
+	"github.com/sharecast/sharecast/ent/sharelink"
+	"github.com/sharecast/sharecast/ent/touch"
 )
 
 const (
@@ -39,6 +42,9 @@ const (
 	TypeLive         = "Live"
 	TypeMember       = "Member"
 	TypeRefreshToken = "RefreshToken"
+	TypeReservation  = "Reservation"
+	TypeShareLink    = "ShareLink"
+	TypeTouch        = "Touch"
 )
 
 // AdminMutation represents an operation that mutates the Admin nodes in the graph.
@@ -7812,4 +7818,3062 @@ func (m *RefreshTokenMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown RefreshToken edge %s", name)
+}
+
+// ReservationMutation represents an operation that mutates the Reservation nodes in the graph.
+type ReservationMutation struct {
+	config
+	op            Op
+	typ           string
+	id            *string
+	live_id       *string
+	viewer_id     *string
+	inviter_id    *string
+	code          *string
+	channel       *string
+	group_label   *string
+	status        *reservation.Status
+	risk          *reservation.Risk
+	counted       *bool
+	reason        *string
+	last_state    *int
+	addlast_state *int
+	client_ip     *string
+	counted_at    *time.Time
+	created_at    *time.Time
+	updated_at    *time.Time
+	clearedFields map[string]struct{}
+	brand         *string
+	clearedbrand  bool
+	done          bool
+	oldValue      func(context.Context) (*Reservation, error)
+	predicates    []predicate.Reservation
+}
+
+var _ ent.Mutation = (*ReservationMutation)(nil)
+
+// reservationOption allows management of the mutation configuration using functional options.
+type reservationOption func(*ReservationMutation)
+
+// newReservationMutation creates new mutation for the Reservation entity.
+func newReservationMutation(c config, op Op, opts ...reservationOption) *ReservationMutation {
+	m := &ReservationMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeReservation,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withReservationID sets the ID field of the mutation.
+func withReservationID(id string) reservationOption {
+	return func(m *ReservationMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *Reservation
+		)
+		m.oldValue = func(ctx context.Context) (*Reservation, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().Reservation.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withReservation sets the old Reservation of the mutation.
+func withReservation(node *Reservation) reservationOption {
+	return func(m *ReservationMutation) {
+		m.oldValue = func(context.Context) (*Reservation, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m ReservationMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m ReservationMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of Reservation entities.
+func (m *ReservationMutation) SetID(id string) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *ReservationMutation) ID() (id string, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *ReservationMutation) IDs(ctx context.Context) ([]string, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []string{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().Reservation.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetBrandID sets the "brand_id" field.
+func (m *ReservationMutation) SetBrandID(s string) {
+	m.brand = &s
+}
+
+// BrandID returns the value of the "brand_id" field in the mutation.
+func (m *ReservationMutation) BrandID() (r string, exists bool) {
+	v := m.brand
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldBrandID returns the old "brand_id" field's value of the Reservation entity.
+// If the Reservation object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReservationMutation) OldBrandID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldBrandID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldBrandID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldBrandID: %w", err)
+	}
+	return oldValue.BrandID, nil
+}
+
+// ResetBrandID resets all changes to the "brand_id" field.
+func (m *ReservationMutation) ResetBrandID() {
+	m.brand = nil
+}
+
+// SetLiveID sets the "live_id" field.
+func (m *ReservationMutation) SetLiveID(s string) {
+	m.live_id = &s
+}
+
+// LiveID returns the value of the "live_id" field in the mutation.
+func (m *ReservationMutation) LiveID() (r string, exists bool) {
+	v := m.live_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLiveID returns the old "live_id" field's value of the Reservation entity.
+// If the Reservation object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReservationMutation) OldLiveID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLiveID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLiveID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLiveID: %w", err)
+	}
+	return oldValue.LiveID, nil
+}
+
+// ResetLiveID resets all changes to the "live_id" field.
+func (m *ReservationMutation) ResetLiveID() {
+	m.live_id = nil
+}
+
+// SetViewerID sets the "viewer_id" field.
+func (m *ReservationMutation) SetViewerID(s string) {
+	m.viewer_id = &s
+}
+
+// ViewerID returns the value of the "viewer_id" field in the mutation.
+func (m *ReservationMutation) ViewerID() (r string, exists bool) {
+	v := m.viewer_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldViewerID returns the old "viewer_id" field's value of the Reservation entity.
+// If the Reservation object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReservationMutation) OldViewerID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldViewerID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldViewerID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldViewerID: %w", err)
+	}
+	return oldValue.ViewerID, nil
+}
+
+// ResetViewerID resets all changes to the "viewer_id" field.
+func (m *ReservationMutation) ResetViewerID() {
+	m.viewer_id = nil
+}
+
+// SetInviterID sets the "inviter_id" field.
+func (m *ReservationMutation) SetInviterID(s string) {
+	m.inviter_id = &s
+}
+
+// InviterID returns the value of the "inviter_id" field in the mutation.
+func (m *ReservationMutation) InviterID() (r string, exists bool) {
+	v := m.inviter_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldInviterID returns the old "inviter_id" field's value of the Reservation entity.
+// If the Reservation object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReservationMutation) OldInviterID(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldInviterID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldInviterID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldInviterID: %w", err)
+	}
+	return oldValue.InviterID, nil
+}
+
+// ClearInviterID clears the value of the "inviter_id" field.
+func (m *ReservationMutation) ClearInviterID() {
+	m.inviter_id = nil
+	m.clearedFields[reservation.FieldInviterID] = struct{}{}
+}
+
+// InviterIDCleared returns if the "inviter_id" field was cleared in this mutation.
+func (m *ReservationMutation) InviterIDCleared() bool {
+	_, ok := m.clearedFields[reservation.FieldInviterID]
+	return ok
+}
+
+// ResetInviterID resets all changes to the "inviter_id" field.
+func (m *ReservationMutation) ResetInviterID() {
+	m.inviter_id = nil
+	delete(m.clearedFields, reservation.FieldInviterID)
+}
+
+// SetCode sets the "code" field.
+func (m *ReservationMutation) SetCode(s string) {
+	m.code = &s
+}
+
+// Code returns the value of the "code" field in the mutation.
+func (m *ReservationMutation) Code() (r string, exists bool) {
+	v := m.code
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCode returns the old "code" field's value of the Reservation entity.
+// If the Reservation object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReservationMutation) OldCode(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCode is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCode requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCode: %w", err)
+	}
+	return oldValue.Code, nil
+}
+
+// ResetCode resets all changes to the "code" field.
+func (m *ReservationMutation) ResetCode() {
+	m.code = nil
+}
+
+// SetChannel sets the "channel" field.
+func (m *ReservationMutation) SetChannel(s string) {
+	m.channel = &s
+}
+
+// Channel returns the value of the "channel" field in the mutation.
+func (m *ReservationMutation) Channel() (r string, exists bool) {
+	v := m.channel
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldChannel returns the old "channel" field's value of the Reservation entity.
+// If the Reservation object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReservationMutation) OldChannel(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldChannel is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldChannel requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldChannel: %w", err)
+	}
+	return oldValue.Channel, nil
+}
+
+// ResetChannel resets all changes to the "channel" field.
+func (m *ReservationMutation) ResetChannel() {
+	m.channel = nil
+}
+
+// SetGroupLabel sets the "group_label" field.
+func (m *ReservationMutation) SetGroupLabel(s string) {
+	m.group_label = &s
+}
+
+// GroupLabel returns the value of the "group_label" field in the mutation.
+func (m *ReservationMutation) GroupLabel() (r string, exists bool) {
+	v := m.group_label
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldGroupLabel returns the old "group_label" field's value of the Reservation entity.
+// If the Reservation object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReservationMutation) OldGroupLabel(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldGroupLabel is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldGroupLabel requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldGroupLabel: %w", err)
+	}
+	return oldValue.GroupLabel, nil
+}
+
+// ResetGroupLabel resets all changes to the "group_label" field.
+func (m *ReservationMutation) ResetGroupLabel() {
+	m.group_label = nil
+}
+
+// SetStatus sets the "status" field.
+func (m *ReservationMutation) SetStatus(r reservation.Status) {
+	m.status = &r
+}
+
+// Status returns the value of the "status" field in the mutation.
+func (m *ReservationMutation) Status() (r reservation.Status, exists bool) {
+	v := m.status
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStatus returns the old "status" field's value of the Reservation entity.
+// If the Reservation object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReservationMutation) OldStatus(ctx context.Context) (v reservation.Status, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStatus is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStatus requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStatus: %w", err)
+	}
+	return oldValue.Status, nil
+}
+
+// ResetStatus resets all changes to the "status" field.
+func (m *ReservationMutation) ResetStatus() {
+	m.status = nil
+}
+
+// SetRisk sets the "risk" field.
+func (m *ReservationMutation) SetRisk(r reservation.Risk) {
+	m.risk = &r
+}
+
+// Risk returns the value of the "risk" field in the mutation.
+func (m *ReservationMutation) Risk() (r reservation.Risk, exists bool) {
+	v := m.risk
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRisk returns the old "risk" field's value of the Reservation entity.
+// If the Reservation object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReservationMutation) OldRisk(ctx context.Context) (v reservation.Risk, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRisk is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRisk requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRisk: %w", err)
+	}
+	return oldValue.Risk, nil
+}
+
+// ResetRisk resets all changes to the "risk" field.
+func (m *ReservationMutation) ResetRisk() {
+	m.risk = nil
+}
+
+// SetCounted sets the "counted" field.
+func (m *ReservationMutation) SetCounted(b bool) {
+	m.counted = &b
+}
+
+// Counted returns the value of the "counted" field in the mutation.
+func (m *ReservationMutation) Counted() (r bool, exists bool) {
+	v := m.counted
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCounted returns the old "counted" field's value of the Reservation entity.
+// If the Reservation object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReservationMutation) OldCounted(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCounted is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCounted requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCounted: %w", err)
+	}
+	return oldValue.Counted, nil
+}
+
+// ResetCounted resets all changes to the "counted" field.
+func (m *ReservationMutation) ResetCounted() {
+	m.counted = nil
+}
+
+// SetReason sets the "reason" field.
+func (m *ReservationMutation) SetReason(s string) {
+	m.reason = &s
+}
+
+// Reason returns the value of the "reason" field in the mutation.
+func (m *ReservationMutation) Reason() (r string, exists bool) {
+	v := m.reason
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldReason returns the old "reason" field's value of the Reservation entity.
+// If the Reservation object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReservationMutation) OldReason(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldReason is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldReason requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldReason: %w", err)
+	}
+	return oldValue.Reason, nil
+}
+
+// ResetReason resets all changes to the "reason" field.
+func (m *ReservationMutation) ResetReason() {
+	m.reason = nil
+}
+
+// SetLastState sets the "last_state" field.
+func (m *ReservationMutation) SetLastState(i int) {
+	m.last_state = &i
+	m.addlast_state = nil
+}
+
+// LastState returns the value of the "last_state" field in the mutation.
+func (m *ReservationMutation) LastState() (r int, exists bool) {
+	v := m.last_state
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLastState returns the old "last_state" field's value of the Reservation entity.
+// If the Reservation object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReservationMutation) OldLastState(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLastState is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLastState requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLastState: %w", err)
+	}
+	return oldValue.LastState, nil
+}
+
+// AddLastState adds i to the "last_state" field.
+func (m *ReservationMutation) AddLastState(i int) {
+	if m.addlast_state != nil {
+		*m.addlast_state += i
+	} else {
+		m.addlast_state = &i
+	}
+}
+
+// AddedLastState returns the value that was added to the "last_state" field in this mutation.
+func (m *ReservationMutation) AddedLastState() (r int, exists bool) {
+	v := m.addlast_state
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetLastState resets all changes to the "last_state" field.
+func (m *ReservationMutation) ResetLastState() {
+	m.last_state = nil
+	m.addlast_state = nil
+}
+
+// SetClientIP sets the "client_ip" field.
+func (m *ReservationMutation) SetClientIP(s string) {
+	m.client_ip = &s
+}
+
+// ClientIP returns the value of the "client_ip" field in the mutation.
+func (m *ReservationMutation) ClientIP() (r string, exists bool) {
+	v := m.client_ip
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldClientIP returns the old "client_ip" field's value of the Reservation entity.
+// If the Reservation object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReservationMutation) OldClientIP(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldClientIP is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldClientIP requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldClientIP: %w", err)
+	}
+	return oldValue.ClientIP, nil
+}
+
+// ResetClientIP resets all changes to the "client_ip" field.
+func (m *ReservationMutation) ResetClientIP() {
+	m.client_ip = nil
+}
+
+// SetCountedAt sets the "counted_at" field.
+func (m *ReservationMutation) SetCountedAt(t time.Time) {
+	m.counted_at = &t
+}
+
+// CountedAt returns the value of the "counted_at" field in the mutation.
+func (m *ReservationMutation) CountedAt() (r time.Time, exists bool) {
+	v := m.counted_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCountedAt returns the old "counted_at" field's value of the Reservation entity.
+// If the Reservation object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReservationMutation) OldCountedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCountedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCountedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCountedAt: %w", err)
+	}
+	return oldValue.CountedAt, nil
+}
+
+// ClearCountedAt clears the value of the "counted_at" field.
+func (m *ReservationMutation) ClearCountedAt() {
+	m.counted_at = nil
+	m.clearedFields[reservation.FieldCountedAt] = struct{}{}
+}
+
+// CountedAtCleared returns if the "counted_at" field was cleared in this mutation.
+func (m *ReservationMutation) CountedAtCleared() bool {
+	_, ok := m.clearedFields[reservation.FieldCountedAt]
+	return ok
+}
+
+// ResetCountedAt resets all changes to the "counted_at" field.
+func (m *ReservationMutation) ResetCountedAt() {
+	m.counted_at = nil
+	delete(m.clearedFields, reservation.FieldCountedAt)
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *ReservationMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *ReservationMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the Reservation entity.
+// If the Reservation object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReservationMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *ReservationMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *ReservationMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *ReservationMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the Reservation entity.
+// If the Reservation object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReservationMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *ReservationMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// ClearBrand clears the "brand" edge to the Brand entity.
+func (m *ReservationMutation) ClearBrand() {
+	m.clearedbrand = true
+	m.clearedFields[reservation.FieldBrandID] = struct{}{}
+}
+
+// BrandCleared reports if the "brand" edge to the Brand entity was cleared.
+func (m *ReservationMutation) BrandCleared() bool {
+	return m.clearedbrand
+}
+
+// BrandIDs returns the "brand" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// BrandID instead. It exists only for internal usage by the builders.
+func (m *ReservationMutation) BrandIDs() (ids []string) {
+	if id := m.brand; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetBrand resets all changes to the "brand" edge.
+func (m *ReservationMutation) ResetBrand() {
+	m.brand = nil
+	m.clearedbrand = false
+}
+
+// Where appends a list predicates to the ReservationMutation builder.
+func (m *ReservationMutation) Where(ps ...predicate.Reservation) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the ReservationMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *ReservationMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.Reservation, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *ReservationMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *ReservationMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (Reservation).
+func (m *ReservationMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *ReservationMutation) Fields() []string {
+	fields := make([]string, 0, 16)
+	if m.brand != nil {
+		fields = append(fields, reservation.FieldBrandID)
+	}
+	if m.live_id != nil {
+		fields = append(fields, reservation.FieldLiveID)
+	}
+	if m.viewer_id != nil {
+		fields = append(fields, reservation.FieldViewerID)
+	}
+	if m.inviter_id != nil {
+		fields = append(fields, reservation.FieldInviterID)
+	}
+	if m.code != nil {
+		fields = append(fields, reservation.FieldCode)
+	}
+	if m.channel != nil {
+		fields = append(fields, reservation.FieldChannel)
+	}
+	if m.group_label != nil {
+		fields = append(fields, reservation.FieldGroupLabel)
+	}
+	if m.status != nil {
+		fields = append(fields, reservation.FieldStatus)
+	}
+	if m.risk != nil {
+		fields = append(fields, reservation.FieldRisk)
+	}
+	if m.counted != nil {
+		fields = append(fields, reservation.FieldCounted)
+	}
+	if m.reason != nil {
+		fields = append(fields, reservation.FieldReason)
+	}
+	if m.last_state != nil {
+		fields = append(fields, reservation.FieldLastState)
+	}
+	if m.client_ip != nil {
+		fields = append(fields, reservation.FieldClientIP)
+	}
+	if m.counted_at != nil {
+		fields = append(fields, reservation.FieldCountedAt)
+	}
+	if m.created_at != nil {
+		fields = append(fields, reservation.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, reservation.FieldUpdatedAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *ReservationMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case reservation.FieldBrandID:
+		return m.BrandID()
+	case reservation.FieldLiveID:
+		return m.LiveID()
+	case reservation.FieldViewerID:
+		return m.ViewerID()
+	case reservation.FieldInviterID:
+		return m.InviterID()
+	case reservation.FieldCode:
+		return m.Code()
+	case reservation.FieldChannel:
+		return m.Channel()
+	case reservation.FieldGroupLabel:
+		return m.GroupLabel()
+	case reservation.FieldStatus:
+		return m.Status()
+	case reservation.FieldRisk:
+		return m.Risk()
+	case reservation.FieldCounted:
+		return m.Counted()
+	case reservation.FieldReason:
+		return m.Reason()
+	case reservation.FieldLastState:
+		return m.LastState()
+	case reservation.FieldClientIP:
+		return m.ClientIP()
+	case reservation.FieldCountedAt:
+		return m.CountedAt()
+	case reservation.FieldCreatedAt:
+		return m.CreatedAt()
+	case reservation.FieldUpdatedAt:
+		return m.UpdatedAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *ReservationMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case reservation.FieldBrandID:
+		return m.OldBrandID(ctx)
+	case reservation.FieldLiveID:
+		return m.OldLiveID(ctx)
+	case reservation.FieldViewerID:
+		return m.OldViewerID(ctx)
+	case reservation.FieldInviterID:
+		return m.OldInviterID(ctx)
+	case reservation.FieldCode:
+		return m.OldCode(ctx)
+	case reservation.FieldChannel:
+		return m.OldChannel(ctx)
+	case reservation.FieldGroupLabel:
+		return m.OldGroupLabel(ctx)
+	case reservation.FieldStatus:
+		return m.OldStatus(ctx)
+	case reservation.FieldRisk:
+		return m.OldRisk(ctx)
+	case reservation.FieldCounted:
+		return m.OldCounted(ctx)
+	case reservation.FieldReason:
+		return m.OldReason(ctx)
+	case reservation.FieldLastState:
+		return m.OldLastState(ctx)
+	case reservation.FieldClientIP:
+		return m.OldClientIP(ctx)
+	case reservation.FieldCountedAt:
+		return m.OldCountedAt(ctx)
+	case reservation.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case reservation.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown Reservation field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ReservationMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case reservation.FieldBrandID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetBrandID(v)
+		return nil
+	case reservation.FieldLiveID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLiveID(v)
+		return nil
+	case reservation.FieldViewerID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetViewerID(v)
+		return nil
+	case reservation.FieldInviterID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetInviterID(v)
+		return nil
+	case reservation.FieldCode:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCode(v)
+		return nil
+	case reservation.FieldChannel:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetChannel(v)
+		return nil
+	case reservation.FieldGroupLabel:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetGroupLabel(v)
+		return nil
+	case reservation.FieldStatus:
+		v, ok := value.(reservation.Status)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStatus(v)
+		return nil
+	case reservation.FieldRisk:
+		v, ok := value.(reservation.Risk)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRisk(v)
+		return nil
+	case reservation.FieldCounted:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCounted(v)
+		return nil
+	case reservation.FieldReason:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetReason(v)
+		return nil
+	case reservation.FieldLastState:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLastState(v)
+		return nil
+	case reservation.FieldClientIP:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetClientIP(v)
+		return nil
+	case reservation.FieldCountedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCountedAt(v)
+		return nil
+	case reservation.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case reservation.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Reservation field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *ReservationMutation) AddedFields() []string {
+	var fields []string
+	if m.addlast_state != nil {
+		fields = append(fields, reservation.FieldLastState)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *ReservationMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case reservation.FieldLastState:
+		return m.AddedLastState()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ReservationMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case reservation.FieldLastState:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddLastState(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Reservation numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *ReservationMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(reservation.FieldInviterID) {
+		fields = append(fields, reservation.FieldInviterID)
+	}
+	if m.FieldCleared(reservation.FieldCountedAt) {
+		fields = append(fields, reservation.FieldCountedAt)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *ReservationMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *ReservationMutation) ClearField(name string) error {
+	switch name {
+	case reservation.FieldInviterID:
+		m.ClearInviterID()
+		return nil
+	case reservation.FieldCountedAt:
+		m.ClearCountedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown Reservation nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *ReservationMutation) ResetField(name string) error {
+	switch name {
+	case reservation.FieldBrandID:
+		m.ResetBrandID()
+		return nil
+	case reservation.FieldLiveID:
+		m.ResetLiveID()
+		return nil
+	case reservation.FieldViewerID:
+		m.ResetViewerID()
+		return nil
+	case reservation.FieldInviterID:
+		m.ResetInviterID()
+		return nil
+	case reservation.FieldCode:
+		m.ResetCode()
+		return nil
+	case reservation.FieldChannel:
+		m.ResetChannel()
+		return nil
+	case reservation.FieldGroupLabel:
+		m.ResetGroupLabel()
+		return nil
+	case reservation.FieldStatus:
+		m.ResetStatus()
+		return nil
+	case reservation.FieldRisk:
+		m.ResetRisk()
+		return nil
+	case reservation.FieldCounted:
+		m.ResetCounted()
+		return nil
+	case reservation.FieldReason:
+		m.ResetReason()
+		return nil
+	case reservation.FieldLastState:
+		m.ResetLastState()
+		return nil
+	case reservation.FieldClientIP:
+		m.ResetClientIP()
+		return nil
+	case reservation.FieldCountedAt:
+		m.ResetCountedAt()
+		return nil
+	case reservation.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case reservation.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown Reservation field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *ReservationMutation) AddedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.brand != nil {
+		edges = append(edges, reservation.EdgeBrand)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *ReservationMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case reservation.EdgeBrand:
+		if id := m.brand; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *ReservationMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 1)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *ReservationMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *ReservationMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.clearedbrand {
+		edges = append(edges, reservation.EdgeBrand)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *ReservationMutation) EdgeCleared(name string) bool {
+	switch name {
+	case reservation.EdgeBrand:
+		return m.clearedbrand
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *ReservationMutation) ClearEdge(name string) error {
+	switch name {
+	case reservation.EdgeBrand:
+		m.ClearBrand()
+		return nil
+	}
+	return fmt.Errorf("unknown Reservation unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *ReservationMutation) ResetEdge(name string) error {
+	switch name {
+	case reservation.EdgeBrand:
+		m.ResetBrand()
+		return nil
+	}
+	return fmt.Errorf("unknown Reservation edge %s", name)
+}
+
+// ShareLinkMutation represents an operation that mutates the ShareLink nodes in the graph.
+type ShareLinkMutation struct {
+	config
+	op                  Op
+	typ                 string
+	id                  *string
+	live_id             *string
+	member_id           *string
+	channel             *sharelink.Channel
+	group_label         *string
+	code                *string
+	url_link            *string
+	url_link_expires_at *time.Time
+	qr_image            *[]byte
+	qr_content_type     *string
+	created_at          *time.Time
+	clearedFields       map[string]struct{}
+	brand               *string
+	clearedbrand        bool
+	done                bool
+	oldValue            func(context.Context) (*ShareLink, error)
+	predicates          []predicate.ShareLink
+}
+
+var _ ent.Mutation = (*ShareLinkMutation)(nil)
+
+// sharelinkOption allows management of the mutation configuration using functional options.
+type sharelinkOption func(*ShareLinkMutation)
+
+// newShareLinkMutation creates new mutation for the ShareLink entity.
+func newShareLinkMutation(c config, op Op, opts ...sharelinkOption) *ShareLinkMutation {
+	m := &ShareLinkMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeShareLink,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withShareLinkID sets the ID field of the mutation.
+func withShareLinkID(id string) sharelinkOption {
+	return func(m *ShareLinkMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *ShareLink
+		)
+		m.oldValue = func(ctx context.Context) (*ShareLink, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().ShareLink.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withShareLink sets the old ShareLink of the mutation.
+func withShareLink(node *ShareLink) sharelinkOption {
+	return func(m *ShareLinkMutation) {
+		m.oldValue = func(context.Context) (*ShareLink, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m ShareLinkMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m ShareLinkMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of ShareLink entities.
+func (m *ShareLinkMutation) SetID(id string) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *ShareLinkMutation) ID() (id string, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *ShareLinkMutation) IDs(ctx context.Context) ([]string, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []string{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().ShareLink.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetBrandID sets the "brand_id" field.
+func (m *ShareLinkMutation) SetBrandID(s string) {
+	m.brand = &s
+}
+
+// BrandID returns the value of the "brand_id" field in the mutation.
+func (m *ShareLinkMutation) BrandID() (r string, exists bool) {
+	v := m.brand
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldBrandID returns the old "brand_id" field's value of the ShareLink entity.
+// If the ShareLink object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ShareLinkMutation) OldBrandID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldBrandID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldBrandID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldBrandID: %w", err)
+	}
+	return oldValue.BrandID, nil
+}
+
+// ResetBrandID resets all changes to the "brand_id" field.
+func (m *ShareLinkMutation) ResetBrandID() {
+	m.brand = nil
+}
+
+// SetLiveID sets the "live_id" field.
+func (m *ShareLinkMutation) SetLiveID(s string) {
+	m.live_id = &s
+}
+
+// LiveID returns the value of the "live_id" field in the mutation.
+func (m *ShareLinkMutation) LiveID() (r string, exists bool) {
+	v := m.live_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLiveID returns the old "live_id" field's value of the ShareLink entity.
+// If the ShareLink object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ShareLinkMutation) OldLiveID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLiveID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLiveID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLiveID: %w", err)
+	}
+	return oldValue.LiveID, nil
+}
+
+// ResetLiveID resets all changes to the "live_id" field.
+func (m *ShareLinkMutation) ResetLiveID() {
+	m.live_id = nil
+}
+
+// SetMemberID sets the "member_id" field.
+func (m *ShareLinkMutation) SetMemberID(s string) {
+	m.member_id = &s
+}
+
+// MemberID returns the value of the "member_id" field in the mutation.
+func (m *ShareLinkMutation) MemberID() (r string, exists bool) {
+	v := m.member_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldMemberID returns the old "member_id" field's value of the ShareLink entity.
+// If the ShareLink object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ShareLinkMutation) OldMemberID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldMemberID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldMemberID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldMemberID: %w", err)
+	}
+	return oldValue.MemberID, nil
+}
+
+// ResetMemberID resets all changes to the "member_id" field.
+func (m *ShareLinkMutation) ResetMemberID() {
+	m.member_id = nil
+}
+
+// SetChannel sets the "channel" field.
+func (m *ShareLinkMutation) SetChannel(s sharelink.Channel) {
+	m.channel = &s
+}
+
+// Channel returns the value of the "channel" field in the mutation.
+func (m *ShareLinkMutation) Channel() (r sharelink.Channel, exists bool) {
+	v := m.channel
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldChannel returns the old "channel" field's value of the ShareLink entity.
+// If the ShareLink object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ShareLinkMutation) OldChannel(ctx context.Context) (v sharelink.Channel, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldChannel is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldChannel requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldChannel: %w", err)
+	}
+	return oldValue.Channel, nil
+}
+
+// ResetChannel resets all changes to the "channel" field.
+func (m *ShareLinkMutation) ResetChannel() {
+	m.channel = nil
+}
+
+// SetGroupLabel sets the "group_label" field.
+func (m *ShareLinkMutation) SetGroupLabel(s string) {
+	m.group_label = &s
+}
+
+// GroupLabel returns the value of the "group_label" field in the mutation.
+func (m *ShareLinkMutation) GroupLabel() (r string, exists bool) {
+	v := m.group_label
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldGroupLabel returns the old "group_label" field's value of the ShareLink entity.
+// If the ShareLink object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ShareLinkMutation) OldGroupLabel(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldGroupLabel is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldGroupLabel requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldGroupLabel: %w", err)
+	}
+	return oldValue.GroupLabel, nil
+}
+
+// ResetGroupLabel resets all changes to the "group_label" field.
+func (m *ShareLinkMutation) ResetGroupLabel() {
+	m.group_label = nil
+}
+
+// SetCode sets the "code" field.
+func (m *ShareLinkMutation) SetCode(s string) {
+	m.code = &s
+}
+
+// Code returns the value of the "code" field in the mutation.
+func (m *ShareLinkMutation) Code() (r string, exists bool) {
+	v := m.code
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCode returns the old "code" field's value of the ShareLink entity.
+// If the ShareLink object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ShareLinkMutation) OldCode(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCode is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCode requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCode: %w", err)
+	}
+	return oldValue.Code, nil
+}
+
+// ResetCode resets all changes to the "code" field.
+func (m *ShareLinkMutation) ResetCode() {
+	m.code = nil
+}
+
+// SetURLLink sets the "url_link" field.
+func (m *ShareLinkMutation) SetURLLink(s string) {
+	m.url_link = &s
+}
+
+// URLLink returns the value of the "url_link" field in the mutation.
+func (m *ShareLinkMutation) URLLink() (r string, exists bool) {
+	v := m.url_link
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldURLLink returns the old "url_link" field's value of the ShareLink entity.
+// If the ShareLink object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ShareLinkMutation) OldURLLink(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldURLLink is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldURLLink requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldURLLink: %w", err)
+	}
+	return oldValue.URLLink, nil
+}
+
+// ResetURLLink resets all changes to the "url_link" field.
+func (m *ShareLinkMutation) ResetURLLink() {
+	m.url_link = nil
+}
+
+// SetURLLinkExpiresAt sets the "url_link_expires_at" field.
+func (m *ShareLinkMutation) SetURLLinkExpiresAt(t time.Time) {
+	m.url_link_expires_at = &t
+}
+
+// URLLinkExpiresAt returns the value of the "url_link_expires_at" field in the mutation.
+func (m *ShareLinkMutation) URLLinkExpiresAt() (r time.Time, exists bool) {
+	v := m.url_link_expires_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldURLLinkExpiresAt returns the old "url_link_expires_at" field's value of the ShareLink entity.
+// If the ShareLink object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ShareLinkMutation) OldURLLinkExpiresAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldURLLinkExpiresAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldURLLinkExpiresAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldURLLinkExpiresAt: %w", err)
+	}
+	return oldValue.URLLinkExpiresAt, nil
+}
+
+// ClearURLLinkExpiresAt clears the value of the "url_link_expires_at" field.
+func (m *ShareLinkMutation) ClearURLLinkExpiresAt() {
+	m.url_link_expires_at = nil
+	m.clearedFields[sharelink.FieldURLLinkExpiresAt] = struct{}{}
+}
+
+// URLLinkExpiresAtCleared returns if the "url_link_expires_at" field was cleared in this mutation.
+func (m *ShareLinkMutation) URLLinkExpiresAtCleared() bool {
+	_, ok := m.clearedFields[sharelink.FieldURLLinkExpiresAt]
+	return ok
+}
+
+// ResetURLLinkExpiresAt resets all changes to the "url_link_expires_at" field.
+func (m *ShareLinkMutation) ResetURLLinkExpiresAt() {
+	m.url_link_expires_at = nil
+	delete(m.clearedFields, sharelink.FieldURLLinkExpiresAt)
+}
+
+// SetQrImage sets the "qr_image" field.
+func (m *ShareLinkMutation) SetQrImage(b []byte) {
+	m.qr_image = &b
+}
+
+// QrImage returns the value of the "qr_image" field in the mutation.
+func (m *ShareLinkMutation) QrImage() (r []byte, exists bool) {
+	v := m.qr_image
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldQrImage returns the old "qr_image" field's value of the ShareLink entity.
+// If the ShareLink object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ShareLinkMutation) OldQrImage(ctx context.Context) (v []byte, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldQrImage is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldQrImage requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldQrImage: %w", err)
+	}
+	return oldValue.QrImage, nil
+}
+
+// ClearQrImage clears the value of the "qr_image" field.
+func (m *ShareLinkMutation) ClearQrImage() {
+	m.qr_image = nil
+	m.clearedFields[sharelink.FieldQrImage] = struct{}{}
+}
+
+// QrImageCleared returns if the "qr_image" field was cleared in this mutation.
+func (m *ShareLinkMutation) QrImageCleared() bool {
+	_, ok := m.clearedFields[sharelink.FieldQrImage]
+	return ok
+}
+
+// ResetQrImage resets all changes to the "qr_image" field.
+func (m *ShareLinkMutation) ResetQrImage() {
+	m.qr_image = nil
+	delete(m.clearedFields, sharelink.FieldQrImage)
+}
+
+// SetQrContentType sets the "qr_content_type" field.
+func (m *ShareLinkMutation) SetQrContentType(s string) {
+	m.qr_content_type = &s
+}
+
+// QrContentType returns the value of the "qr_content_type" field in the mutation.
+func (m *ShareLinkMutation) QrContentType() (r string, exists bool) {
+	v := m.qr_content_type
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldQrContentType returns the old "qr_content_type" field's value of the ShareLink entity.
+// If the ShareLink object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ShareLinkMutation) OldQrContentType(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldQrContentType is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldQrContentType requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldQrContentType: %w", err)
+	}
+	return oldValue.QrContentType, nil
+}
+
+// ResetQrContentType resets all changes to the "qr_content_type" field.
+func (m *ShareLinkMutation) ResetQrContentType() {
+	m.qr_content_type = nil
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *ShareLinkMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *ShareLinkMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the ShareLink entity.
+// If the ShareLink object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ShareLinkMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *ShareLinkMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// ClearBrand clears the "brand" edge to the Brand entity.
+func (m *ShareLinkMutation) ClearBrand() {
+	m.clearedbrand = true
+	m.clearedFields[sharelink.FieldBrandID] = struct{}{}
+}
+
+// BrandCleared reports if the "brand" edge to the Brand entity was cleared.
+func (m *ShareLinkMutation) BrandCleared() bool {
+	return m.clearedbrand
+}
+
+// BrandIDs returns the "brand" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// BrandID instead. It exists only for internal usage by the builders.
+func (m *ShareLinkMutation) BrandIDs() (ids []string) {
+	if id := m.brand; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetBrand resets all changes to the "brand" edge.
+func (m *ShareLinkMutation) ResetBrand() {
+	m.brand = nil
+	m.clearedbrand = false
+}
+
+// Where appends a list predicates to the ShareLinkMutation builder.
+func (m *ShareLinkMutation) Where(ps ...predicate.ShareLink) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the ShareLinkMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *ShareLinkMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.ShareLink, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *ShareLinkMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *ShareLinkMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (ShareLink).
+func (m *ShareLinkMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *ShareLinkMutation) Fields() []string {
+	fields := make([]string, 0, 11)
+	if m.brand != nil {
+		fields = append(fields, sharelink.FieldBrandID)
+	}
+	if m.live_id != nil {
+		fields = append(fields, sharelink.FieldLiveID)
+	}
+	if m.member_id != nil {
+		fields = append(fields, sharelink.FieldMemberID)
+	}
+	if m.channel != nil {
+		fields = append(fields, sharelink.FieldChannel)
+	}
+	if m.group_label != nil {
+		fields = append(fields, sharelink.FieldGroupLabel)
+	}
+	if m.code != nil {
+		fields = append(fields, sharelink.FieldCode)
+	}
+	if m.url_link != nil {
+		fields = append(fields, sharelink.FieldURLLink)
+	}
+	if m.url_link_expires_at != nil {
+		fields = append(fields, sharelink.FieldURLLinkExpiresAt)
+	}
+	if m.qr_image != nil {
+		fields = append(fields, sharelink.FieldQrImage)
+	}
+	if m.qr_content_type != nil {
+		fields = append(fields, sharelink.FieldQrContentType)
+	}
+	if m.created_at != nil {
+		fields = append(fields, sharelink.FieldCreatedAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *ShareLinkMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case sharelink.FieldBrandID:
+		return m.BrandID()
+	case sharelink.FieldLiveID:
+		return m.LiveID()
+	case sharelink.FieldMemberID:
+		return m.MemberID()
+	case sharelink.FieldChannel:
+		return m.Channel()
+	case sharelink.FieldGroupLabel:
+		return m.GroupLabel()
+	case sharelink.FieldCode:
+		return m.Code()
+	case sharelink.FieldURLLink:
+		return m.URLLink()
+	case sharelink.FieldURLLinkExpiresAt:
+		return m.URLLinkExpiresAt()
+	case sharelink.FieldQrImage:
+		return m.QrImage()
+	case sharelink.FieldQrContentType:
+		return m.QrContentType()
+	case sharelink.FieldCreatedAt:
+		return m.CreatedAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *ShareLinkMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case sharelink.FieldBrandID:
+		return m.OldBrandID(ctx)
+	case sharelink.FieldLiveID:
+		return m.OldLiveID(ctx)
+	case sharelink.FieldMemberID:
+		return m.OldMemberID(ctx)
+	case sharelink.FieldChannel:
+		return m.OldChannel(ctx)
+	case sharelink.FieldGroupLabel:
+		return m.OldGroupLabel(ctx)
+	case sharelink.FieldCode:
+		return m.OldCode(ctx)
+	case sharelink.FieldURLLink:
+		return m.OldURLLink(ctx)
+	case sharelink.FieldURLLinkExpiresAt:
+		return m.OldURLLinkExpiresAt(ctx)
+	case sharelink.FieldQrImage:
+		return m.OldQrImage(ctx)
+	case sharelink.FieldQrContentType:
+		return m.OldQrContentType(ctx)
+	case sharelink.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown ShareLink field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ShareLinkMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case sharelink.FieldBrandID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetBrandID(v)
+		return nil
+	case sharelink.FieldLiveID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLiveID(v)
+		return nil
+	case sharelink.FieldMemberID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetMemberID(v)
+		return nil
+	case sharelink.FieldChannel:
+		v, ok := value.(sharelink.Channel)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetChannel(v)
+		return nil
+	case sharelink.FieldGroupLabel:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetGroupLabel(v)
+		return nil
+	case sharelink.FieldCode:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCode(v)
+		return nil
+	case sharelink.FieldURLLink:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetURLLink(v)
+		return nil
+	case sharelink.FieldURLLinkExpiresAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetURLLinkExpiresAt(v)
+		return nil
+	case sharelink.FieldQrImage:
+		v, ok := value.([]byte)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetQrImage(v)
+		return nil
+	case sharelink.FieldQrContentType:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetQrContentType(v)
+		return nil
+	case sharelink.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown ShareLink field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *ShareLinkMutation) AddedFields() []string {
+	return nil
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *ShareLinkMutation) AddedField(name string) (ent.Value, bool) {
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ShareLinkMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown ShareLink numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *ShareLinkMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(sharelink.FieldURLLinkExpiresAt) {
+		fields = append(fields, sharelink.FieldURLLinkExpiresAt)
+	}
+	if m.FieldCleared(sharelink.FieldQrImage) {
+		fields = append(fields, sharelink.FieldQrImage)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *ShareLinkMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *ShareLinkMutation) ClearField(name string) error {
+	switch name {
+	case sharelink.FieldURLLinkExpiresAt:
+		m.ClearURLLinkExpiresAt()
+		return nil
+	case sharelink.FieldQrImage:
+		m.ClearQrImage()
+		return nil
+	}
+	return fmt.Errorf("unknown ShareLink nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *ShareLinkMutation) ResetField(name string) error {
+	switch name {
+	case sharelink.FieldBrandID:
+		m.ResetBrandID()
+		return nil
+	case sharelink.FieldLiveID:
+		m.ResetLiveID()
+		return nil
+	case sharelink.FieldMemberID:
+		m.ResetMemberID()
+		return nil
+	case sharelink.FieldChannel:
+		m.ResetChannel()
+		return nil
+	case sharelink.FieldGroupLabel:
+		m.ResetGroupLabel()
+		return nil
+	case sharelink.FieldCode:
+		m.ResetCode()
+		return nil
+	case sharelink.FieldURLLink:
+		m.ResetURLLink()
+		return nil
+	case sharelink.FieldURLLinkExpiresAt:
+		m.ResetURLLinkExpiresAt()
+		return nil
+	case sharelink.FieldQrImage:
+		m.ResetQrImage()
+		return nil
+	case sharelink.FieldQrContentType:
+		m.ResetQrContentType()
+		return nil
+	case sharelink.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown ShareLink field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *ShareLinkMutation) AddedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.brand != nil {
+		edges = append(edges, sharelink.EdgeBrand)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *ShareLinkMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case sharelink.EdgeBrand:
+		if id := m.brand; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *ShareLinkMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 1)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *ShareLinkMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *ShareLinkMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.clearedbrand {
+		edges = append(edges, sharelink.EdgeBrand)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *ShareLinkMutation) EdgeCleared(name string) bool {
+	switch name {
+	case sharelink.EdgeBrand:
+		return m.clearedbrand
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *ShareLinkMutation) ClearEdge(name string) error {
+	switch name {
+	case sharelink.EdgeBrand:
+		m.ClearBrand()
+		return nil
+	}
+	return fmt.Errorf("unknown ShareLink unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *ShareLinkMutation) ResetEdge(name string) error {
+	switch name {
+	case sharelink.EdgeBrand:
+		m.ResetBrand()
+		return nil
+	}
+	return fmt.Errorf("unknown ShareLink edge %s", name)
+}
+
+// TouchMutation represents an operation that mutates the Touch nodes in the graph.
+type TouchMutation struct {
+	config
+	op            Op
+	typ           string
+	id            *string
+	live_id       *string
+	link_id       *string
+	inviter_id    *string
+	visitor_id    *string
+	channel       *string
+	group_label   *string
+	client_ip     *string
+	created_at    *time.Time
+	clearedFields map[string]struct{}
+	brand         *string
+	clearedbrand  bool
+	done          bool
+	oldValue      func(context.Context) (*Touch, error)
+	predicates    []predicate.Touch
+}
+
+var _ ent.Mutation = (*TouchMutation)(nil)
+
+// touchOption allows management of the mutation configuration using functional options.
+type touchOption func(*TouchMutation)
+
+// newTouchMutation creates new mutation for the Touch entity.
+func newTouchMutation(c config, op Op, opts ...touchOption) *TouchMutation {
+	m := &TouchMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeTouch,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withTouchID sets the ID field of the mutation.
+func withTouchID(id string) touchOption {
+	return func(m *TouchMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *Touch
+		)
+		m.oldValue = func(ctx context.Context) (*Touch, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().Touch.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withTouch sets the old Touch of the mutation.
+func withTouch(node *Touch) touchOption {
+	return func(m *TouchMutation) {
+		m.oldValue = func(context.Context) (*Touch, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m TouchMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m TouchMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of Touch entities.
+func (m *TouchMutation) SetID(id string) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *TouchMutation) ID() (id string, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *TouchMutation) IDs(ctx context.Context) ([]string, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []string{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().Touch.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetBrandID sets the "brand_id" field.
+func (m *TouchMutation) SetBrandID(s string) {
+	m.brand = &s
+}
+
+// BrandID returns the value of the "brand_id" field in the mutation.
+func (m *TouchMutation) BrandID() (r string, exists bool) {
+	v := m.brand
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldBrandID returns the old "brand_id" field's value of the Touch entity.
+// If the Touch object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TouchMutation) OldBrandID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldBrandID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldBrandID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldBrandID: %w", err)
+	}
+	return oldValue.BrandID, nil
+}
+
+// ResetBrandID resets all changes to the "brand_id" field.
+func (m *TouchMutation) ResetBrandID() {
+	m.brand = nil
+}
+
+// SetLiveID sets the "live_id" field.
+func (m *TouchMutation) SetLiveID(s string) {
+	m.live_id = &s
+}
+
+// LiveID returns the value of the "live_id" field in the mutation.
+func (m *TouchMutation) LiveID() (r string, exists bool) {
+	v := m.live_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLiveID returns the old "live_id" field's value of the Touch entity.
+// If the Touch object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TouchMutation) OldLiveID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLiveID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLiveID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLiveID: %w", err)
+	}
+	return oldValue.LiveID, nil
+}
+
+// ResetLiveID resets all changes to the "live_id" field.
+func (m *TouchMutation) ResetLiveID() {
+	m.live_id = nil
+}
+
+// SetLinkID sets the "link_id" field.
+func (m *TouchMutation) SetLinkID(s string) {
+	m.link_id = &s
+}
+
+// LinkID returns the value of the "link_id" field in the mutation.
+func (m *TouchMutation) LinkID() (r string, exists bool) {
+	v := m.link_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLinkID returns the old "link_id" field's value of the Touch entity.
+// If the Touch object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TouchMutation) OldLinkID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLinkID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLinkID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLinkID: %w", err)
+	}
+	return oldValue.LinkID, nil
+}
+
+// ResetLinkID resets all changes to the "link_id" field.
+func (m *TouchMutation) ResetLinkID() {
+	m.link_id = nil
+}
+
+// SetInviterID sets the "inviter_id" field.
+func (m *TouchMutation) SetInviterID(s string) {
+	m.inviter_id = &s
+}
+
+// InviterID returns the value of the "inviter_id" field in the mutation.
+func (m *TouchMutation) InviterID() (r string, exists bool) {
+	v := m.inviter_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldInviterID returns the old "inviter_id" field's value of the Touch entity.
+// If the Touch object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TouchMutation) OldInviterID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldInviterID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldInviterID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldInviterID: %w", err)
+	}
+	return oldValue.InviterID, nil
+}
+
+// ResetInviterID resets all changes to the "inviter_id" field.
+func (m *TouchMutation) ResetInviterID() {
+	m.inviter_id = nil
+}
+
+// SetVisitorID sets the "visitor_id" field.
+func (m *TouchMutation) SetVisitorID(s string) {
+	m.visitor_id = &s
+}
+
+// VisitorID returns the value of the "visitor_id" field in the mutation.
+func (m *TouchMutation) VisitorID() (r string, exists bool) {
+	v := m.visitor_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldVisitorID returns the old "visitor_id" field's value of the Touch entity.
+// If the Touch object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TouchMutation) OldVisitorID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldVisitorID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldVisitorID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldVisitorID: %w", err)
+	}
+	return oldValue.VisitorID, nil
+}
+
+// ResetVisitorID resets all changes to the "visitor_id" field.
+func (m *TouchMutation) ResetVisitorID() {
+	m.visitor_id = nil
+}
+
+// SetChannel sets the "channel" field.
+func (m *TouchMutation) SetChannel(s string) {
+	m.channel = &s
+}
+
+// Channel returns the value of the "channel" field in the mutation.
+func (m *TouchMutation) Channel() (r string, exists bool) {
+	v := m.channel
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldChannel returns the old "channel" field's value of the Touch entity.
+// If the Touch object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TouchMutation) OldChannel(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldChannel is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldChannel requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldChannel: %w", err)
+	}
+	return oldValue.Channel, nil
+}
+
+// ResetChannel resets all changes to the "channel" field.
+func (m *TouchMutation) ResetChannel() {
+	m.channel = nil
+}
+
+// SetGroupLabel sets the "group_label" field.
+func (m *TouchMutation) SetGroupLabel(s string) {
+	m.group_label = &s
+}
+
+// GroupLabel returns the value of the "group_label" field in the mutation.
+func (m *TouchMutation) GroupLabel() (r string, exists bool) {
+	v := m.group_label
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldGroupLabel returns the old "group_label" field's value of the Touch entity.
+// If the Touch object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TouchMutation) OldGroupLabel(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldGroupLabel is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldGroupLabel requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldGroupLabel: %w", err)
+	}
+	return oldValue.GroupLabel, nil
+}
+
+// ResetGroupLabel resets all changes to the "group_label" field.
+func (m *TouchMutation) ResetGroupLabel() {
+	m.group_label = nil
+}
+
+// SetClientIP sets the "client_ip" field.
+func (m *TouchMutation) SetClientIP(s string) {
+	m.client_ip = &s
+}
+
+// ClientIP returns the value of the "client_ip" field in the mutation.
+func (m *TouchMutation) ClientIP() (r string, exists bool) {
+	v := m.client_ip
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldClientIP returns the old "client_ip" field's value of the Touch entity.
+// If the Touch object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TouchMutation) OldClientIP(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldClientIP is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldClientIP requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldClientIP: %w", err)
+	}
+	return oldValue.ClientIP, nil
+}
+
+// ResetClientIP resets all changes to the "client_ip" field.
+func (m *TouchMutation) ResetClientIP() {
+	m.client_ip = nil
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *TouchMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *TouchMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the Touch entity.
+// If the Touch object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TouchMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *TouchMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// ClearBrand clears the "brand" edge to the Brand entity.
+func (m *TouchMutation) ClearBrand() {
+	m.clearedbrand = true
+	m.clearedFields[touch.FieldBrandID] = struct{}{}
+}
+
+// BrandCleared reports if the "brand" edge to the Brand entity was cleared.
+func (m *TouchMutation) BrandCleared() bool {
+	return m.clearedbrand
+}
+
+// BrandIDs returns the "brand" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// BrandID instead. It exists only for internal usage by the builders.
+func (m *TouchMutation) BrandIDs() (ids []string) {
+	if id := m.brand; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetBrand resets all changes to the "brand" edge.
+func (m *TouchMutation) ResetBrand() {
+	m.brand = nil
+	m.clearedbrand = false
+}
+
+// Where appends a list predicates to the TouchMutation builder.
+func (m *TouchMutation) Where(ps ...predicate.Touch) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the TouchMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *TouchMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.Touch, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *TouchMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *TouchMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (Touch).
+func (m *TouchMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *TouchMutation) Fields() []string {
+	fields := make([]string, 0, 9)
+	if m.brand != nil {
+		fields = append(fields, touch.FieldBrandID)
+	}
+	if m.live_id != nil {
+		fields = append(fields, touch.FieldLiveID)
+	}
+	if m.link_id != nil {
+		fields = append(fields, touch.FieldLinkID)
+	}
+	if m.inviter_id != nil {
+		fields = append(fields, touch.FieldInviterID)
+	}
+	if m.visitor_id != nil {
+		fields = append(fields, touch.FieldVisitorID)
+	}
+	if m.channel != nil {
+		fields = append(fields, touch.FieldChannel)
+	}
+	if m.group_label != nil {
+		fields = append(fields, touch.FieldGroupLabel)
+	}
+	if m.client_ip != nil {
+		fields = append(fields, touch.FieldClientIP)
+	}
+	if m.created_at != nil {
+		fields = append(fields, touch.FieldCreatedAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *TouchMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case touch.FieldBrandID:
+		return m.BrandID()
+	case touch.FieldLiveID:
+		return m.LiveID()
+	case touch.FieldLinkID:
+		return m.LinkID()
+	case touch.FieldInviterID:
+		return m.InviterID()
+	case touch.FieldVisitorID:
+		return m.VisitorID()
+	case touch.FieldChannel:
+		return m.Channel()
+	case touch.FieldGroupLabel:
+		return m.GroupLabel()
+	case touch.FieldClientIP:
+		return m.ClientIP()
+	case touch.FieldCreatedAt:
+		return m.CreatedAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *TouchMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case touch.FieldBrandID:
+		return m.OldBrandID(ctx)
+	case touch.FieldLiveID:
+		return m.OldLiveID(ctx)
+	case touch.FieldLinkID:
+		return m.OldLinkID(ctx)
+	case touch.FieldInviterID:
+		return m.OldInviterID(ctx)
+	case touch.FieldVisitorID:
+		return m.OldVisitorID(ctx)
+	case touch.FieldChannel:
+		return m.OldChannel(ctx)
+	case touch.FieldGroupLabel:
+		return m.OldGroupLabel(ctx)
+	case touch.FieldClientIP:
+		return m.OldClientIP(ctx)
+	case touch.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown Touch field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *TouchMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case touch.FieldBrandID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetBrandID(v)
+		return nil
+	case touch.FieldLiveID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLiveID(v)
+		return nil
+	case touch.FieldLinkID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLinkID(v)
+		return nil
+	case touch.FieldInviterID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetInviterID(v)
+		return nil
+	case touch.FieldVisitorID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetVisitorID(v)
+		return nil
+	case touch.FieldChannel:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetChannel(v)
+		return nil
+	case touch.FieldGroupLabel:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetGroupLabel(v)
+		return nil
+	case touch.FieldClientIP:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetClientIP(v)
+		return nil
+	case touch.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Touch field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *TouchMutation) AddedFields() []string {
+	return nil
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *TouchMutation) AddedField(name string) (ent.Value, bool) {
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *TouchMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown Touch numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *TouchMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *TouchMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *TouchMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown Touch nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *TouchMutation) ResetField(name string) error {
+	switch name {
+	case touch.FieldBrandID:
+		m.ResetBrandID()
+		return nil
+	case touch.FieldLiveID:
+		m.ResetLiveID()
+		return nil
+	case touch.FieldLinkID:
+		m.ResetLinkID()
+		return nil
+	case touch.FieldInviterID:
+		m.ResetInviterID()
+		return nil
+	case touch.FieldVisitorID:
+		m.ResetVisitorID()
+		return nil
+	case touch.FieldChannel:
+		m.ResetChannel()
+		return nil
+	case touch.FieldGroupLabel:
+		m.ResetGroupLabel()
+		return nil
+	case touch.FieldClientIP:
+		m.ResetClientIP()
+		return nil
+	case touch.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown Touch field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *TouchMutation) AddedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.brand != nil {
+		edges = append(edges, touch.EdgeBrand)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *TouchMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case touch.EdgeBrand:
+		if id := m.brand; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *TouchMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 1)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *TouchMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *TouchMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.clearedbrand {
+		edges = append(edges, touch.EdgeBrand)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *TouchMutation) EdgeCleared(name string) bool {
+	switch name {
+	case touch.EdgeBrand:
+		return m.clearedbrand
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *TouchMutation) ClearEdge(name string) error {
+	switch name {
+	case touch.EdgeBrand:
+		m.ClearBrand()
+		return nil
+	}
+	return fmt.Errorf("unknown Touch unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *TouchMutation) ResetEdge(name string) error {
+	switch name {
+	case touch.EdgeBrand:
+		m.ResetBrand()
+		return nil
+	}
+	return fmt.Errorf("unknown Touch edge %s", name)
 }

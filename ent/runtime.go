@@ -13,7 +13,10 @@ import (
 	"github.com/sharecast/sharecast/ent/live"
 	"github.com/sharecast/sharecast/ent/member"
 	"github.com/sharecast/sharecast/ent/refreshtoken"
+	"github.com/sharecast/sharecast/ent/reservation"
 	"github.com/sharecast/sharecast/ent/schema"
+	"github.com/sharecast/sharecast/ent/sharelink"
+	"github.com/sharecast/sharecast/ent/touch"
 )
 
 // The init function reads all schema descriptors with runtime code
@@ -526,6 +529,215 @@ func init() {
 	// refreshtoken.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	refreshtoken.IDValidator = func() func(string) error {
 		validators := refreshtokenDescID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(id string) error {
+			for _, fn := range fns {
+				if err := fn(id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	reservationMixin := schema.Reservation{}.Mixin()
+	reservationMixinFields0 := reservationMixin[0].Fields()
+	_ = reservationMixinFields0
+	reservationFields := schema.Reservation{}.Fields()
+	_ = reservationFields
+	// reservationDescBrandID is the schema descriptor for brand_id field.
+	reservationDescBrandID := reservationFields[0].Descriptor()
+	// reservation.BrandIDValidator is a validator for the "brand_id" field. It is called by the builders before save.
+	reservation.BrandIDValidator = reservationDescBrandID.Validators[0].(func(string) error)
+	// reservationDescLiveID is the schema descriptor for live_id field.
+	reservationDescLiveID := reservationFields[1].Descriptor()
+	// reservation.LiveIDValidator is a validator for the "live_id" field. It is called by the builders before save.
+	reservation.LiveIDValidator = reservationDescLiveID.Validators[0].(func(string) error)
+	// reservationDescViewerID is the schema descriptor for viewer_id field.
+	reservationDescViewerID := reservationFields[2].Descriptor()
+	// reservation.ViewerIDValidator is a validator for the "viewer_id" field. It is called by the builders before save.
+	reservation.ViewerIDValidator = reservationDescViewerID.Validators[0].(func(string) error)
+	// reservationDescCode is the schema descriptor for code field.
+	reservationDescCode := reservationFields[4].Descriptor()
+	// reservation.DefaultCode holds the default value on creation for the code field.
+	reservation.DefaultCode = reservationDescCode.Default.(string)
+	// reservation.CodeValidator is a validator for the "code" field. It is called by the builders before save.
+	reservation.CodeValidator = reservationDescCode.Validators[0].(func(string) error)
+	// reservationDescChannel is the schema descriptor for channel field.
+	reservationDescChannel := reservationFields[5].Descriptor()
+	// reservation.DefaultChannel holds the default value on creation for the channel field.
+	reservation.DefaultChannel = reservationDescChannel.Default.(string)
+	// reservation.ChannelValidator is a validator for the "channel" field. It is called by the builders before save.
+	reservation.ChannelValidator = reservationDescChannel.Validators[0].(func(string) error)
+	// reservationDescGroupLabel is the schema descriptor for group_label field.
+	reservationDescGroupLabel := reservationFields[6].Descriptor()
+	// reservation.DefaultGroupLabel holds the default value on creation for the group_label field.
+	reservation.DefaultGroupLabel = reservationDescGroupLabel.Default.(string)
+	// reservation.GroupLabelValidator is a validator for the "group_label" field. It is called by the builders before save.
+	reservation.GroupLabelValidator = reservationDescGroupLabel.Validators[0].(func(string) error)
+	// reservationDescCounted is the schema descriptor for counted field.
+	reservationDescCounted := reservationFields[9].Descriptor()
+	// reservation.DefaultCounted holds the default value on creation for the counted field.
+	reservation.DefaultCounted = reservationDescCounted.Default.(bool)
+	// reservationDescReason is the schema descriptor for reason field.
+	reservationDescReason := reservationFields[10].Descriptor()
+	// reservation.DefaultReason holds the default value on creation for the reason field.
+	reservation.DefaultReason = reservationDescReason.Default.(string)
+	// reservation.ReasonValidator is a validator for the "reason" field. It is called by the builders before save.
+	reservation.ReasonValidator = reservationDescReason.Validators[0].(func(string) error)
+	// reservationDescLastState is the schema descriptor for last_state field.
+	reservationDescLastState := reservationFields[11].Descriptor()
+	// reservation.DefaultLastState holds the default value on creation for the last_state field.
+	reservation.DefaultLastState = reservationDescLastState.Default.(int)
+	// reservationDescClientIP is the schema descriptor for client_ip field.
+	reservationDescClientIP := reservationFields[12].Descriptor()
+	// reservation.DefaultClientIP holds the default value on creation for the client_ip field.
+	reservation.DefaultClientIP = reservationDescClientIP.Default.(string)
+	// reservation.ClientIPValidator is a validator for the "client_ip" field. It is called by the builders before save.
+	reservation.ClientIPValidator = reservationDescClientIP.Validators[0].(func(string) error)
+	// reservationDescID is the schema descriptor for id field.
+	reservationDescID := reservationMixinFields0[0].Descriptor()
+	// reservation.DefaultID holds the default value on creation for the id field.
+	reservation.DefaultID = reservationDescID.Default.(func() string)
+	// reservation.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	reservation.IDValidator = func() func(string) error {
+		validators := reservationDescID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(id string) error {
+			for _, fn := range fns {
+				if err := fn(id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	sharelinkMixin := schema.ShareLink{}.Mixin()
+	sharelinkMixinFields0 := sharelinkMixin[0].Fields()
+	_ = sharelinkMixinFields0
+	sharelinkFields := schema.ShareLink{}.Fields()
+	_ = sharelinkFields
+	// sharelinkDescBrandID is the schema descriptor for brand_id field.
+	sharelinkDescBrandID := sharelinkFields[0].Descriptor()
+	// sharelink.BrandIDValidator is a validator for the "brand_id" field. It is called by the builders before save.
+	sharelink.BrandIDValidator = sharelinkDescBrandID.Validators[0].(func(string) error)
+	// sharelinkDescLiveID is the schema descriptor for live_id field.
+	sharelinkDescLiveID := sharelinkFields[1].Descriptor()
+	// sharelink.LiveIDValidator is a validator for the "live_id" field. It is called by the builders before save.
+	sharelink.LiveIDValidator = sharelinkDescLiveID.Validators[0].(func(string) error)
+	// sharelinkDescMemberID is the schema descriptor for member_id field.
+	sharelinkDescMemberID := sharelinkFields[2].Descriptor()
+	// sharelink.MemberIDValidator is a validator for the "member_id" field. It is called by the builders before save.
+	sharelink.MemberIDValidator = sharelinkDescMemberID.Validators[0].(func(string) error)
+	// sharelinkDescGroupLabel is the schema descriptor for group_label field.
+	sharelinkDescGroupLabel := sharelinkFields[4].Descriptor()
+	// sharelink.DefaultGroupLabel holds the default value on creation for the group_label field.
+	sharelink.DefaultGroupLabel = sharelinkDescGroupLabel.Default.(string)
+	// sharelink.GroupLabelValidator is a validator for the "group_label" field. It is called by the builders before save.
+	sharelink.GroupLabelValidator = sharelinkDescGroupLabel.Validators[0].(func(string) error)
+	// sharelinkDescCode is the schema descriptor for code field.
+	sharelinkDescCode := sharelinkFields[5].Descriptor()
+	// sharelink.CodeValidator is a validator for the "code" field. It is called by the builders before save.
+	sharelink.CodeValidator = func() func(string) error {
+		validators := sharelinkDescCode.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(code string) error {
+			for _, fn := range fns {
+				if err := fn(code); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// sharelinkDescURLLink is the schema descriptor for url_link field.
+	sharelinkDescURLLink := sharelinkFields[6].Descriptor()
+	// sharelink.DefaultURLLink holds the default value on creation for the url_link field.
+	sharelink.DefaultURLLink = sharelinkDescURLLink.Default.(string)
+	// sharelink.URLLinkValidator is a validator for the "url_link" field. It is called by the builders before save.
+	sharelink.URLLinkValidator = sharelinkDescURLLink.Validators[0].(func(string) error)
+	// sharelinkDescQrContentType is the schema descriptor for qr_content_type field.
+	sharelinkDescQrContentType := sharelinkFields[9].Descriptor()
+	// sharelink.DefaultQrContentType holds the default value on creation for the qr_content_type field.
+	sharelink.DefaultQrContentType = sharelinkDescQrContentType.Default.(string)
+	// sharelink.QrContentTypeValidator is a validator for the "qr_content_type" field. It is called by the builders before save.
+	sharelink.QrContentTypeValidator = sharelinkDescQrContentType.Validators[0].(func(string) error)
+	// sharelinkDescID is the schema descriptor for id field.
+	sharelinkDescID := sharelinkMixinFields0[0].Descriptor()
+	// sharelink.DefaultID holds the default value on creation for the id field.
+	sharelink.DefaultID = sharelinkDescID.Default.(func() string)
+	// sharelink.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	sharelink.IDValidator = func() func(string) error {
+		validators := sharelinkDescID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(id string) error {
+			for _, fn := range fns {
+				if err := fn(id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	touchMixin := schema.Touch{}.Mixin()
+	touchMixinFields0 := touchMixin[0].Fields()
+	_ = touchMixinFields0
+	touchFields := schema.Touch{}.Fields()
+	_ = touchFields
+	// touchDescBrandID is the schema descriptor for brand_id field.
+	touchDescBrandID := touchFields[0].Descriptor()
+	// touch.BrandIDValidator is a validator for the "brand_id" field. It is called by the builders before save.
+	touch.BrandIDValidator = touchDescBrandID.Validators[0].(func(string) error)
+	// touchDescLiveID is the schema descriptor for live_id field.
+	touchDescLiveID := touchFields[1].Descriptor()
+	// touch.LiveIDValidator is a validator for the "live_id" field. It is called by the builders before save.
+	touch.LiveIDValidator = touchDescLiveID.Validators[0].(func(string) error)
+	// touchDescLinkID is the schema descriptor for link_id field.
+	touchDescLinkID := touchFields[2].Descriptor()
+	// touch.LinkIDValidator is a validator for the "link_id" field. It is called by the builders before save.
+	touch.LinkIDValidator = touchDescLinkID.Validators[0].(func(string) error)
+	// touchDescInviterID is the schema descriptor for inviter_id field.
+	touchDescInviterID := touchFields[3].Descriptor()
+	// touch.InviterIDValidator is a validator for the "inviter_id" field. It is called by the builders before save.
+	touch.InviterIDValidator = touchDescInviterID.Validators[0].(func(string) error)
+	// touchDescVisitorID is the schema descriptor for visitor_id field.
+	touchDescVisitorID := touchFields[4].Descriptor()
+	// touch.VisitorIDValidator is a validator for the "visitor_id" field. It is called by the builders before save.
+	touch.VisitorIDValidator = touchDescVisitorID.Validators[0].(func(string) error)
+	// touchDescChannel is the schema descriptor for channel field.
+	touchDescChannel := touchFields[5].Descriptor()
+	// touch.ChannelValidator is a validator for the "channel" field. It is called by the builders before save.
+	touch.ChannelValidator = touchDescChannel.Validators[0].(func(string) error)
+	// touchDescGroupLabel is the schema descriptor for group_label field.
+	touchDescGroupLabel := touchFields[6].Descriptor()
+	// touch.DefaultGroupLabel holds the default value on creation for the group_label field.
+	touch.DefaultGroupLabel = touchDescGroupLabel.Default.(string)
+	// touch.GroupLabelValidator is a validator for the "group_label" field. It is called by the builders before save.
+	touch.GroupLabelValidator = touchDescGroupLabel.Validators[0].(func(string) error)
+	// touchDescClientIP is the schema descriptor for client_ip field.
+	touchDescClientIP := touchFields[7].Descriptor()
+	// touch.DefaultClientIP holds the default value on creation for the client_ip field.
+	touch.DefaultClientIP = touchDescClientIP.Default.(string)
+	// touch.ClientIPValidator is a validator for the "client_ip" field. It is called by the builders before save.
+	touch.ClientIPValidator = touchDescClientIP.Validators[0].(func(string) error)
+	// touchDescID is the schema descriptor for id field.
+	touchDescID := touchMixinFields0[0].Descriptor()
+	// touch.DefaultID holds the default value on creation for the id field.
+	touch.DefaultID = touchDescID.Default.(func() string)
+	// touch.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	touch.IDValidator = func() func(string) error {
+		validators := touchDescID.Validators
 		fns := [...]func(string) error{
 			validators[0].(func(string) error),
 			validators[1].(func(string) error),

@@ -30,6 +30,12 @@ type Tx struct {
 	Member *MemberClient
 	// RefreshToken is the client for interacting with the RefreshToken builders.
 	RefreshToken *RefreshTokenClient
+	// Reservation is the client for interacting with the Reservation builders.
+	Reservation *ReservationClient
+	// ShareLink is the client for interacting with the ShareLink builders.
+	ShareLink *ShareLinkClient
+	// Touch is the client for interacting with the Touch builders.
+	Touch *TouchClient
 
 	// lazily loaded.
 	client     *Client
@@ -169,6 +175,9 @@ func (tx *Tx) init() {
 	tx.Live = NewLiveClient(tx.config)
 	tx.Member = NewMemberClient(tx.config)
 	tx.RefreshToken = NewRefreshTokenClient(tx.config)
+	tx.Reservation = NewReservationClient(tx.config)
+	tx.ShareLink = NewShareLinkClient(tx.config)
+	tx.Touch = NewTouchClient(tx.config)
 }
 
 // txDriver wraps the given dialect.Tx with a nop dialect.Driver implementation.

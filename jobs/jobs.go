@@ -33,7 +33,8 @@ type Options struct {
 
 // Runner owns the River client.
 type Runner struct {
-	client *river.Client[*sql.Tx]
+	client  *river.Client[*sql.Tx]
+	workers *river.Workers // nil for an insert-only client
 }
 
 // Deps are what the workers need.
@@ -79,8 +80,9 @@ func New(d Deps, o Options) (*Runner, error) {
 		JobTimeout:  min(o.RescueStuckAfter, time.Minute),
 		RetryPolicy: backoff{base: o.RetryBase},
 	}
+	var workers *river.Workers
 	if !o.NoWork {
-		workers := river.NewWorkers()
+		workers = river.NewWorkers()
 		river.AddWorker(workers, &purgeTokensWorker{store: d.Store, clock: d.Clock})
 		cfg.Workers = workers
 		cfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: o.MaxWorkers}}
@@ -94,7 +96,21 @@ func New(d Deps, o Options) (*Runner, error) {
 	if err != nil {
 		return nil, fmt.Errorf("river: %w", err)
 	}
-	return &Runner{client: c}, nil
+	return &Runner{client: c, workers: workers}, nil
+}
+
+// Workers is the bundle the composition root adds each area's workers to, after New and
+// before Start: services need the Runner to enqueue, and workers need the services, so the
+// bundle is filled once both exist. It is nil for an insert-only client (NoWork).
+func (r *Runner) Workers() *river.Workers { return r.workers }
+
+// AddPeriodic schedules a periodic job on this replica (River elects one leader to insert
+// it). A no-op on an insert-only client.
+func (r *Runner) AddPeriodic(j *river.PeriodicJob) {
+	if r.workers == nil {
+		return
+	}
+	r.client.PeriodicJobs().Add(j)
 }
 
 // Start starts working jobs until Stop.

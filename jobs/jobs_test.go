@@ -65,3 +65,50 @@ func TestInsertJoinsTheBusinessTransaction(t *testing.T) {
 		}
 	})
 }
+
+type echoArgs struct{ N int }
+
+func (echoArgs) Kind() string { return "test_echo" }
+
+type echoWorker struct {
+	river.WorkerDefaults[echoArgs]
+	seen chan int
+}
+
+func (w *echoWorker) Work(_ context.Context, j *river.Job[echoArgs]) error {
+	w.seen <- j.Args.N
+	return nil
+}
+
+// Workers added after New (as the composition root does once the services exist) are run.
+func TestWorkersAddedAfterNew(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		r, err := jobs.New(jobs.Deps{Store: s, Clock: clock.System{}, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))},
+			jobs.Options{FetchPollInterval: 50 * time.Millisecond, RescueStuckAfter: 5 * time.Second, RetryBase: 10 * time.Millisecond})
+		if err != nil {
+			t.Fatal(err)
+		}
+		w := &echoWorker{seen: make(chan int, 1)}
+		river.AddWorker(r.Workers(), w)
+		if err := r.Start(ctx); err != nil {
+			t.Fatal(err)
+		}
+		defer func() {
+			sctx, c := context.WithTimeout(ctx, 10*time.Second)
+			defer c()
+			_ = r.Stop(sctx)
+		}()
+		if _, err := r.Insert(ctx, echoArgs{N: 7}, nil); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case n := <-w.seen:
+			if n != 7 {
+				t.Fatalf("worked %d, want 7", n)
+			}
+		case <-time.After(20 * time.Second):
+			t.Fatal("the late-registered worker never ran")
+		}
+	})
+}

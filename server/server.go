@@ -39,6 +39,19 @@ type Deps struct {
 	CORSOrigins    []string
 	// BodyLimitBytes caps request bodies; 0 → 1 MiB.
 	BodyLimitBytes int64
+
+	// Later areas add their services below their comment (the comments keep merges apart).
+	// lives, links, touches, reservations, leaderboard
+
+	// leaderboard outputs: text, poster, public page, WeCom robots
+
+	// orders, attribution, commission, ledger, open API, Channels webhook
+
+	// payouts, WeChat Pay callbacks, reconciliation
+
+	// console pages, stats, exports
+
+	// live operations: notices, subscriptions, outreach, outgoing webhooks
 }
 
 // Server holds the engine.
@@ -52,6 +65,17 @@ type Server struct {
 var PublicPrefixes = []string{
 	"/healthz", "/readyz", "/metrics", "/openapi.json",
 	"/mp/v1/session", "/admin/v1/login",
+	// lives, links, touches, reservations, leaderboard
+
+	// leaderboard outputs
+
+	// orders (inbound webhooks, open API with its own key check)
+
+	// payouts (inbound webhooks)
+
+	// console
+
+	// live operations
 }
 
 // New builds the engine with every route.
@@ -101,6 +125,20 @@ func New(d Deps) (*Server, error) {
 	owner.GET("/settings", s.getSettings)
 	owner.PATCH("/settings", s.patchSettings)
 	authed.GET("/audit", requireRole(brands.RoleOwner, brands.RoleFinance), s.listAudit)
+
+	// Later areas register their routes below their comment, each through a method in a file
+	// of its own (keep the comments: they keep merges apart).
+	// lives, links, touches, reservations, leaderboard
+
+	// leaderboard outputs: text, poster, public page, WeCom robots
+
+	// orders, attribution, commission, ledger, open API, Channels webhook
+
+	// payouts, WeChat Pay callbacks, reconciliation
+
+	// console pages, stats, exports
+
+	// live operations: notices, subscriptions, outreach, outgoing webhooks
 
 	if d.Simulator != nil {
 		sim := gin.WrapH(d.Simulator)

@@ -37,6 +37,19 @@ type app struct {
 	jobs     *jobs.Runner
 	sim      *simulator.Simulator // nil in production
 	server   *server.Server
+
+	// Later areas add their services below their comment (the comments keep merges apart).
+	// lives, links, touches, reservations, leaderboard
+
+	// leaderboard outputs
+
+	// orders, attribution, commission, ledger
+
+	// payouts
+
+	// console, stats
+
+	// live operations
 }
 
 // buildOptions let tests shorten timings.
@@ -124,12 +137,38 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, o buildOpti
 	if err != nil {
 		return nil, err
 	}
+	// Later areas build their services and add their workers (river.AddWorker(a.jobs.Workers(),
+	// …), a.jobs.AddPeriodic(…)) below their comment.
+	// lives, links, touches, reservations, leaderboard
+
+	// leaderboard outputs
+
+	// orders, attribution, commission, ledger
+
+	// payouts
+
+	// console, stats
+
+	// live operations
+
 	var simHandler http.Handler
 	if a.sim != nil {
 		simHandler = a.sim.Handler()
 	}
 	a.server, err = server.New(server.Deps{Logger: log, Store: st, KV: r, Brands: a.brands, Referral: a.referral,
-		Tokens: a.tokens, Simulator: simHandler, MetricsToken: cfg.MetricsToken, TrustedProxies: cfg.TrustedProxies})
+		Tokens: a.tokens, Simulator: simHandler, MetricsToken: cfg.MetricsToken, TrustedProxies: cfg.TrustedProxies,
+		// lives, links, touches, reservations, leaderboard
+
+		// leaderboard outputs
+
+		// orders, attribution, commission, ledger
+
+		// payouts
+
+		// console, stats
+
+		// live operations
+	})
 	if err != nil {
 		return nil, err
 	}

@@ -277,6 +277,137 @@ var (
 			},
 		},
 	}
+	// ReservationsColumns holds the columns for the "reservations" table.
+	ReservationsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 36},
+		{Name: "live_id", Type: field.TypeString},
+		{Name: "viewer_id", Type: field.TypeString},
+		{Name: "inviter_id", Type: field.TypeString, Nullable: true},
+		{Name: "code", Type: field.TypeString, Size: 32, Default: ""},
+		{Name: "channel", Type: field.TypeString, Size: 32, Default: ""},
+		{Name: "group_label", Type: field.TypeString, Size: 64, Default: ""},
+		{Name: "status", Type: field.TypeEnum, Enums: []string{"reserved", "cancelled", "void"}},
+		{Name: "risk", Type: field.TypeEnum, Enums: []string{"clear", "review"}, Default: "clear"},
+		{Name: "counted", Type: field.TypeBool, Default: false},
+		{Name: "reason", Type: field.TypeString, Size: 32, Default: ""},
+		{Name: "last_state", Type: field.TypeInt, Default: 0},
+		{Name: "client_ip", Type: field.TypeString, Size: 64, Default: ""},
+		{Name: "counted_at", Type: field.TypeTime, Nullable: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "brand_id", Type: field.TypeString, Size: 36},
+	}
+	// ReservationsTable holds the schema information for the "reservations" table.
+	ReservationsTable = &schema.Table{
+		Name:       "reservations",
+		Columns:    ReservationsColumns,
+		PrimaryKey: []*schema.Column{ReservationsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "reservations_brands_brand",
+				Columns:    []*schema.Column{ReservationsColumns[16]},
+				RefColumns: []*schema.Column{BrandsColumns[0]},
+				OnDelete:   schema.Restrict,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "reservation_brand_id_live_id_viewer_id",
+				Unique:  true,
+				Columns: []*schema.Column{ReservationsColumns[16], ReservationsColumns[1], ReservationsColumns[2]},
+			},
+			{
+				Name:    "reservation_brand_id_live_id_inviter_id_counted_counted_at",
+				Unique:  false,
+				Columns: []*schema.Column{ReservationsColumns[16], ReservationsColumns[1], ReservationsColumns[3], ReservationsColumns[9], ReservationsColumns[13]},
+			},
+			{
+				Name:    "reservation_brand_id_live_id_risk",
+				Unique:  false,
+				Columns: []*schema.Column{ReservationsColumns[16], ReservationsColumns[1], ReservationsColumns[8]},
+			},
+		},
+	}
+	// ShareLinksColumns holds the columns for the "share_links" table.
+	ShareLinksColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 36},
+		{Name: "live_id", Type: field.TypeString},
+		{Name: "member_id", Type: field.TypeString},
+		{Name: "channel", Type: field.TypeEnum, Enums: []string{"group", "moments", "official_account", "wecom_1v1", "poster", "other"}},
+		{Name: "group_label", Type: field.TypeString, Size: 64, Default: ""},
+		{Name: "code", Type: field.TypeString, Unique: true, Size: 32},
+		{Name: "url_link", Type: field.TypeString, Size: 256, Default: ""},
+		{Name: "url_link_expires_at", Type: field.TypeTime, Nullable: true},
+		{Name: "qr_image", Type: field.TypeBytes, Nullable: true},
+		{Name: "qr_content_type", Type: field.TypeString, Size: 32, Default: ""},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "brand_id", Type: field.TypeString, Size: 36},
+	}
+	// ShareLinksTable holds the schema information for the "share_links" table.
+	ShareLinksTable = &schema.Table{
+		Name:       "share_links",
+		Columns:    ShareLinksColumns,
+		PrimaryKey: []*schema.Column{ShareLinksColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "share_links_brands_brand",
+				Columns:    []*schema.Column{ShareLinksColumns[11]},
+				RefColumns: []*schema.Column{BrandsColumns[0]},
+				OnDelete:   schema.Restrict,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "sharelink_brand_id_live_id_member_id_channel_group_label",
+				Unique:  true,
+				Columns: []*schema.Column{ShareLinksColumns[11], ShareLinksColumns[1], ShareLinksColumns[2], ShareLinksColumns[3], ShareLinksColumns[4]},
+			},
+		},
+	}
+	// TouchesColumns holds the columns for the "touches" table.
+	TouchesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 36},
+		{Name: "live_id", Type: field.TypeString},
+		{Name: "link_id", Type: field.TypeString},
+		{Name: "inviter_id", Type: field.TypeString},
+		{Name: "visitor_id", Type: field.TypeString},
+		{Name: "channel", Type: field.TypeString, Size: 32},
+		{Name: "group_label", Type: field.TypeString, Size: 64, Default: ""},
+		{Name: "client_ip", Type: field.TypeString, Size: 64, Default: ""},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "brand_id", Type: field.TypeString, Size: 36},
+	}
+	// TouchesTable holds the schema information for the "touches" table.
+	TouchesTable = &schema.Table{
+		Name:       "touches",
+		Columns:    TouchesColumns,
+		PrimaryKey: []*schema.Column{TouchesColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "touches_brands_brand",
+				Columns:    []*schema.Column{TouchesColumns[9]},
+				RefColumns: []*schema.Column{BrandsColumns[0]},
+				OnDelete:   schema.Restrict,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "touch_brand_id_live_id_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{TouchesColumns[9], TouchesColumns[1], TouchesColumns[8]},
+			},
+			{
+				Name:    "touch_brand_id_live_id_inviter_id_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{TouchesColumns[9], TouchesColumns[1], TouchesColumns[3], TouchesColumns[8]},
+			},
+			{
+				Name:    "touch_brand_id_visitor_id_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{TouchesColumns[9], TouchesColumns[4], TouchesColumns[8]},
+			},
+		},
+	}
 	// Tables holds all the tables in the schema.
 	Tables = []*schema.Table{
 		AdminsTable,
@@ -287,6 +418,9 @@ var (
 		LivesTable,
 		MembersTable,
 		RefreshTokensTable,
+		ReservationsTable,
+		ShareLinksTable,
+		TouchesTable,
 	}
 )
 
@@ -297,4 +431,7 @@ func init() {
 	LivesTable.ForeignKeys[0].RefTable = BrandsTable
 	MembersTable.ForeignKeys[0].RefTable = BrandsTable
 	RefreshTokensTable.ForeignKeys[0].RefTable = BrandsTable
+	ReservationsTable.ForeignKeys[0].RefTable = BrandsTable
+	ShareLinksTable.ForeignKeys[0].RefTable = BrandsTable
+	TouchesTable.ForeignKeys[0].RefTable = BrandsTable
 }

@@ -29,3 +29,12 @@ type Member func(*sql.Selector)
 
 // RefreshToken is the predicate function for refreshtoken builders.
 type RefreshToken func(*sql.Selector)
+
+// Reservation is the predicate function for reservation builders.
+type Reservation func(*sql.Selector)
+
+// ShareLink is the predicate function for sharelink builders.
+type ShareLink func(*sql.Selector)
+
+// Touch is the predicate function for touch builders.
+type Touch func(*sql.Selector)

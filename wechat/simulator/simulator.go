@@ -66,6 +66,18 @@ type Simulator struct {
 	calls     map[string]*callCount // jscode2session calls per openid, for 45011
 	tokens    map[string]*accessToken
 	current   map[string]string // appid → the token stable_token hands out now
+
+	// Each later area keeps its state in a type of its own file, hooked in with one field here
+	// and one line in New and routes (keep the area comments: they keep merges apart).
+	// links: wxacode + urllink
+
+	// channels shop: orders, after-sales, pushes, sharers, notices
+
+	// wechat pay: transfer bills, callbacks, faults
+
+	// wecom robot
+
+	// subscribe messages
 }
 
 // New loads or creates the keys and builds the simulator. The demo mini-program from the keys
@@ -102,6 +114,16 @@ func New(opts Options) (*Simulator, error) {
 		s.log = slog.New(slog.DiscardHandler)
 	}
 	s.RegisterApp(keys.AppID, keys.AppSecret)
+	// links
+
+	// channels shop
+
+	// wechat pay
+
+	// wecom robot
+
+	// subscribe messages
+
 	s.mux = s.routes()
 	return s, nil
 }
@@ -123,6 +145,16 @@ func (s *Simulator) routes() *http.ServeMux {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /_sim/api/sns/jscode2session", s.jscode2Session)
 	mux.HandleFunc("POST /_sim/api/cgi-bin/stable_token", s.stableToken)
+	// links
+
+	// channels shop
+
+	// wechat pay
+
+	// wecom robot
+
+	// subscribe messages
+
 	mux.HandleFunc("/_sim/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusNotFound, wxError{ErrCode: -1, ErrMsg: "simulator: no such API " + r.Method + " " + r.URL.Path})
 	})

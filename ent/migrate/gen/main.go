@@ -5,7 +5,8 @@
 //	go run ./ent/migrate/gen add_payouts
 //
 // SHARECAST_MIGRATE_ADMIN_URL (default postgres://postgres@127.0.0.1:5432/postgres) names a
-// server where it may create and drop the database sharecast_migrate_scratch.
+// server where it may create and drop the scratch database, SHARECAST_MIGRATE_SCRATCH_DB
+// (default sharecast_migrate_scratch; give each concurrent run its own).
 package main
 
 import (
@@ -26,13 +27,18 @@ import (
 	"github.com/sharecast/sharecast/ent/migrate"
 )
 
-const scratch = "sharecast_migrate_scratch"
-
 func main() {
 	if len(os.Args) != 2 {
 		log.Fatal("usage: go run ./ent/migrate/gen <migration_name>")
 	}
 	ctx := context.Background()
+	scratch := os.Getenv("SHARECAST_MIGRATE_SCRATCH_DB")
+	if scratch == "" {
+		scratch = "sharecast_migrate_scratch"
+	}
+	if !validIdent(scratch) {
+		log.Fatalf("SHARECAST_MIGRATE_SCRATCH_DB %q: use letters, digits and _", scratch)
+	}
 	adminURL := os.Getenv("SHARECAST_MIGRATE_ADMIN_URL")
 	if adminURL == "" {
 		adminURL = "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
@@ -70,4 +76,17 @@ func main() {
 		log.Fatalf("diff: %v", err)
 	}
 	fmt.Println("wrote the migration into ent/migrate/migrations")
+}
+
+// validIdent keeps the scratch name safe to splice into DROP/CREATE DATABASE.
+func validIdent(s string) bool {
+	if s == "" || len(s) > 63 {
+		return false
+	}
+	for _, r := range s {
+		if !(r == '_' || r >= 'a' && r <= 'z' || r >= '0' && r <= '9') {
+			return false
+		}
+	}
+	return true
 }
