@@ -19,6 +19,18 @@ import (
 type Handlers struct {
 	Referral *referral.Service
 	Tokens   *auth.Issuer
+
+	// Later areas add their fields below their comment (keep the comments: they
+	// keep merges apart); handlers go in files of their own.
+	// lives, links, touches, reservations, leaderboard
+
+	// leaderboard outputs: poster, text
+
+	// orders: balances, commissions
+
+	// payouts
+
+	// live operations: subscriptions
 }
 
 const (
@@ -58,6 +70,18 @@ func (h *Handlers) Register(public, authed *gin.RouterGroup) {
 	authed.Use(h.RequireMember())
 	authed.GET("/me", h.getMe)
 	authed.PATCH("/me", h.patchMe)
+
+	// Later areas add their fields / routes below their comment (keep the comments: they
+	// keep merges apart); handlers go in files of their own.
+	// lives, links, touches, reservations, leaderboard
+
+	// leaderboard outputs: poster, text
+
+	// orders: balances, commissions
+
+	// payouts
+
+	// live operations: subscriptions
 }
 
 type memberDTO struct {

@@ -108,7 +108,20 @@ func New(d Deps) (*Server, error) {
 	// Per client address: generous enough for a venue's shared NAT during a live.
 	ipLimit := middleware.RateLimit(d.KV, "ip", 1200, time.Minute, middleware.ClientIPKey)
 
-	mp := &miniprogramapi.Handlers{Referral: d.Referral, Tokens: d.Tokens}
+	mp := &miniprogramapi.Handlers{
+		Referral: d.Referral,
+		Tokens:   d.Tokens,
+		// lives, links, touches, reservations, leaderboard
+
+		// leaderboard outputs
+
+		// orders
+
+		// payouts
+
+		// live operations
+	}
+
 	mpPublic := e.Group("/mp/v1", ipLimit, middleware.RateLimit(d.KV, "mp-login", 120, time.Minute, middleware.ClientIPKey))
 	mpAuthed := e.Group("/mp/v1", ipLimit)
 	mp.Register(mpPublic, mpAuthed)
