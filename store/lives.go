@@ -200,3 +200,12 @@ func (s *Store) LiveInfo(ctx context.Context, brandID, liveID string) (leaderboa
 		ActualStartAt: l.ActualStartAt}, Title: l.Title, Target: l.TargetReservations, StartAt: start,
 		BrandName: b.Name, Location: loc}, nil
 }
+
+// LiveInfoAnyBrand answers a live of any brand, for operators' commands only (never HTTP).
+func (s *Store) LiveInfoAnyBrand(ctx context.Context, liveID string) (leaderboard.LiveInfo, error) {
+	row, err := s.ent(ctx).Live.Query().Where(live.ID(liveID)).Only(ctx)
+	if err != nil {
+		return leaderboard.LiveInfo{}, memberErr(err)
+	}
+	return s.LiveInfo(ctx, row.BrandID, liveID)
+}
