@@ -9,6 +9,7 @@ import (
 	_ "image/jpeg" // WeChat's (and the simulator's) QR codes are JPEG
 	"io"
 	"net/http"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -254,6 +255,25 @@ func TestReservationLeaderboardJourney(t *testing.T) {
 		}
 		if own := s.board(f.token, lb); own.Entries[3].MemberID == nil || *own.Entries[3].MemberID != f.id || *own.Me.Rank != 4 {
 			t.Fatalf("hidden member's own view: %+v", own.Entries[3])
+		}
+
+		// Snapshots for the outputs: ranked and named rows; a member's own row, link and QR.
+		brandID := demoBrandID(t, s)
+		snap, err := s.app.boards.Snapshot(context.Background(), leaderboard.SnapshotRequest{BrandID: brandID, LiveID: liveID, TopN: 3})
+		if err != nil || len(snap.Rows) != 3 || snap.Rows[0].Name != "阿A" || snap.Rows[0].Count != 2 || snap.Total != 5 || snap.Me != nil ||
+			snap.LiveTitle != "Journey live 旅程" || snap.Target != 100 || snap.Location.String() != "Asia/Shanghai" {
+			t.Fatalf("admin snapshot: %+v %v", snap, err)
+		}
+		own, err := s.app.boards.Snapshot(context.Background(), leaderboard.SnapshotRequest{BrandID: brandID, LiveID: liveID,
+			MemberID: c.id, Group: "上海一群"})
+		if err != nil || own.Me == nil || own.Me.Rank != 0 || own.Group != "上海一群" || len(own.Rows) != 1 {
+			t.Fatalf("C's group snapshot: %+v %v", own, err)
+		}
+		if !strings.HasPrefix(own.LinkURL, "https://wxaurl.cn/") || !strings.HasPrefix(decodeQR(t, own.QR), "pages/live/index?scene=") {
+			t.Fatalf("C's link %q and QR", own.LinkURL)
+		}
+		if cGroup := s.links(c, liveID, map[string]any{"channels": []string{"group"}, "group": "上海一群"})["group"]; !strings.HasSuffix(decodeQR(t, own.QR), cGroup) {
+			t.Fatal("a member's snapshot carries their own group link")
 		}
 
 		// Lists: my reservations, my invitees.
