@@ -3,7 +3,12 @@ package main
 import (
 	"context"
 	"log/slog"
+	"time"
 
+	"github.com/riverqueue/river"
+
+	"github.com/sharecast/sharecast/config"
+	"github.com/sharecast/sharecast/demo"
 	"github.com/sharecast/sharecast/leaderboard"
 	"github.com/sharecast/sharecast/referral"
 	"github.com/sharecast/sharecast/wechat"
@@ -20,6 +25,12 @@ func (a *app) buildSharing(wx *wechat.Client) {
 				slog.String("error", err.Error()))
 		}}
 	a.boards.Links = memberLinks{a.sharing}
+	if a.cfg.Mode == config.Embedded {
+		// The demo board moves: one more reservation a minute on the demo live.
+		river.AddWorker(a.jobs.Workers(), &demo.PulseWorker{Store: a.store, Sharing: a.sharing})
+		a.jobs.AddPeriodic(river.NewPeriodicJob(river.PeriodicInterval(time.Minute),
+			func() (river.JobArgs, *river.InsertOpts) { return demo.PulseArgs{}, nil }, nil))
+	}
 }
 
 // memberLinks adapts referral.Sharing to what the leaderboard's member snapshots need.

@@ -18,6 +18,7 @@ import (
 	"github.com/makiuchi-d/gozxing/qrcode"
 
 	"github.com/sharecast/sharecast/brands"
+	"github.com/sharecast/sharecast/demo"
 	"github.com/sharecast/sharecast/leaderboard"
 	"github.com/sharecast/sharecast/referral"
 )
@@ -485,4 +486,57 @@ func (s *svc) otherBrandCode(t *testing.T) string {
 		t.Fatal(err)
 	}
 	return links[0].Code
+}
+
+// A new user of the embedded default finds the demo live with a community: links through
+// every channel, counted reservations (none held for review), a hidden member shown as 匿名,
+// and a board that moves.
+func TestDemoCommunity(t *testing.T) {
+	engines(t, func(t *testing.T, s *svc) {
+		admin := s.adminLogin("admin", s.password)
+		lives := s.do("GET", "/admin/v1/lives?status=reservable", admin, nil)
+		liveID := lives.body["lives"].([]any)[0].(map[string]any)["id"].(string)
+		bd := s.board(admin, "/admin/v1/lives/"+liveID+"/leaderboard")
+		if len(bd.Entries) != 7 || bd.Entries[0].Nickname != "小红" || bd.Entries[0].Reservations != 9 {
+			t.Fatalf("demo board: %v", standings(bd))
+		}
+		anon := 0
+		for _, e := range bd.Entries {
+			if e.Nickname == leaderboard.Anonymous && e.MemberID == nil {
+				anon++
+			}
+		}
+		if anon != 1 {
+			t.Fatalf("want one anonymous entry: %v", standings(bd))
+		}
+		review := s.do("GET", "/admin/v1/lives/"+liveID+"/reservations?risk=review", admin, nil)
+		if n := len(review.body["reservations"].([]any)); n != 0 {
+			t.Fatalf("demo reservations held for review: %d", n)
+		}
+		channels := map[string]bool{}
+		all := s.do("GET", "/admin/v1/lives/"+liveID+"/reservations?limit=200", admin, nil)
+		for _, r := range all.body["reservations"].([]any) {
+			channels[r.(map[string]any)["channel"].(string)] = true
+		}
+		if len(channels) != 6 {
+			t.Fatalf("demo reservations through %d channels: %v", len(channels), channels)
+		}
+		total := func() int64 {
+			var n int64
+			for _, e := range s.board(admin, "/admin/v1/lives/"+liveID+"/leaderboard").Entries {
+				n += e.Reservations
+			}
+			return n
+		}
+		before := total()
+		if err := demo.Pulse(context.Background(), s.app.store, s.app.sharing, 0); err != nil {
+			t.Fatal(err)
+		}
+		if err := demo.Pulse(context.Background(), s.app.store, s.app.sharing, 0); err != nil { // a replayed tick is a no-op
+			t.Fatal(err)
+		}
+		if after := total(); after != before+1 {
+			t.Fatalf("pulse: %d → %d", before, after)
+		}
+	})
 }
