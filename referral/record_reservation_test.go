@@ -29,7 +29,7 @@ type world struct {
 	live    referral.Live
 }
 
-func newWorld(t *testing.T, st *store.Store, r *kv.Store) *world {
+func newWorld(t testing.TB, st *store.Store, r *kv.Store) *world {
 	t.Helper()
 	ctx := context.Background()
 	key := make([]byte, 32)
@@ -54,7 +54,7 @@ func newWorld(t *testing.T, st *store.Store, r *kv.Store) *world {
 	return &world{st: st, r: r, sharing: sh, boards: boards, clk: clk, brandID: b.ID, live: l}
 }
 
-func (w *world) member(t *testing.T) string {
+func (w *world) member(t testing.TB) string {
 	t.Helper()
 	m, err := w.st.CreateMember(context.Background(), referral.Member{BrandID: w.brandID, OpenID: fmt.Sprintf("o%d", time.Now().UnixNano()),
 		Status: referral.StatusActive, LeaderboardVisible: true})
@@ -64,7 +64,7 @@ func (w *world) member(t *testing.T) string {
 	return m.ID
 }
 
-func (w *world) code(t *testing.T, memberID, channel, group string) string {
+func (w *world) code(t testing.TB, memberID, channel, group string) string {
 	t.Helper()
 	links, err := w.sharing.Links(context.Background(), w.brandID, memberID, w.live.ID, referral.LinksInput{Channels: []string{channel}, Group: group})
 	if err != nil {

@@ -30,6 +30,7 @@ import (
 	"fmt"
 	"io"
 	"log"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -69,7 +70,7 @@ func main() {
 	flag.StringVar(&o.pgAdmin, "pg", "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable", "PostgreSQL server (a database is created and dropped on it)")
 	flag.StringVar(&o.redisURL, "redis", "redis://127.0.0.1:6379/14", "Redis database for the service (flushed first)")
 	flag.StringVar(&o.dbName, "db", "sharecast_load", "name of the scratch database")
-	flag.StringVar(&o.addr, "addr", "127.0.0.1:18080", "where the service listens")
+	flag.StringVar(&o.addr, "addr", "", "where the service listens (default: a free loopback port)")
 	flag.StringVar(&o.bin, "sharecast", "", "sharecast binary (default: go build ./cmd/sharecast)")
 	flag.StringVar(&rates, "rates", "500,1000,2000", "open-loop write rates per second")
 	flag.DurationVar(&o.duration, "duration", 10*time.Second, "length of each open-loop step")
@@ -86,6 +87,14 @@ func main() {
 			log.Fatalf("-rates: %q", r)
 		}
 		o.rates = append(o.rates, n)
+	}
+	if o.addr == "" {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			log.Fatal(err)
+		}
+		o.addr = ln.Addr().String()
+		ln.Close()
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Minute)
 	defer cancel()
@@ -273,7 +282,7 @@ func run(ctx context.Context, o options) error {
 	rebuildTime := time.Since(rebuildStart)
 	fmt.Printf("leaderboard rebuild of %d inviters: %.1fs\n", o.inviters, rebuildTime.Seconds())
 
-	readers, err := tokens(ctx, issuer, b.ID, bigInviters[:1000])
+	readers, err := tokens(ctx, issuer, b.ID, bigInviters[:min(1000, len(bigInviters))])
 	if err != nil {
 		return err
 	}
