@@ -51,9 +51,7 @@ func SeedCommunity(ctx context.Context, st *store.Store, sh *referral.Sharing, b
 	}
 	// The service is not listening yet while it seeds, so nothing may call WeChat (through the
 	// mounted simulator); URL links and QR codes are made on the members' first requests.
-	quiet := *sh
-	quiet.WeChat, quiet.Limiter = nil, nil
-	sh = &quiet
+	sh = sh.Quiet()
 	for i, inv := range inviters {
 		m, err := demoMember(ctx, st, brandID, fmt.Sprintf("demo-inviter-%02d", i), inv.nickname, inv.visible)
 		if err != nil {
@@ -119,8 +117,7 @@ func Pulse(ctx context.Context, st *store.Store, sh *referral.Sharing, n int) er
 	if err != nil {
 		return nil
 	}
-	quiet := *sh
-	quiet.WeChat = nil
+	quiet := sh.Quiet()
 	links, err := quiet.Links(ctx, b.ID, inv.ID, l.ID, referral.LinksInput{Channels: []string{inviters[pick].channel}, Group: groupFor(inviters[pick].channel)})
 	if err != nil {
 		return err

@@ -79,6 +79,11 @@ func (s *Sharing) RecordReservation(ctx context.Context, in ReservationInput) (*
 			return nil, err
 		}
 	}
+	release, err := s.admit(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
 
 	var (
 		out      *Reservation

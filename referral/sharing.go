@@ -2,6 +2,7 @@ package referral
 
 import (
 	"context"
+	"sync"
 	"time"
 
 	"github.com/sharecast/sharecast/brands"
@@ -30,6 +31,9 @@ type Sharing struct {
 	// OnBoardError is told when a board refresh failed after a commit (the board is a
 	// projection: the next change or a rebuild repairs it). Nil: ignored.
 	OnBoardError func(ctx context.Context, err error)
+
+	gateOnce sync.Once
+	gate     chan struct{}
 }
 
 // SharingStore is the storage Sharing needs.
@@ -84,6 +88,12 @@ type Limits struct {
 	TouchesPerVisitor int
 	// LinksPerMember per minute (each request may call WeChat).
 	LinksPerMember int
+	// ConcurrentWrites bounds the reservation writes in progress in this process. Beyond it a
+	// report waits at most AdmitWait, then answers 429 with Retry-After: under a burst above
+	// capacity, shedding early keeps the accepted writes fast, where queueing them all on the
+	// database pool makes every one of them slow until clients time out and retry.
+	ConcurrentWrites int
+	AdmitWait        time.Duration
 }
 
 func (l Limits) normalize() Limits {
@@ -99,7 +109,29 @@ func (l Limits) normalize() Limits {
 	if l.LinksPerMember <= 0 {
 		l.LinksPerMember = 30
 	}
+	if l.ConcurrentWrites <= 0 {
+		l.ConcurrentWrites = 16
+	}
+	if l.AdmitWait <= 0 {
+		l.AdmitWait = 500 * time.Millisecond
+	}
 	return l
+}
+
+// admit takes a write slot (see Limits.ConcurrentWrites); release gives it back.
+func (s *Sharing) admit(ctx context.Context) (release func(), err error) {
+	lim := s.Limits.normalize()
+	s.gateOnce.Do(func() { s.gate = make(chan struct{}, lim.ConcurrentWrites) })
+	t := time.NewTimer(lim.AdmitWait)
+	defer t.Stop()
+	select {
+	case s.gate <- struct{}{}:
+		return func() { <-s.gate }, nil
+	case <-t.C:
+		return nil, rateLimited(time.Second)
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 }
 
 func (s *Sharing) emitter() events.Emitter {
@@ -139,4 +171,11 @@ func (s *Sharing) allow(ctx context.Context, key string, limit int) error {
 		return nil
 	}
 	return rateLimited(retry)
+}
+
+// Quiet returns a Sharing on the same stores that calls no WeChat API and takes no rate
+// limits: for seeding data, e.g. before the service (and its mounted simulator) listens.
+func (s *Sharing) Quiet() *Sharing {
+	return &Sharing{Store: s.Store, Brands: s.Brands, Boards: s.Boards, Windows: s.Windows, Events: s.Events,
+		Clock: s.Clock, LiveGuard: s.LiveGuard, Limits: s.Limits, OnBoardError: s.OnBoardError}
 }
