@@ -41,6 +41,12 @@ func (s *Sharing) RecordReservation(ctx context.Context, in ReservationInput) (*
 	if in.NoticeID == "" || len(in.NoticeID) > 128 {
 		return nil, apperr.InvalidArgument("notice_id is required")
 	}
+	// Admission first: a report that will be shed must cost as little as possible.
+	release, err := s.admit(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
 	lim := s.Limits.normalize()
 	if err := s.allow(ctx, "resv:v:"+in.BrandID+":"+in.ViewerID, lim.ReservationsPerViewer); err != nil {
 		return nil, err
@@ -48,7 +54,6 @@ func (s *Sharing) RecordReservation(ctx context.Context, in ReservationInput) (*
 	var (
 		link ShareLink
 		l    Live
-		err  error
 	)
 	if in.Code != "" {
 		if link, err = s.linkForBrand(ctx, in.BrandID, in.Code); err != nil {
@@ -79,11 +84,6 @@ func (s *Sharing) RecordReservation(ctx context.Context, in ReservationInput) (*
 			return nil, err
 		}
 	}
-	release, err := s.admit(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer release()
 
 	var (
 		out      *Reservation

@@ -113,7 +113,7 @@ func (l Limits) normalize() Limits {
 		l.ConcurrentWrites = 16
 	}
 	if l.AdmitWait <= 0 {
-		l.AdmitWait = 500 * time.Millisecond
+		l.AdmitWait = 100 * time.Millisecond
 	}
 	return l
 }
