@@ -11,6 +11,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/sharecast/sharecast/auth"
+	"github.com/sharecast/sharecast/leaderboard"
 	"github.com/sharecast/sharecast/referral"
 	"github.com/sharecast/sharecast/server/httperr"
 )
@@ -23,6 +24,8 @@ type Handlers struct {
 	// Later areas add their fields below their comment (keep the comments: they
 	// keep merges apart); handlers go in files of their own.
 	// lives, links, touches, reservations, leaderboard
+	Sharing     *referral.Sharing
+	Leaderboard *leaderboard.Service
 
 	// leaderboard outputs: poster, text
 
@@ -74,6 +77,7 @@ func (h *Handlers) Register(public, authed *gin.RouterGroup) {
 	// Later areas add their fields / routes below their comment (keep the comments: they
 	// keep merges apart); handlers go in files of their own.
 	// lives, links, touches, reservations, leaderboard
+	h.registerSharing(authed)
 
 	// leaderboard outputs: poster, text
 

@@ -17,6 +17,7 @@ import (
 	"github.com/sharecast/sharecast/auth"
 	"github.com/sharecast/sharecast/brands"
 	"github.com/sharecast/sharecast/kv"
+	"github.com/sharecast/sharecast/leaderboard"
 	"github.com/sharecast/sharecast/miniprogramapi"
 	"github.com/sharecast/sharecast/referral"
 	"github.com/sharecast/sharecast/server/httperr"
@@ -42,6 +43,8 @@ type Deps struct {
 
 	// Later areas add their services below their comment (the comments keep merges apart).
 	// lives, links, touches, reservations, leaderboard
+	Sharing     *referral.Sharing
+	Leaderboard *leaderboard.Service
 
 	// leaderboard outputs: text, poster, public page, WeCom robots
 
@@ -66,6 +69,7 @@ var PublicPrefixes = []string{
 	"/healthz", "/readyz", "/metrics", "/openapi.json",
 	"/mp/v1/session", "/admin/v1/login",
 	// lives, links, touches, reservations, leaderboard
+	"/mp/v1/links", // only GET /mp/v1/links/{code}/qr: the code is an unguessable global token
 
 	// leaderboard outputs
 
@@ -112,6 +116,8 @@ func New(d Deps) (*Server, error) {
 		Referral: d.Referral,
 		Tokens:   d.Tokens,
 		// lives, links, touches, reservations, leaderboard
+		Sharing:     d.Sharing,
+		Leaderboard: d.Leaderboard,
 
 		// leaderboard outputs
 
@@ -142,6 +148,7 @@ func New(d Deps) (*Server, error) {
 	// Later areas register their routes below their comment, each through a method in a file
 	// of its own (keep the comments: they keep merges apart).
 	// lives, links, touches, reservations, leaderboard
+	s.registerSharing(e, authed, mp, ipLimit)
 
 	// leaderboard outputs: text, poster, public page, WeCom robots
 

@@ -117,6 +117,22 @@ func unavailable(cause error) *apperr.Error {
 // call sends req and decodes WeChat's JSON answer into out. path names the API in errors;
 // the URL is never shown because its query may carry the secret and the code.
 func (c *Client) call(req *http.Request, path string, out any) error {
+	_, body, err := c.send(req, path, maxResponseBytes)
+	if err != nil {
+		return err
+	}
+	// WeChat sometimes labels JSON as text/plain, so the content type is not checked.
+	if err := json.Unmarshal(body, out); err != nil {
+		return unavailable(fmt.Errorf("%s %s: answer is not JSON: %w", req.Method, path, err))
+	}
+	return nil
+}
+
+// send sends req and returns the answer's Content-Type and body, which may be at most limit
+// bytes. A transport failure, a non-2xx status or a longer body is Unavailable. path names
+// the API in errors; the URL is never shown because its query may carry a secret, a code or
+// an access token.
+func (c *Client) send(req *http.Request, path string, limit int64) (string, []byte, error) {
 	resp, err := c.http.Do(req)
 	if err != nil {
 		// *url.Error prints the full URL; keep only its cause.
@@ -124,19 +140,18 @@ func (c *Client) call(req *http.Request, path string, out any) error {
 		if errors.As(err, &ue) {
 			err = ue.Err
 		}
-		return unavailable(fmt.Errorf("%s %s: %w", req.Method, path, err))
+		return "", nil, unavailable(fmt.Errorf("%s %s: %w", req.Method, path, err))
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes))
+	body, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
 	if err != nil {
-		return unavailable(fmt.Errorf("%s %s: read answer: %w", req.Method, path, err))
+		return "", nil, unavailable(fmt.Errorf("%s %s: read answer: %w", req.Method, path, err))
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return unavailable(fmt.Errorf("%s %s: HTTP %d", req.Method, path, resp.StatusCode))
+		return "", nil, unavailable(fmt.Errorf("%s %s: HTTP %d", req.Method, path, resp.StatusCode))
 	}
-	// WeChat sometimes labels JSON as text/plain, so the content type is not checked.
-	if err := json.Unmarshal(body, out); err != nil {
-		return unavailable(fmt.Errorf("%s %s: answer is not JSON: %w", req.Method, path, err))
+	if int64(len(body)) > limit {
+		return "", nil, unavailable(fmt.Errorf("%s %s: answer longer than %d bytes", req.Method, path, limit))
 	}
-	return nil
+	return resp.Header.Get("Content-Type"), body, nil
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/sharecast/sharecast/config"
 	"github.com/sharecast/sharecast/jobs"
 	"github.com/sharecast/sharecast/kv"
+	"github.com/sharecast/sharecast/leaderboard"
 	"github.com/sharecast/sharecast/referral"
 	"github.com/sharecast/sharecast/secrets"
 	"github.com/sharecast/sharecast/server"
@@ -40,6 +41,8 @@ type app struct {
 
 	// Later areas add their services below their comment (the comments keep merges apart).
 	// lives, links, touches, reservations, leaderboard
+	sharing *referral.Sharing
+	boards  *leaderboard.Service
 
 	// leaderboard outputs
 
@@ -140,6 +143,7 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, o buildOpti
 	// Later areas build their services and add their workers (river.AddWorker(a.jobs.Workers(),
 	// …), a.jobs.AddPeriodic(…)) below their comment.
 	// lives, links, touches, reservations, leaderboard
+	a.buildSharing(wx)
 
 	// leaderboard outputs
 
@@ -158,6 +162,7 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, o buildOpti
 	a.server, err = server.New(server.Deps{Logger: log, Store: st, KV: r, Brands: a.brands, Referral: a.referral,
 		Tokens: a.tokens, Simulator: simHandler, MetricsToken: cfg.MetricsToken, TrustedProxies: cfg.TrustedProxies,
 		// lives, links, touches, reservations, leaderboard
+		Sharing: a.sharing, Leaderboard: a.boards,
 
 		// leaderboard outputs
 

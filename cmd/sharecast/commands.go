@@ -85,6 +85,11 @@ func cmdDemo(ctx context.Context, args []string, getenv func(string) string, std
 	if err != nil {
 		return err
 	}
+	if res.Created {
+		if err := demo.SeedCommunity(ctx, a.store, a.sharing, res.BrandID); err != nil {
+			return err
+		}
+	}
 	switch {
 	case !res.Created:
 		fmt.Fprintf(stdout, "demo brand exists (id %s)\n", res.BrandID)

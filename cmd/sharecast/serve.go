@@ -40,6 +40,11 @@ func serve(ctx context.Context, cfg config.Config, ln net.Listener, o buildOptio
 		if err != nil {
 			return fmt.Errorf("demo brand: %w", err)
 		}
+		if res.Created {
+			if err := demo.SeedCommunity(ctx, a.store, a.sharing, res.BrandID); err != nil {
+				return fmt.Errorf("demo community: %w", err)
+			}
+		}
 		if res.Password != "" {
 			fmt.Fprintf(stdout, "demo brand created: log in to the admin API as brand %q, username %q, password %q (kept in %s)\n",
 				demo.Slug, demo.Username, res.Password, res.PasswordFile)

@@ -322,9 +322,24 @@ var (
 				Columns: []*schema.Column{ReservationsColumns[16], ReservationsColumns[1], ReservationsColumns[3], ReservationsColumns[9], ReservationsColumns[13]},
 			},
 			{
-				Name:    "reservation_brand_id_live_id_risk",
+				Name:    "reservation_brand_id_live_id_inviter_id_id",
 				Unique:  false,
-				Columns: []*schema.Column{ReservationsColumns[16], ReservationsColumns[1], ReservationsColumns[8]},
+				Columns: []*schema.Column{ReservationsColumns[16], ReservationsColumns[1], ReservationsColumns[3], ReservationsColumns[0]},
+			},
+			{
+				Name:    "reservation_brand_id_live_id_group_label_inviter_id_counted",
+				Unique:  false,
+				Columns: []*schema.Column{ReservationsColumns[16], ReservationsColumns[1], ReservationsColumns[6], ReservationsColumns[3], ReservationsColumns[9]},
+			},
+			{
+				Name:    "reservation_brand_id_live_id_risk_id",
+				Unique:  false,
+				Columns: []*schema.Column{ReservationsColumns[16], ReservationsColumns[1], ReservationsColumns[8], ReservationsColumns[0]},
+			},
+			{
+				Name:    "reservation_brand_id_viewer_id_id",
+				Unique:  false,
+				Columns: []*schema.Column{ReservationsColumns[16], ReservationsColumns[2], ReservationsColumns[0]},
 			},
 		},
 	}

@@ -48,7 +48,15 @@ func (Reservation) Edges() []ent.Edge {
 func (Reservation) Indexes() []ent.Index {
 	return []ent.Index{
 		index.Fields("brand_id", "live_id", "viewer_id").Unique(),
+		// one inviter's standing (count + the time of the k-th counted reservation) without
+		// touching the table, and their invitees page by page
 		index.Fields("brand_id", "live_id", "inviter_id", "counted", "counted_at"),
-		index.Fields("brand_id", "live_id", "risk"),
+		index.Fields("brand_id", "live_id", "inviter_id", "id"),
+		// the group boards: one group label's standings
+		index.Fields("brand_id", "live_id", "group_label", "inviter_id", "counted"),
+		// the admin review queue, page by page
+		index.Fields("brand_id", "live_id", "risk", "id"),
+		// a viewer's own reservations
+		index.Fields("brand_id", "viewer_id", "id"),
 	}
 }

@@ -70,6 +70,7 @@ type Simulator struct {
 	// Each later area keeps its state in a type of its own file, hooked in with one field here
 	// and one line in New and routes (keep the area comments: they keep merges apart).
 	// links: wxacode + urllink
+	links *linkSim
 
 	// channels shop: orders, after-sales, pushes, sharers, notices
 
@@ -115,6 +116,7 @@ func New(opts Options) (*Simulator, error) {
 	}
 	s.RegisterApp(keys.AppID, keys.AppSecret)
 	// links
+	s.links = newLinkSim()
 
 	// channels shop
 
@@ -145,7 +147,10 @@ func (s *Simulator) routes() *http.ServeMux {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /_sim/api/sns/jscode2session", s.jscode2Session)
 	mux.HandleFunc("POST /_sim/api/cgi-bin/stable_token", s.stableToken)
-	// links
+	// links (any method, so that a GET gets WeChat's 43002 instead of a 404)
+	mux.HandleFunc("/_sim/api/wxa/getwxacodeunlimit", s.getWXACodeUnlimit)
+	mux.HandleFunc("/_sim/api/wxa/generate_urllink", s.generateURLLink)
+	mux.HandleFunc("GET /_sim/control/urllinks/{id}", s.controlURLLink)
 
 	// channels shop
 

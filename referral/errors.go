@@ -1,0 +1,36 @@
+package referral
+
+import (
+	"time"
+
+	"github.com/sharecast/sharecast/apperr"
+)
+
+// Stable codes of the sharing use cases (API.md).
+const (
+	CodeNoticeMismatch    = "NOTICE_MISMATCH"
+	CodeLiveEnded         = "LIVE_ENDED"
+	CodeLiveNotReservable = "LIVE_NOT_RESERVABLE"
+	CodeLiveNotFound      = "LIVE_NOT_FOUND"
+	CodeCodeNotFound      = "CODE_NOT_FOUND"
+	CodeNoticeInUse       = "NOTICE_IN_USE"
+	CodeLiveChanged       = "LIVE_CHANGED"
+	CodeLiveTransition    = "LIVE_TRANSITION"
+	CodeReservationState  = "RESERVATION_STATE"
+)
+
+func errLiveNotFound() error { return apperr.New(apperr.NotFound, CodeLiveNotFound, "no such live") }
+
+func errCodeNotFound() error {
+	return apperr.New(apperr.NotFound, CodeCodeNotFound, "no such share code")
+}
+
+func errLiveEnded() error {
+	return apperr.New(apperr.Rule, CodeLiveEnded, "the live has ended")
+}
+
+func errLiveChanged() error {
+	return apperr.New(apperr.Conflict, CodeLiveChanged, "the live changed meanwhile; reload and retry")
+}
+
+func rateLimited(retry time.Duration) error { return apperr.RateLimitedErr(retry) }
