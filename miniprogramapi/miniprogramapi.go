@@ -11,6 +11,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/sharecast/sharecast/auth"
+	"github.com/sharecast/sharecast/leaderboard"
 	"github.com/sharecast/sharecast/referral"
 	"github.com/sharecast/sharecast/server/httperr"
 )
@@ -25,6 +26,7 @@ type Handlers struct {
 	// lives, links, touches, reservations, leaderboard
 
 	// leaderboard outputs: poster, text
+	Outputs *leaderboard.Outputs
 
 	// orders: balances, commissions
 
@@ -76,6 +78,7 @@ func (h *Handlers) Register(public, authed *gin.RouterGroup) {
 	// lives, links, touches, reservations, leaderboard
 
 	// leaderboard outputs: poster, text
+	h.registerOutputs(authed)
 
 	// orders: balances, commissions
 

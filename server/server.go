@@ -17,6 +17,7 @@ import (
 	"github.com/sharecast/sharecast/auth"
 	"github.com/sharecast/sharecast/brands"
 	"github.com/sharecast/sharecast/kv"
+	"github.com/sharecast/sharecast/leaderboard"
 	"github.com/sharecast/sharecast/miniprogramapi"
 	"github.com/sharecast/sharecast/referral"
 	"github.com/sharecast/sharecast/server/httperr"
@@ -44,6 +45,7 @@ type Deps struct {
 	// lives, links, touches, reservations, leaderboard
 
 	// leaderboard outputs: text, poster, public page, WeCom robots
+	Outputs *leaderboard.Outputs
 
 	// orders, attribution, commission, ledger, open API, Channels webhook
 
@@ -68,6 +70,7 @@ var PublicPrefixes = []string{
 	// lives, links, touches, reservations, leaderboard
 
 	// leaderboard outputs
+	"/lb",
 
 	// orders (inbound webhooks, open API with its own key check)
 
@@ -114,6 +117,7 @@ func New(d Deps) (*Server, error) {
 		// lives, links, touches, reservations, leaderboard
 
 		// leaderboard outputs
+		Outputs: d.Outputs,
 
 		// orders
 
@@ -144,6 +148,7 @@ func New(d Deps) (*Server, error) {
 	// lives, links, touches, reservations, leaderboard
 
 	// leaderboard outputs: text, poster, public page, WeCom robots
+	s.registerLeaderboardOutputs(authed, e.Group("", ipLimit))
 
 	// orders, attribution, commission, ledger, open API, Channels webhook
 

@@ -14,6 +14,7 @@ import (
 	"github.com/sharecast/sharecast/config"
 	"github.com/sharecast/sharecast/jobs"
 	"github.com/sharecast/sharecast/kv"
+	"github.com/sharecast/sharecast/leaderboard"
 	"github.com/sharecast/sharecast/referral"
 	"github.com/sharecast/sharecast/secrets"
 	"github.com/sharecast/sharecast/server"
@@ -42,6 +43,10 @@ type app struct {
 	// lives, links, touches, reservations, leaderboard
 
 	// leaderboard outputs
+	// snapshots is the board service (the reservations/leaderboard area wires it at merge;
+	// tests inject one through buildOptions).
+	snapshots leaderboard.Snapshots
+	outputs   *leaderboard.Outputs
 
 	// orders, attribution, commission, ledger
 
@@ -61,6 +66,11 @@ type buildOptions struct {
 	redisPrefix string
 	// onReady, when set, is called once the service accepts requests (tests).
 	onReady func(*app)
+	// leaderboard outputs: a board for tests, the public page's refresh and the wait after
+	// WeCom's rate limit (0 → production values).
+	snapshots   leaderboard.Snapshots
+	pageRefresh time.Duration
+	pushBackoff time.Duration
 }
 
 // openStorage opens the database and Redis named by cfg.
@@ -142,6 +152,10 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, o buildOpti
 	// lives, links, touches, reservations, leaderboard
 
 	// leaderboard outputs
+	if o.snapshots != nil {
+		a.snapshots = o.snapshots
+	}
+	a.outputs = newOutputs(a, baseURL, o)
 
 	// orders, attribution, commission, ledger
 
@@ -160,6 +174,7 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, o buildOpti
 		// lives, links, touches, reservations, leaderboard
 
 		// leaderboard outputs
+		Outputs: a.outputs,
 
 		// orders, attribution, commission, ledger
 
