@@ -65,7 +65,7 @@ func CleanName(s string) string {
 	}
 	out := b.String()
 	if uniseg.GraphemeClusterCount(out) > maxNameClusters {
-		out = firstClusters(out, maxNameClusters)
+		out = strings.TrimRight(firstClusters(out, maxNameClusters), " ")
 	}
 	return out
 }
