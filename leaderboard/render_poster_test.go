@@ -2,11 +2,14 @@ package leaderboard
 
 import (
 	"bytes"
+	"errors"
+	"fmt"
 	"image"
 	"image/color"
 	"image/png"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/makiuchi-d/gozxing"
@@ -16,9 +19,17 @@ import (
 )
 
 // testFont loads the CJK TrueType font the way production finds it: SHARECAST_FONT_PATH, else
-// Debian's fonts-wqy-zenhei (.ci/run installs it).
+// Debian's fonts-wqy-zenhei (.ci/run installs it). Parsed once: 16 MB is slow under -race.
 func testFont(t testing.TB) *Font {
 	t.Helper()
+	f, err := sharedTestFont()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+var sharedTestFont = sync.OnceValues(func() (*Font, error) {
 	paths := []string{os.Getenv("SHARECAST_FONT_PATH"), "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
 		"/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf"}
 	for _, p := range paths {
@@ -31,13 +42,12 @@ func testFont(t testing.TB) *Font {
 		}
 		f, err := ParseFont(data)
 		if err != nil {
-			t.Fatalf("%s: %v", p, err)
+			return nil, fmt.Errorf("%s: %w", p, err)
 		}
-		return f
+		return f, nil
 	}
-	t.Fatal("no CJK TrueType font: apt-get install fonts-wqy-zenhei (or set SHARECAST_FONT_PATH); .ci/run installs it")
-	return nil
-}
+	return nil, errors.New("no CJK TrueType font: apt-get install fonts-wqy-zenhei (or set SHARECAST_FONT_PATH); .ci/run installs it")
+})
 
 func qrPNG(t testing.TB, content string) []byte {
 	t.Helper()
