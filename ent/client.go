@@ -20,12 +20,16 @@ import (
 	"github.com/sharecast/sharecast/ent/auditlog"
 	"github.com/sharecast/sharecast/ent/brand"
 	"github.com/sharecast/sharecast/ent/clockstate"
+	"github.com/sharecast/sharecast/ent/leaderboardpush"
+	"github.com/sharecast/sharecast/ent/leaderboardshare"
 	"github.com/sharecast/sharecast/ent/live"
 	"github.com/sharecast/sharecast/ent/member"
+	"github.com/sharecast/sharecast/ent/pushschedule"
 	"github.com/sharecast/sharecast/ent/refreshtoken"
 	"github.com/sharecast/sharecast/ent/reservation"
 	"github.com/sharecast/sharecast/ent/sharelink"
 	"github.com/sharecast/sharecast/ent/touch"
+	"github.com/sharecast/sharecast/ent/wecomrobot"
 
 	stdsql "database/sql"
 )
@@ -45,10 +49,16 @@ type Client struct {
 	Brand *BrandClient
 	// ClockState is the client for interacting with the ClockState builders.
 	ClockState *ClockStateClient
+	// LeaderboardPush is the client for interacting with the LeaderboardPush builders.
+	LeaderboardPush *LeaderboardPushClient
+	// LeaderboardShare is the client for interacting with the LeaderboardShare builders.
+	LeaderboardShare *LeaderboardShareClient
 	// Live is the client for interacting with the Live builders.
 	Live *LiveClient
 	// Member is the client for interacting with the Member builders.
 	Member *MemberClient
+	// PushSchedule is the client for interacting with the PushSchedule builders.
+	PushSchedule *PushScheduleClient
 	// RefreshToken is the client for interacting with the RefreshToken builders.
 	RefreshToken *RefreshTokenClient
 	// Reservation is the client for interacting with the Reservation builders.
@@ -57,6 +67,8 @@ type Client struct {
 	ShareLink *ShareLinkClient
 	// Touch is the client for interacting with the Touch builders.
 	Touch *TouchClient
+	// WecomRobot is the client for interacting with the WecomRobot builders.
+	WecomRobot *WecomRobotClient
 }
 
 // NewClient creates a new client configured with the given options.
@@ -73,12 +85,16 @@ func (c *Client) init() {
 	c.AuditLog = NewAuditLogClient(c.config)
 	c.Brand = NewBrandClient(c.config)
 	c.ClockState = NewClockStateClient(c.config)
+	c.LeaderboardPush = NewLeaderboardPushClient(c.config)
+	c.LeaderboardShare = NewLeaderboardShareClient(c.config)
 	c.Live = NewLiveClient(c.config)
 	c.Member = NewMemberClient(c.config)
+	c.PushSchedule = NewPushScheduleClient(c.config)
 	c.RefreshToken = NewRefreshTokenClient(c.config)
 	c.Reservation = NewReservationClient(c.config)
 	c.ShareLink = NewShareLinkClient(c.config)
 	c.Touch = NewTouchClient(c.config)
+	c.WecomRobot = NewWecomRobotClient(c.config)
 }
 
 type (
@@ -169,19 +185,23 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 	cfg := c.config
 	cfg.driver = tx
 	return &Tx{
-		ctx:          ctx,
-		config:       cfg,
-		Admin:        NewAdminClient(cfg),
-		AdminSession: NewAdminSessionClient(cfg),
-		AuditLog:     NewAuditLogClient(cfg),
-		Brand:        NewBrandClient(cfg),
-		ClockState:   NewClockStateClient(cfg),
-		Live:         NewLiveClient(cfg),
-		Member:       NewMemberClient(cfg),
-		RefreshToken: NewRefreshTokenClient(cfg),
-		Reservation:  NewReservationClient(cfg),
-		ShareLink:    NewShareLinkClient(cfg),
-		Touch:        NewTouchClient(cfg),
+		ctx:              ctx,
+		config:           cfg,
+		Admin:            NewAdminClient(cfg),
+		AdminSession:     NewAdminSessionClient(cfg),
+		AuditLog:         NewAuditLogClient(cfg),
+		Brand:            NewBrandClient(cfg),
+		ClockState:       NewClockStateClient(cfg),
+		LeaderboardPush:  NewLeaderboardPushClient(cfg),
+		LeaderboardShare: NewLeaderboardShareClient(cfg),
+		Live:             NewLiveClient(cfg),
+		Member:           NewMemberClient(cfg),
+		PushSchedule:     NewPushScheduleClient(cfg),
+		RefreshToken:     NewRefreshTokenClient(cfg),
+		Reservation:      NewReservationClient(cfg),
+		ShareLink:        NewShareLinkClient(cfg),
+		Touch:            NewTouchClient(cfg),
+		WecomRobot:       NewWecomRobotClient(cfg),
 	}, nil
 }
 
@@ -199,19 +219,23 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 	cfg := c.config
 	cfg.driver = &txDriver{tx: tx, drv: c.driver}
 	return &Tx{
-		ctx:          ctx,
-		config:       cfg,
-		Admin:        NewAdminClient(cfg),
-		AdminSession: NewAdminSessionClient(cfg),
-		AuditLog:     NewAuditLogClient(cfg),
-		Brand:        NewBrandClient(cfg),
-		ClockState:   NewClockStateClient(cfg),
-		Live:         NewLiveClient(cfg),
-		Member:       NewMemberClient(cfg),
-		RefreshToken: NewRefreshTokenClient(cfg),
-		Reservation:  NewReservationClient(cfg),
-		ShareLink:    NewShareLinkClient(cfg),
-		Touch:        NewTouchClient(cfg),
+		ctx:              ctx,
+		config:           cfg,
+		Admin:            NewAdminClient(cfg),
+		AdminSession:     NewAdminSessionClient(cfg),
+		AuditLog:         NewAuditLogClient(cfg),
+		Brand:            NewBrandClient(cfg),
+		ClockState:       NewClockStateClient(cfg),
+		LeaderboardPush:  NewLeaderboardPushClient(cfg),
+		LeaderboardShare: NewLeaderboardShareClient(cfg),
+		Live:             NewLiveClient(cfg),
+		Member:           NewMemberClient(cfg),
+		PushSchedule:     NewPushScheduleClient(cfg),
+		RefreshToken:     NewRefreshTokenClient(cfg),
+		Reservation:      NewReservationClient(cfg),
+		ShareLink:        NewShareLinkClient(cfg),
+		Touch:            NewTouchClient(cfg),
+		WecomRobot:       NewWecomRobotClient(cfg),
 	}, nil
 }
 
@@ -241,8 +265,9 @@ func (c *Client) Close() error {
 // In order to add hooks to a specific client, call: `client.Node.Use(...)`.
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
-		c.Admin, c.AdminSession, c.AuditLog, c.Brand, c.ClockState, c.Live, c.Member,
-		c.RefreshToken, c.Reservation, c.ShareLink, c.Touch,
+		c.Admin, c.AdminSession, c.AuditLog, c.Brand, c.ClockState, c.LeaderboardPush,
+		c.LeaderboardShare, c.Live, c.Member, c.PushSchedule, c.RefreshToken,
+		c.Reservation, c.ShareLink, c.Touch, c.WecomRobot,
 	} {
 		n.Use(hooks...)
 	}
@@ -252,8 +277,9 @@ func (c *Client) Use(hooks ...Hook) {
 // In order to add interceptors to a specific client, call: `client.Node.Intercept(...)`.
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
-		c.Admin, c.AdminSession, c.AuditLog, c.Brand, c.ClockState, c.Live, c.Member,
-		c.RefreshToken, c.Reservation, c.ShareLink, c.Touch,
+		c.Admin, c.AdminSession, c.AuditLog, c.Brand, c.ClockState, c.LeaderboardPush,
+		c.LeaderboardShare, c.Live, c.Member, c.PushSchedule, c.RefreshToken,
+		c.Reservation, c.ShareLink, c.Touch, c.WecomRobot,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -272,10 +298,16 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Brand.mutate(ctx, m)
 	case *ClockStateMutation:
 		return c.ClockState.mutate(ctx, m)
+	case *LeaderboardPushMutation:
+		return c.LeaderboardPush.mutate(ctx, m)
+	case *LeaderboardShareMutation:
+		return c.LeaderboardShare.mutate(ctx, m)
 	case *LiveMutation:
 		return c.Live.mutate(ctx, m)
 	case *MemberMutation:
 		return c.Member.mutate(ctx, m)
+	case *PushScheduleMutation:
+		return c.PushSchedule.mutate(ctx, m)
 	case *RefreshTokenMutation:
 		return c.RefreshToken.mutate(ctx, m)
 	case *ReservationMutation:
@@ -284,6 +316,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.ShareLink.mutate(ctx, m)
 	case *TouchMutation:
 		return c.Touch.mutate(ctx, m)
+	case *WecomRobotMutation:
+		return c.WecomRobot.mutate(ctx, m)
 	default:
 		return nil, fmt.Errorf("ent: unknown mutation type %T", m)
 	}
@@ -1098,6 +1132,304 @@ func (c *ClockStateClient) mutate(ctx context.Context, m *ClockStateMutation) (V
 	}
 }
 
+// LeaderboardPushClient is a client for the LeaderboardPush schema.
+type LeaderboardPushClient struct {
+	config
+}
+
+// NewLeaderboardPushClient returns a client for the LeaderboardPush from the given config.
+func NewLeaderboardPushClient(c config) *LeaderboardPushClient {
+	return &LeaderboardPushClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `leaderboardpush.Hooks(f(g(h())))`.
+func (c *LeaderboardPushClient) Use(hooks ...Hook) {
+	c.hooks.LeaderboardPush = append(c.hooks.LeaderboardPush, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `leaderboardpush.Intercept(f(g(h())))`.
+func (c *LeaderboardPushClient) Intercept(interceptors ...Interceptor) {
+	c.inters.LeaderboardPush = append(c.inters.LeaderboardPush, interceptors...)
+}
+
+// Create returns a builder for creating a LeaderboardPush entity.
+func (c *LeaderboardPushClient) Create() *LeaderboardPushCreate {
+	mutation := newLeaderboardPushMutation(c.config, OpCreate)
+	return &LeaderboardPushCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of LeaderboardPush entities.
+func (c *LeaderboardPushClient) CreateBulk(builders ...*LeaderboardPushCreate) *LeaderboardPushCreateBulk {
+	return &LeaderboardPushCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *LeaderboardPushClient) MapCreateBulk(slice any, setFunc func(*LeaderboardPushCreate, int)) *LeaderboardPushCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &LeaderboardPushCreateBulk{err: fmt.Errorf("calling to LeaderboardPushClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*LeaderboardPushCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &LeaderboardPushCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for LeaderboardPush.
+func (c *LeaderboardPushClient) Update() *LeaderboardPushUpdate {
+	mutation := newLeaderboardPushMutation(c.config, OpUpdate)
+	return &LeaderboardPushUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *LeaderboardPushClient) UpdateOne(_m *LeaderboardPush) *LeaderboardPushUpdateOne {
+	mutation := newLeaderboardPushMutation(c.config, OpUpdateOne, withLeaderboardPush(_m))
+	return &LeaderboardPushUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *LeaderboardPushClient) UpdateOneID(id string) *LeaderboardPushUpdateOne {
+	mutation := newLeaderboardPushMutation(c.config, OpUpdateOne, withLeaderboardPushID(id))
+	return &LeaderboardPushUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for LeaderboardPush.
+func (c *LeaderboardPushClient) Delete() *LeaderboardPushDelete {
+	mutation := newLeaderboardPushMutation(c.config, OpDelete)
+	return &LeaderboardPushDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *LeaderboardPushClient) DeleteOne(_m *LeaderboardPush) *LeaderboardPushDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *LeaderboardPushClient) DeleteOneID(id string) *LeaderboardPushDeleteOne {
+	builder := c.Delete().Where(leaderboardpush.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &LeaderboardPushDeleteOne{builder}
+}
+
+// Query returns a query builder for LeaderboardPush.
+func (c *LeaderboardPushClient) Query() *LeaderboardPushQuery {
+	return &LeaderboardPushQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeLeaderboardPush},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a LeaderboardPush entity by its id.
+func (c *LeaderboardPushClient) Get(ctx context.Context, id string) (*LeaderboardPush, error) {
+	return c.Query().Where(leaderboardpush.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *LeaderboardPushClient) GetX(ctx context.Context, id string) *LeaderboardPush {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryBrand queries the brand edge of a LeaderboardPush.
+func (c *LeaderboardPushClient) QueryBrand(_m *LeaderboardPush) *BrandQuery {
+	query := (&BrandClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(leaderboardpush.Table, leaderboardpush.FieldID, id),
+			sqlgraph.To(brand.Table, brand.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, leaderboardpush.BrandTable, leaderboardpush.BrandColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *LeaderboardPushClient) Hooks() []Hook {
+	return c.hooks.LeaderboardPush
+}
+
+// Interceptors returns the client interceptors.
+func (c *LeaderboardPushClient) Interceptors() []Interceptor {
+	return c.inters.LeaderboardPush
+}
+
+func (c *LeaderboardPushClient) mutate(ctx context.Context, m *LeaderboardPushMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&LeaderboardPushCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&LeaderboardPushUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&LeaderboardPushUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&LeaderboardPushDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown LeaderboardPush mutation op: %q", m.Op())
+	}
+}
+
+// LeaderboardShareClient is a client for the LeaderboardShare schema.
+type LeaderboardShareClient struct {
+	config
+}
+
+// NewLeaderboardShareClient returns a client for the LeaderboardShare from the given config.
+func NewLeaderboardShareClient(c config) *LeaderboardShareClient {
+	return &LeaderboardShareClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `leaderboardshare.Hooks(f(g(h())))`.
+func (c *LeaderboardShareClient) Use(hooks ...Hook) {
+	c.hooks.LeaderboardShare = append(c.hooks.LeaderboardShare, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `leaderboardshare.Intercept(f(g(h())))`.
+func (c *LeaderboardShareClient) Intercept(interceptors ...Interceptor) {
+	c.inters.LeaderboardShare = append(c.inters.LeaderboardShare, interceptors...)
+}
+
+// Create returns a builder for creating a LeaderboardShare entity.
+func (c *LeaderboardShareClient) Create() *LeaderboardShareCreate {
+	mutation := newLeaderboardShareMutation(c.config, OpCreate)
+	return &LeaderboardShareCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of LeaderboardShare entities.
+func (c *LeaderboardShareClient) CreateBulk(builders ...*LeaderboardShareCreate) *LeaderboardShareCreateBulk {
+	return &LeaderboardShareCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *LeaderboardShareClient) MapCreateBulk(slice any, setFunc func(*LeaderboardShareCreate, int)) *LeaderboardShareCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &LeaderboardShareCreateBulk{err: fmt.Errorf("calling to LeaderboardShareClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*LeaderboardShareCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &LeaderboardShareCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for LeaderboardShare.
+func (c *LeaderboardShareClient) Update() *LeaderboardShareUpdate {
+	mutation := newLeaderboardShareMutation(c.config, OpUpdate)
+	return &LeaderboardShareUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *LeaderboardShareClient) UpdateOne(_m *LeaderboardShare) *LeaderboardShareUpdateOne {
+	mutation := newLeaderboardShareMutation(c.config, OpUpdateOne, withLeaderboardShare(_m))
+	return &LeaderboardShareUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *LeaderboardShareClient) UpdateOneID(id string) *LeaderboardShareUpdateOne {
+	mutation := newLeaderboardShareMutation(c.config, OpUpdateOne, withLeaderboardShareID(id))
+	return &LeaderboardShareUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for LeaderboardShare.
+func (c *LeaderboardShareClient) Delete() *LeaderboardShareDelete {
+	mutation := newLeaderboardShareMutation(c.config, OpDelete)
+	return &LeaderboardShareDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *LeaderboardShareClient) DeleteOne(_m *LeaderboardShare) *LeaderboardShareDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *LeaderboardShareClient) DeleteOneID(id string) *LeaderboardShareDeleteOne {
+	builder := c.Delete().Where(leaderboardshare.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &LeaderboardShareDeleteOne{builder}
+}
+
+// Query returns a query builder for LeaderboardShare.
+func (c *LeaderboardShareClient) Query() *LeaderboardShareQuery {
+	return &LeaderboardShareQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeLeaderboardShare},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a LeaderboardShare entity by its id.
+func (c *LeaderboardShareClient) Get(ctx context.Context, id string) (*LeaderboardShare, error) {
+	return c.Query().Where(leaderboardshare.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *LeaderboardShareClient) GetX(ctx context.Context, id string) *LeaderboardShare {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryBrand queries the brand edge of a LeaderboardShare.
+func (c *LeaderboardShareClient) QueryBrand(_m *LeaderboardShare) *BrandQuery {
+	query := (&BrandClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(leaderboardshare.Table, leaderboardshare.FieldID, id),
+			sqlgraph.To(brand.Table, brand.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, leaderboardshare.BrandTable, leaderboardshare.BrandColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *LeaderboardShareClient) Hooks() []Hook {
+	return c.hooks.LeaderboardShare
+}
+
+// Interceptors returns the client interceptors.
+func (c *LeaderboardShareClient) Interceptors() []Interceptor {
+	return c.inters.LeaderboardShare
+}
+
+func (c *LeaderboardShareClient) mutate(ctx context.Context, m *LeaderboardShareMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&LeaderboardShareCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&LeaderboardShareUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&LeaderboardShareUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&LeaderboardShareDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown LeaderboardShare mutation op: %q", m.Op())
+	}
+}
+
 // LiveClient is a client for the Live schema.
 type LiveClient struct {
 	config
@@ -1393,6 +1725,155 @@ func (c *MemberClient) mutate(ctx context.Context, m *MemberMutation) (Value, er
 		return (&MemberDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown Member mutation op: %q", m.Op())
+	}
+}
+
+// PushScheduleClient is a client for the PushSchedule schema.
+type PushScheduleClient struct {
+	config
+}
+
+// NewPushScheduleClient returns a client for the PushSchedule from the given config.
+func NewPushScheduleClient(c config) *PushScheduleClient {
+	return &PushScheduleClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `pushschedule.Hooks(f(g(h())))`.
+func (c *PushScheduleClient) Use(hooks ...Hook) {
+	c.hooks.PushSchedule = append(c.hooks.PushSchedule, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `pushschedule.Intercept(f(g(h())))`.
+func (c *PushScheduleClient) Intercept(interceptors ...Interceptor) {
+	c.inters.PushSchedule = append(c.inters.PushSchedule, interceptors...)
+}
+
+// Create returns a builder for creating a PushSchedule entity.
+func (c *PushScheduleClient) Create() *PushScheduleCreate {
+	mutation := newPushScheduleMutation(c.config, OpCreate)
+	return &PushScheduleCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of PushSchedule entities.
+func (c *PushScheduleClient) CreateBulk(builders ...*PushScheduleCreate) *PushScheduleCreateBulk {
+	return &PushScheduleCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *PushScheduleClient) MapCreateBulk(slice any, setFunc func(*PushScheduleCreate, int)) *PushScheduleCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &PushScheduleCreateBulk{err: fmt.Errorf("calling to PushScheduleClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*PushScheduleCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &PushScheduleCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for PushSchedule.
+func (c *PushScheduleClient) Update() *PushScheduleUpdate {
+	mutation := newPushScheduleMutation(c.config, OpUpdate)
+	return &PushScheduleUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *PushScheduleClient) UpdateOne(_m *PushSchedule) *PushScheduleUpdateOne {
+	mutation := newPushScheduleMutation(c.config, OpUpdateOne, withPushSchedule(_m))
+	return &PushScheduleUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *PushScheduleClient) UpdateOneID(id string) *PushScheduleUpdateOne {
+	mutation := newPushScheduleMutation(c.config, OpUpdateOne, withPushScheduleID(id))
+	return &PushScheduleUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for PushSchedule.
+func (c *PushScheduleClient) Delete() *PushScheduleDelete {
+	mutation := newPushScheduleMutation(c.config, OpDelete)
+	return &PushScheduleDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *PushScheduleClient) DeleteOne(_m *PushSchedule) *PushScheduleDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *PushScheduleClient) DeleteOneID(id string) *PushScheduleDeleteOne {
+	builder := c.Delete().Where(pushschedule.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &PushScheduleDeleteOne{builder}
+}
+
+// Query returns a query builder for PushSchedule.
+func (c *PushScheduleClient) Query() *PushScheduleQuery {
+	return &PushScheduleQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypePushSchedule},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a PushSchedule entity by its id.
+func (c *PushScheduleClient) Get(ctx context.Context, id string) (*PushSchedule, error) {
+	return c.Query().Where(pushschedule.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *PushScheduleClient) GetX(ctx context.Context, id string) *PushSchedule {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryBrand queries the brand edge of a PushSchedule.
+func (c *PushScheduleClient) QueryBrand(_m *PushSchedule) *BrandQuery {
+	query := (&BrandClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(pushschedule.Table, pushschedule.FieldID, id),
+			sqlgraph.To(brand.Table, brand.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, pushschedule.BrandTable, pushschedule.BrandColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *PushScheduleClient) Hooks() []Hook {
+	return c.hooks.PushSchedule
+}
+
+// Interceptors returns the client interceptors.
+func (c *PushScheduleClient) Interceptors() []Interceptor {
+	return c.inters.PushSchedule
+}
+
+func (c *PushScheduleClient) mutate(ctx context.Context, m *PushScheduleMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&PushScheduleCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&PushScheduleUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&PushScheduleUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&PushScheduleDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown PushSchedule mutation op: %q", m.Op())
 	}
 }
 
@@ -1992,15 +2473,166 @@ func (c *TouchClient) mutate(ctx context.Context, m *TouchMutation) (Value, erro
 	}
 }
 
+// WecomRobotClient is a client for the WecomRobot schema.
+type WecomRobotClient struct {
+	config
+}
+
+// NewWecomRobotClient returns a client for the WecomRobot from the given config.
+func NewWecomRobotClient(c config) *WecomRobotClient {
+	return &WecomRobotClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `wecomrobot.Hooks(f(g(h())))`.
+func (c *WecomRobotClient) Use(hooks ...Hook) {
+	c.hooks.WecomRobot = append(c.hooks.WecomRobot, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `wecomrobot.Intercept(f(g(h())))`.
+func (c *WecomRobotClient) Intercept(interceptors ...Interceptor) {
+	c.inters.WecomRobot = append(c.inters.WecomRobot, interceptors...)
+}
+
+// Create returns a builder for creating a WecomRobot entity.
+func (c *WecomRobotClient) Create() *WecomRobotCreate {
+	mutation := newWecomRobotMutation(c.config, OpCreate)
+	return &WecomRobotCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of WecomRobot entities.
+func (c *WecomRobotClient) CreateBulk(builders ...*WecomRobotCreate) *WecomRobotCreateBulk {
+	return &WecomRobotCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *WecomRobotClient) MapCreateBulk(slice any, setFunc func(*WecomRobotCreate, int)) *WecomRobotCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &WecomRobotCreateBulk{err: fmt.Errorf("calling to WecomRobotClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*WecomRobotCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &WecomRobotCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for WecomRobot.
+func (c *WecomRobotClient) Update() *WecomRobotUpdate {
+	mutation := newWecomRobotMutation(c.config, OpUpdate)
+	return &WecomRobotUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *WecomRobotClient) UpdateOne(_m *WecomRobot) *WecomRobotUpdateOne {
+	mutation := newWecomRobotMutation(c.config, OpUpdateOne, withWecomRobot(_m))
+	return &WecomRobotUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *WecomRobotClient) UpdateOneID(id string) *WecomRobotUpdateOne {
+	mutation := newWecomRobotMutation(c.config, OpUpdateOne, withWecomRobotID(id))
+	return &WecomRobotUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for WecomRobot.
+func (c *WecomRobotClient) Delete() *WecomRobotDelete {
+	mutation := newWecomRobotMutation(c.config, OpDelete)
+	return &WecomRobotDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *WecomRobotClient) DeleteOne(_m *WecomRobot) *WecomRobotDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *WecomRobotClient) DeleteOneID(id string) *WecomRobotDeleteOne {
+	builder := c.Delete().Where(wecomrobot.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &WecomRobotDeleteOne{builder}
+}
+
+// Query returns a query builder for WecomRobot.
+func (c *WecomRobotClient) Query() *WecomRobotQuery {
+	return &WecomRobotQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeWecomRobot},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a WecomRobot entity by its id.
+func (c *WecomRobotClient) Get(ctx context.Context, id string) (*WecomRobot, error) {
+	return c.Query().Where(wecomrobot.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *WecomRobotClient) GetX(ctx context.Context, id string) *WecomRobot {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryBrand queries the brand edge of a WecomRobot.
+func (c *WecomRobotClient) QueryBrand(_m *WecomRobot) *BrandQuery {
+	query := (&BrandClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(wecomrobot.Table, wecomrobot.FieldID, id),
+			sqlgraph.To(brand.Table, brand.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, wecomrobot.BrandTable, wecomrobot.BrandColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *WecomRobotClient) Hooks() []Hook {
+	return c.hooks.WecomRobot
+}
+
+// Interceptors returns the client interceptors.
+func (c *WecomRobotClient) Interceptors() []Interceptor {
+	return c.inters.WecomRobot
+}
+
+func (c *WecomRobotClient) mutate(ctx context.Context, m *WecomRobotMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&WecomRobotCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&WecomRobotUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&WecomRobotUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&WecomRobotDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown WecomRobot mutation op: %q", m.Op())
+	}
+}
+
 // hooks and interceptors per client, for fast access.
 type (
 	hooks struct {
-		Admin, AdminSession, AuditLog, Brand, ClockState, Live, Member, RefreshToken,
-		Reservation, ShareLink, Touch []ent.Hook
+		Admin, AdminSession, AuditLog, Brand, ClockState, LeaderboardPush,
+		LeaderboardShare, Live, Member, PushSchedule, RefreshToken, Reservation,
+		ShareLink, Touch, WecomRobot []ent.Hook
 	}
 	inters struct {
-		Admin, AdminSession, AuditLog, Brand, ClockState, Live, Member, RefreshToken,
-		Reservation, ShareLink, Touch []ent.Interceptor
+		Admin, AdminSession, AuditLog, Brand, ClockState, LeaderboardPush,
+		LeaderboardShare, Live, Member, PushSchedule, RefreshToken, Reservation,
+		ShareLink, Touch, WecomRobot []ent.Interceptor
 	}
 )
 

@@ -17,12 +17,16 @@ import (
 	"github.com/sharecast/sharecast/ent/auditlog"
 	"github.com/sharecast/sharecast/ent/brand"
 	"github.com/sharecast/sharecast/ent/clockstate"
+	"github.com/sharecast/sharecast/ent/leaderboardpush"
+	"github.com/sharecast/sharecast/ent/leaderboardshare"
 	"github.com/sharecast/sharecast/ent/live"
 	"github.com/sharecast/sharecast/ent/member"
+	"github.com/sharecast/sharecast/ent/pushschedule"
 	"github.com/sharecast/sharecast/ent/refreshtoken"
 	"github.com/sharecast/sharecast/ent/reservation"
 	"github.com/sharecast/sharecast/ent/sharelink"
 	"github.com/sharecast/sharecast/ent/touch"
+	"github.com/sharecast/sharecast/ent/wecomrobot"
 )
 
 // ent aliases to avoid import conflicts in user's code.
@@ -83,17 +87,21 @@ var (
 func checkColumn(t, c string) error {
 	initCheck.Do(func() {
 		columnCheck = sql.NewColumnCheck(map[string]func(string) bool{
-			admin.Table:        admin.ValidColumn,
-			adminsession.Table: adminsession.ValidColumn,
-			auditlog.Table:     auditlog.ValidColumn,
-			brand.Table:        brand.ValidColumn,
-			clockstate.Table:   clockstate.ValidColumn,
-			live.Table:         live.ValidColumn,
-			member.Table:       member.ValidColumn,
-			refreshtoken.Table: refreshtoken.ValidColumn,
-			reservation.Table:  reservation.ValidColumn,
-			sharelink.Table:    sharelink.ValidColumn,
-			touch.Table:        touch.ValidColumn,
+			admin.Table:            admin.ValidColumn,
+			adminsession.Table:     adminsession.ValidColumn,
+			auditlog.Table:         auditlog.ValidColumn,
+			brand.Table:            brand.ValidColumn,
+			clockstate.Table:       clockstate.ValidColumn,
+			leaderboardpush.Table:  leaderboardpush.ValidColumn,
+			leaderboardshare.Table: leaderboardshare.ValidColumn,
+			live.Table:             live.ValidColumn,
+			member.Table:           member.ValidColumn,
+			pushschedule.Table:     pushschedule.ValidColumn,
+			refreshtoken.Table:     refreshtoken.ValidColumn,
+			reservation.Table:      reservation.ValidColumn,
+			sharelink.Table:        sharelink.ValidColumn,
+			touch.Table:            touch.ValidColumn,
+			wecomrobot.Table:       wecomrobot.ValidColumn,
 		})
 	})
 	return columnCheck(t, c)

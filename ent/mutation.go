@@ -16,13 +16,17 @@ import (
 	"github.com/sharecast/sharecast/ent/auditlog"
 	"github.com/sharecast/sharecast/ent/brand"
 	"github.com/sharecast/sharecast/ent/clockstate"
+	"github.com/sharecast/sharecast/ent/leaderboardpush"
+	"github.com/sharecast/sharecast/ent/leaderboardshare"
 	"github.com/sharecast/sharecast/ent/live"
 	"github.com/sharecast/sharecast/ent/member"
 	"github.com/sharecast/sharecast/ent/predicate"
+	"github.com/sharecast/sharecast/ent/pushschedule"
 	"github.com/sharecast/sharecast/ent/refreshtoken"
 	"github.com/sharecast/sharecast/ent/reservation"
 	"github.com/sharecast/sharecast/ent/sharelink"
 	"github.com/sharecast/sharecast/ent/touch"
+	"github.com/sharecast/sharecast/ent/wecomrobot"
 )
 
 const (
@@ -34,17 +38,21 @@ const (
 	OpUpdateOne = ent.OpUpdateOne
 
 	// Node types.
-	TypeAdmin        = "Admin"
-	TypeAdminSession = "AdminSession"
-	TypeAuditLog     = "AuditLog"
-	TypeBrand        = "Brand"
-	TypeClockState   = "ClockState"
-	TypeLive         = "Live"
-	TypeMember       = "Member"
-	TypeRefreshToken = "RefreshToken"
-	TypeReservation  = "Reservation"
-	TypeShareLink    = "ShareLink"
-	TypeTouch        = "Touch"
+	TypeAdmin            = "Admin"
+	TypeAdminSession     = "AdminSession"
+	TypeAuditLog         = "AuditLog"
+	TypeBrand            = "Brand"
+	TypeClockState       = "ClockState"
+	TypeLeaderboardPush  = "LeaderboardPush"
+	TypeLeaderboardShare = "LeaderboardShare"
+	TypeLive             = "Live"
+	TypeMember           = "Member"
+	TypePushSchedule     = "PushSchedule"
+	TypeRefreshToken     = "RefreshToken"
+	TypeReservation      = "Reservation"
+	TypeShareLink        = "ShareLink"
+	TypeTouch            = "Touch"
+	TypeWecomRobot       = "WecomRobot"
 )
 
 // AdminMutation represents an operation that mutates the Admin nodes in the graph.
@@ -4861,6 +4869,2397 @@ func (m *ClockStateMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown ClockState edge %s", name)
 }
 
+// LeaderboardPushMutation represents an operation that mutates the LeaderboardPush nodes in the graph.
+type LeaderboardPushMutation struct {
+	config
+	op            Op
+	typ           string
+	id            *string
+	live_id       *string
+	robot_id      *string
+	robot_name    *string
+	schedule_id   *string
+	kind          *leaderboardpush.Kind
+	board_window  *string
+	group_label   *string
+	privacy       *string
+	top_n         *int
+	addtop_n      *int
+	status        *leaderboardpush.Status
+	attempts      *int
+	addattempts   *int
+	errcode       *int
+	adderrcode    *int
+	error         *string
+	bytes         *int
+	addbytes      *int
+	created_at    *time.Time
+	updated_at    *time.Time
+	sent_at       *time.Time
+	clearedFields map[string]struct{}
+	brand         *string
+	clearedbrand  bool
+	done          bool
+	oldValue      func(context.Context) (*LeaderboardPush, error)
+	predicates    []predicate.LeaderboardPush
+}
+
+var _ ent.Mutation = (*LeaderboardPushMutation)(nil)
+
+// leaderboardpushOption allows management of the mutation configuration using functional options.
+type leaderboardpushOption func(*LeaderboardPushMutation)
+
+// newLeaderboardPushMutation creates new mutation for the LeaderboardPush entity.
+func newLeaderboardPushMutation(c config, op Op, opts ...leaderboardpushOption) *LeaderboardPushMutation {
+	m := &LeaderboardPushMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeLeaderboardPush,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withLeaderboardPushID sets the ID field of the mutation.
+func withLeaderboardPushID(id string) leaderboardpushOption {
+	return func(m *LeaderboardPushMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *LeaderboardPush
+		)
+		m.oldValue = func(ctx context.Context) (*LeaderboardPush, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().LeaderboardPush.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withLeaderboardPush sets the old LeaderboardPush of the mutation.
+func withLeaderboardPush(node *LeaderboardPush) leaderboardpushOption {
+	return func(m *LeaderboardPushMutation) {
+		m.oldValue = func(context.Context) (*LeaderboardPush, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m LeaderboardPushMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m LeaderboardPushMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of LeaderboardPush entities.
+func (m *LeaderboardPushMutation) SetID(id string) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *LeaderboardPushMutation) ID() (id string, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *LeaderboardPushMutation) IDs(ctx context.Context) ([]string, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []string{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().LeaderboardPush.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetBrandID sets the "brand_id" field.
+func (m *LeaderboardPushMutation) SetBrandID(s string) {
+	m.brand = &s
+}
+
+// BrandID returns the value of the "brand_id" field in the mutation.
+func (m *LeaderboardPushMutation) BrandID() (r string, exists bool) {
+	v := m.brand
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldBrandID returns the old "brand_id" field's value of the LeaderboardPush entity.
+// If the LeaderboardPush object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LeaderboardPushMutation) OldBrandID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldBrandID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldBrandID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldBrandID: %w", err)
+	}
+	return oldValue.BrandID, nil
+}
+
+// ResetBrandID resets all changes to the "brand_id" field.
+func (m *LeaderboardPushMutation) ResetBrandID() {
+	m.brand = nil
+}
+
+// SetLiveID sets the "live_id" field.
+func (m *LeaderboardPushMutation) SetLiveID(s string) {
+	m.live_id = &s
+}
+
+// LiveID returns the value of the "live_id" field in the mutation.
+func (m *LeaderboardPushMutation) LiveID() (r string, exists bool) {
+	v := m.live_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLiveID returns the old "live_id" field's value of the LeaderboardPush entity.
+// If the LeaderboardPush object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LeaderboardPushMutation) OldLiveID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLiveID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLiveID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLiveID: %w", err)
+	}
+	return oldValue.LiveID, nil
+}
+
+// ResetLiveID resets all changes to the "live_id" field.
+func (m *LeaderboardPushMutation) ResetLiveID() {
+	m.live_id = nil
+}
+
+// SetRobotID sets the "robot_id" field.
+func (m *LeaderboardPushMutation) SetRobotID(s string) {
+	m.robot_id = &s
+}
+
+// RobotID returns the value of the "robot_id" field in the mutation.
+func (m *LeaderboardPushMutation) RobotID() (r string, exists bool) {
+	v := m.robot_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRobotID returns the old "robot_id" field's value of the LeaderboardPush entity.
+// If the LeaderboardPush object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LeaderboardPushMutation) OldRobotID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRobotID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRobotID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRobotID: %w", err)
+	}
+	return oldValue.RobotID, nil
+}
+
+// ResetRobotID resets all changes to the "robot_id" field.
+func (m *LeaderboardPushMutation) ResetRobotID() {
+	m.robot_id = nil
+}
+
+// SetRobotName sets the "robot_name" field.
+func (m *LeaderboardPushMutation) SetRobotName(s string) {
+	m.robot_name = &s
+}
+
+// RobotName returns the value of the "robot_name" field in the mutation.
+func (m *LeaderboardPushMutation) RobotName() (r string, exists bool) {
+	v := m.robot_name
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRobotName returns the old "robot_name" field's value of the LeaderboardPush entity.
+// If the LeaderboardPush object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LeaderboardPushMutation) OldRobotName(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRobotName is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRobotName requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRobotName: %w", err)
+	}
+	return oldValue.RobotName, nil
+}
+
+// ResetRobotName resets all changes to the "robot_name" field.
+func (m *LeaderboardPushMutation) ResetRobotName() {
+	m.robot_name = nil
+}
+
+// SetScheduleID sets the "schedule_id" field.
+func (m *LeaderboardPushMutation) SetScheduleID(s string) {
+	m.schedule_id = &s
+}
+
+// ScheduleID returns the value of the "schedule_id" field in the mutation.
+func (m *LeaderboardPushMutation) ScheduleID() (r string, exists bool) {
+	v := m.schedule_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScheduleID returns the old "schedule_id" field's value of the LeaderboardPush entity.
+// If the LeaderboardPush object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LeaderboardPushMutation) OldScheduleID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScheduleID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScheduleID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScheduleID: %w", err)
+	}
+	return oldValue.ScheduleID, nil
+}
+
+// ResetScheduleID resets all changes to the "schedule_id" field.
+func (m *LeaderboardPushMutation) ResetScheduleID() {
+	m.schedule_id = nil
+}
+
+// SetKind sets the "kind" field.
+func (m *LeaderboardPushMutation) SetKind(l leaderboardpush.Kind) {
+	m.kind = &l
+}
+
+// Kind returns the value of the "kind" field in the mutation.
+func (m *LeaderboardPushMutation) Kind() (r leaderboardpush.Kind, exists bool) {
+	v := m.kind
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldKind returns the old "kind" field's value of the LeaderboardPush entity.
+// If the LeaderboardPush object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LeaderboardPushMutation) OldKind(ctx context.Context) (v leaderboardpush.Kind, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldKind is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldKind requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldKind: %w", err)
+	}
+	return oldValue.Kind, nil
+}
+
+// ResetKind resets all changes to the "kind" field.
+func (m *LeaderboardPushMutation) ResetKind() {
+	m.kind = nil
+}
+
+// SetBoardWindow sets the "board_window" field.
+func (m *LeaderboardPushMutation) SetBoardWindow(s string) {
+	m.board_window = &s
+}
+
+// BoardWindow returns the value of the "board_window" field in the mutation.
+func (m *LeaderboardPushMutation) BoardWindow() (r string, exists bool) {
+	v := m.board_window
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldBoardWindow returns the old "board_window" field's value of the LeaderboardPush entity.
+// If the LeaderboardPush object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LeaderboardPushMutation) OldBoardWindow(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldBoardWindow is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldBoardWindow requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldBoardWindow: %w", err)
+	}
+	return oldValue.BoardWindow, nil
+}
+
+// ResetBoardWindow resets all changes to the "board_window" field.
+func (m *LeaderboardPushMutation) ResetBoardWindow() {
+	m.board_window = nil
+}
+
+// SetGroupLabel sets the "group_label" field.
+func (m *LeaderboardPushMutation) SetGroupLabel(s string) {
+	m.group_label = &s
+}
+
+// GroupLabel returns the value of the "group_label" field in the mutation.
+func (m *LeaderboardPushMutation) GroupLabel() (r string, exists bool) {
+	v := m.group_label
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldGroupLabel returns the old "group_label" field's value of the LeaderboardPush entity.
+// If the LeaderboardPush object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LeaderboardPushMutation) OldGroupLabel(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldGroupLabel is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldGroupLabel requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldGroupLabel: %w", err)
+	}
+	return oldValue.GroupLabel, nil
+}
+
+// ResetGroupLabel resets all changes to the "group_label" field.
+func (m *LeaderboardPushMutation) ResetGroupLabel() {
+	m.group_label = nil
+}
+
+// SetPrivacy sets the "privacy" field.
+func (m *LeaderboardPushMutation) SetPrivacy(s string) {
+	m.privacy = &s
+}
+
+// Privacy returns the value of the "privacy" field in the mutation.
+func (m *LeaderboardPushMutation) Privacy() (r string, exists bool) {
+	v := m.privacy
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPrivacy returns the old "privacy" field's value of the LeaderboardPush entity.
+// If the LeaderboardPush object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LeaderboardPushMutation) OldPrivacy(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPrivacy is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPrivacy requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPrivacy: %w", err)
+	}
+	return oldValue.Privacy, nil
+}
+
+// ResetPrivacy resets all changes to the "privacy" field.
+func (m *LeaderboardPushMutation) ResetPrivacy() {
+	m.privacy = nil
+}
+
+// SetTopN sets the "top_n" field.
+func (m *LeaderboardPushMutation) SetTopN(i int) {
+	m.top_n = &i
+	m.addtop_n = nil
+}
+
+// TopN returns the value of the "top_n" field in the mutation.
+func (m *LeaderboardPushMutation) TopN() (r int, exists bool) {
+	v := m.top_n
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTopN returns the old "top_n" field's value of the LeaderboardPush entity.
+// If the LeaderboardPush object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LeaderboardPushMutation) OldTopN(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTopN is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTopN requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTopN: %w", err)
+	}
+	return oldValue.TopN, nil
+}
+
+// AddTopN adds i to the "top_n" field.
+func (m *LeaderboardPushMutation) AddTopN(i int) {
+	if m.addtop_n != nil {
+		*m.addtop_n += i
+	} else {
+		m.addtop_n = &i
+	}
+}
+
+// AddedTopN returns the value that was added to the "top_n" field in this mutation.
+func (m *LeaderboardPushMutation) AddedTopN() (r int, exists bool) {
+	v := m.addtop_n
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetTopN resets all changes to the "top_n" field.
+func (m *LeaderboardPushMutation) ResetTopN() {
+	m.top_n = nil
+	m.addtop_n = nil
+}
+
+// SetStatus sets the "status" field.
+func (m *LeaderboardPushMutation) SetStatus(l leaderboardpush.Status) {
+	m.status = &l
+}
+
+// Status returns the value of the "status" field in the mutation.
+func (m *LeaderboardPushMutation) Status() (r leaderboardpush.Status, exists bool) {
+	v := m.status
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStatus returns the old "status" field's value of the LeaderboardPush entity.
+// If the LeaderboardPush object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LeaderboardPushMutation) OldStatus(ctx context.Context) (v leaderboardpush.Status, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStatus is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStatus requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStatus: %w", err)
+	}
+	return oldValue.Status, nil
+}
+
+// ResetStatus resets all changes to the "status" field.
+func (m *LeaderboardPushMutation) ResetStatus() {
+	m.status = nil
+}
+
+// SetAttempts sets the "attempts" field.
+func (m *LeaderboardPushMutation) SetAttempts(i int) {
+	m.attempts = &i
+	m.addattempts = nil
+}
+
+// Attempts returns the value of the "attempts" field in the mutation.
+func (m *LeaderboardPushMutation) Attempts() (r int, exists bool) {
+	v := m.attempts
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAttempts returns the old "attempts" field's value of the LeaderboardPush entity.
+// If the LeaderboardPush object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LeaderboardPushMutation) OldAttempts(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAttempts is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAttempts requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAttempts: %w", err)
+	}
+	return oldValue.Attempts, nil
+}
+
+// AddAttempts adds i to the "attempts" field.
+func (m *LeaderboardPushMutation) AddAttempts(i int) {
+	if m.addattempts != nil {
+		*m.addattempts += i
+	} else {
+		m.addattempts = &i
+	}
+}
+
+// AddedAttempts returns the value that was added to the "attempts" field in this mutation.
+func (m *LeaderboardPushMutation) AddedAttempts() (r int, exists bool) {
+	v := m.addattempts
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetAttempts resets all changes to the "attempts" field.
+func (m *LeaderboardPushMutation) ResetAttempts() {
+	m.attempts = nil
+	m.addattempts = nil
+}
+
+// SetErrcode sets the "errcode" field.
+func (m *LeaderboardPushMutation) SetErrcode(i int) {
+	m.errcode = &i
+	m.adderrcode = nil
+}
+
+// Errcode returns the value of the "errcode" field in the mutation.
+func (m *LeaderboardPushMutation) Errcode() (r int, exists bool) {
+	v := m.errcode
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldErrcode returns the old "errcode" field's value of the LeaderboardPush entity.
+// If the LeaderboardPush object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LeaderboardPushMutation) OldErrcode(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldErrcode is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldErrcode requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldErrcode: %w", err)
+	}
+	return oldValue.Errcode, nil
+}
+
+// AddErrcode adds i to the "errcode" field.
+func (m *LeaderboardPushMutation) AddErrcode(i int) {
+	if m.adderrcode != nil {
+		*m.adderrcode += i
+	} else {
+		m.adderrcode = &i
+	}
+}
+
+// AddedErrcode returns the value that was added to the "errcode" field in this mutation.
+func (m *LeaderboardPushMutation) AddedErrcode() (r int, exists bool) {
+	v := m.adderrcode
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetErrcode resets all changes to the "errcode" field.
+func (m *LeaderboardPushMutation) ResetErrcode() {
+	m.errcode = nil
+	m.adderrcode = nil
+}
+
+// SetError sets the "error" field.
+func (m *LeaderboardPushMutation) SetError(s string) {
+	m.error = &s
+}
+
+// Error returns the value of the "error" field in the mutation.
+func (m *LeaderboardPushMutation) Error() (r string, exists bool) {
+	v := m.error
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldError returns the old "error" field's value of the LeaderboardPush entity.
+// If the LeaderboardPush object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LeaderboardPushMutation) OldError(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldError is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldError requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldError: %w", err)
+	}
+	return oldValue.Error, nil
+}
+
+// ResetError resets all changes to the "error" field.
+func (m *LeaderboardPushMutation) ResetError() {
+	m.error = nil
+}
+
+// SetBytes sets the "bytes" field.
+func (m *LeaderboardPushMutation) SetBytes(i int) {
+	m.bytes = &i
+	m.addbytes = nil
+}
+
+// Bytes returns the value of the "bytes" field in the mutation.
+func (m *LeaderboardPushMutation) Bytes() (r int, exists bool) {
+	v := m.bytes
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldBytes returns the old "bytes" field's value of the LeaderboardPush entity.
+// If the LeaderboardPush object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LeaderboardPushMutation) OldBytes(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldBytes is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldBytes requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldBytes: %w", err)
+	}
+	return oldValue.Bytes, nil
+}
+
+// AddBytes adds i to the "bytes" field.
+func (m *LeaderboardPushMutation) AddBytes(i int) {
+	if m.addbytes != nil {
+		*m.addbytes += i
+	} else {
+		m.addbytes = &i
+	}
+}
+
+// AddedBytes returns the value that was added to the "bytes" field in this mutation.
+func (m *LeaderboardPushMutation) AddedBytes() (r int, exists bool) {
+	v := m.addbytes
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetBytes resets all changes to the "bytes" field.
+func (m *LeaderboardPushMutation) ResetBytes() {
+	m.bytes = nil
+	m.addbytes = nil
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *LeaderboardPushMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *LeaderboardPushMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the LeaderboardPush entity.
+// If the LeaderboardPush object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LeaderboardPushMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *LeaderboardPushMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *LeaderboardPushMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *LeaderboardPushMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the LeaderboardPush entity.
+// If the LeaderboardPush object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LeaderboardPushMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *LeaderboardPushMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetSentAt sets the "sent_at" field.
+func (m *LeaderboardPushMutation) SetSentAt(t time.Time) {
+	m.sent_at = &t
+}
+
+// SentAt returns the value of the "sent_at" field in the mutation.
+func (m *LeaderboardPushMutation) SentAt() (r time.Time, exists bool) {
+	v := m.sent_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSentAt returns the old "sent_at" field's value of the LeaderboardPush entity.
+// If the LeaderboardPush object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LeaderboardPushMutation) OldSentAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSentAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSentAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSentAt: %w", err)
+	}
+	return oldValue.SentAt, nil
+}
+
+// ClearSentAt clears the value of the "sent_at" field.
+func (m *LeaderboardPushMutation) ClearSentAt() {
+	m.sent_at = nil
+	m.clearedFields[leaderboardpush.FieldSentAt] = struct{}{}
+}
+
+// SentAtCleared returns if the "sent_at" field was cleared in this mutation.
+func (m *LeaderboardPushMutation) SentAtCleared() bool {
+	_, ok := m.clearedFields[leaderboardpush.FieldSentAt]
+	return ok
+}
+
+// ResetSentAt resets all changes to the "sent_at" field.
+func (m *LeaderboardPushMutation) ResetSentAt() {
+	m.sent_at = nil
+	delete(m.clearedFields, leaderboardpush.FieldSentAt)
+}
+
+// ClearBrand clears the "brand" edge to the Brand entity.
+func (m *LeaderboardPushMutation) ClearBrand() {
+	m.clearedbrand = true
+	m.clearedFields[leaderboardpush.FieldBrandID] = struct{}{}
+}
+
+// BrandCleared reports if the "brand" edge to the Brand entity was cleared.
+func (m *LeaderboardPushMutation) BrandCleared() bool {
+	return m.clearedbrand
+}
+
+// BrandIDs returns the "brand" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// BrandID instead. It exists only for internal usage by the builders.
+func (m *LeaderboardPushMutation) BrandIDs() (ids []string) {
+	if id := m.brand; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetBrand resets all changes to the "brand" edge.
+func (m *LeaderboardPushMutation) ResetBrand() {
+	m.brand = nil
+	m.clearedbrand = false
+}
+
+// Where appends a list predicates to the LeaderboardPushMutation builder.
+func (m *LeaderboardPushMutation) Where(ps ...predicate.LeaderboardPush) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the LeaderboardPushMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *LeaderboardPushMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.LeaderboardPush, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *LeaderboardPushMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *LeaderboardPushMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (LeaderboardPush).
+func (m *LeaderboardPushMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *LeaderboardPushMutation) Fields() []string {
+	fields := make([]string, 0, 18)
+	if m.brand != nil {
+		fields = append(fields, leaderboardpush.FieldBrandID)
+	}
+	if m.live_id != nil {
+		fields = append(fields, leaderboardpush.FieldLiveID)
+	}
+	if m.robot_id != nil {
+		fields = append(fields, leaderboardpush.FieldRobotID)
+	}
+	if m.robot_name != nil {
+		fields = append(fields, leaderboardpush.FieldRobotName)
+	}
+	if m.schedule_id != nil {
+		fields = append(fields, leaderboardpush.FieldScheduleID)
+	}
+	if m.kind != nil {
+		fields = append(fields, leaderboardpush.FieldKind)
+	}
+	if m.board_window != nil {
+		fields = append(fields, leaderboardpush.FieldBoardWindow)
+	}
+	if m.group_label != nil {
+		fields = append(fields, leaderboardpush.FieldGroupLabel)
+	}
+	if m.privacy != nil {
+		fields = append(fields, leaderboardpush.FieldPrivacy)
+	}
+	if m.top_n != nil {
+		fields = append(fields, leaderboardpush.FieldTopN)
+	}
+	if m.status != nil {
+		fields = append(fields, leaderboardpush.FieldStatus)
+	}
+	if m.attempts != nil {
+		fields = append(fields, leaderboardpush.FieldAttempts)
+	}
+	if m.errcode != nil {
+		fields = append(fields, leaderboardpush.FieldErrcode)
+	}
+	if m.error != nil {
+		fields = append(fields, leaderboardpush.FieldError)
+	}
+	if m.bytes != nil {
+		fields = append(fields, leaderboardpush.FieldBytes)
+	}
+	if m.created_at != nil {
+		fields = append(fields, leaderboardpush.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, leaderboardpush.FieldUpdatedAt)
+	}
+	if m.sent_at != nil {
+		fields = append(fields, leaderboardpush.FieldSentAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *LeaderboardPushMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case leaderboardpush.FieldBrandID:
+		return m.BrandID()
+	case leaderboardpush.FieldLiveID:
+		return m.LiveID()
+	case leaderboardpush.FieldRobotID:
+		return m.RobotID()
+	case leaderboardpush.FieldRobotName:
+		return m.RobotName()
+	case leaderboardpush.FieldScheduleID:
+		return m.ScheduleID()
+	case leaderboardpush.FieldKind:
+		return m.Kind()
+	case leaderboardpush.FieldBoardWindow:
+		return m.BoardWindow()
+	case leaderboardpush.FieldGroupLabel:
+		return m.GroupLabel()
+	case leaderboardpush.FieldPrivacy:
+		return m.Privacy()
+	case leaderboardpush.FieldTopN:
+		return m.TopN()
+	case leaderboardpush.FieldStatus:
+		return m.Status()
+	case leaderboardpush.FieldAttempts:
+		return m.Attempts()
+	case leaderboardpush.FieldErrcode:
+		return m.Errcode()
+	case leaderboardpush.FieldError:
+		return m.Error()
+	case leaderboardpush.FieldBytes:
+		return m.Bytes()
+	case leaderboardpush.FieldCreatedAt:
+		return m.CreatedAt()
+	case leaderboardpush.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case leaderboardpush.FieldSentAt:
+		return m.SentAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *LeaderboardPushMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case leaderboardpush.FieldBrandID:
+		return m.OldBrandID(ctx)
+	case leaderboardpush.FieldLiveID:
+		return m.OldLiveID(ctx)
+	case leaderboardpush.FieldRobotID:
+		return m.OldRobotID(ctx)
+	case leaderboardpush.FieldRobotName:
+		return m.OldRobotName(ctx)
+	case leaderboardpush.FieldScheduleID:
+		return m.OldScheduleID(ctx)
+	case leaderboardpush.FieldKind:
+		return m.OldKind(ctx)
+	case leaderboardpush.FieldBoardWindow:
+		return m.OldBoardWindow(ctx)
+	case leaderboardpush.FieldGroupLabel:
+		return m.OldGroupLabel(ctx)
+	case leaderboardpush.FieldPrivacy:
+		return m.OldPrivacy(ctx)
+	case leaderboardpush.FieldTopN:
+		return m.OldTopN(ctx)
+	case leaderboardpush.FieldStatus:
+		return m.OldStatus(ctx)
+	case leaderboardpush.FieldAttempts:
+		return m.OldAttempts(ctx)
+	case leaderboardpush.FieldErrcode:
+		return m.OldErrcode(ctx)
+	case leaderboardpush.FieldError:
+		return m.OldError(ctx)
+	case leaderboardpush.FieldBytes:
+		return m.OldBytes(ctx)
+	case leaderboardpush.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case leaderboardpush.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case leaderboardpush.FieldSentAt:
+		return m.OldSentAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown LeaderboardPush field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *LeaderboardPushMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case leaderboardpush.FieldBrandID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetBrandID(v)
+		return nil
+	case leaderboardpush.FieldLiveID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLiveID(v)
+		return nil
+	case leaderboardpush.FieldRobotID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRobotID(v)
+		return nil
+	case leaderboardpush.FieldRobotName:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRobotName(v)
+		return nil
+	case leaderboardpush.FieldScheduleID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScheduleID(v)
+		return nil
+	case leaderboardpush.FieldKind:
+		v, ok := value.(leaderboardpush.Kind)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetKind(v)
+		return nil
+	case leaderboardpush.FieldBoardWindow:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetBoardWindow(v)
+		return nil
+	case leaderboardpush.FieldGroupLabel:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetGroupLabel(v)
+		return nil
+	case leaderboardpush.FieldPrivacy:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPrivacy(v)
+		return nil
+	case leaderboardpush.FieldTopN:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTopN(v)
+		return nil
+	case leaderboardpush.FieldStatus:
+		v, ok := value.(leaderboardpush.Status)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStatus(v)
+		return nil
+	case leaderboardpush.FieldAttempts:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAttempts(v)
+		return nil
+	case leaderboardpush.FieldErrcode:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetErrcode(v)
+		return nil
+	case leaderboardpush.FieldError:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetError(v)
+		return nil
+	case leaderboardpush.FieldBytes:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetBytes(v)
+		return nil
+	case leaderboardpush.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case leaderboardpush.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case leaderboardpush.FieldSentAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSentAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown LeaderboardPush field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *LeaderboardPushMutation) AddedFields() []string {
+	var fields []string
+	if m.addtop_n != nil {
+		fields = append(fields, leaderboardpush.FieldTopN)
+	}
+	if m.addattempts != nil {
+		fields = append(fields, leaderboardpush.FieldAttempts)
+	}
+	if m.adderrcode != nil {
+		fields = append(fields, leaderboardpush.FieldErrcode)
+	}
+	if m.addbytes != nil {
+		fields = append(fields, leaderboardpush.FieldBytes)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *LeaderboardPushMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case leaderboardpush.FieldTopN:
+		return m.AddedTopN()
+	case leaderboardpush.FieldAttempts:
+		return m.AddedAttempts()
+	case leaderboardpush.FieldErrcode:
+		return m.AddedErrcode()
+	case leaderboardpush.FieldBytes:
+		return m.AddedBytes()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *LeaderboardPushMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case leaderboardpush.FieldTopN:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddTopN(v)
+		return nil
+	case leaderboardpush.FieldAttempts:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddAttempts(v)
+		return nil
+	case leaderboardpush.FieldErrcode:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddErrcode(v)
+		return nil
+	case leaderboardpush.FieldBytes:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddBytes(v)
+		return nil
+	}
+	return fmt.Errorf("unknown LeaderboardPush numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *LeaderboardPushMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(leaderboardpush.FieldSentAt) {
+		fields = append(fields, leaderboardpush.FieldSentAt)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *LeaderboardPushMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *LeaderboardPushMutation) ClearField(name string) error {
+	switch name {
+	case leaderboardpush.FieldSentAt:
+		m.ClearSentAt()
+		return nil
+	}
+	return fmt.Errorf("unknown LeaderboardPush nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *LeaderboardPushMutation) ResetField(name string) error {
+	switch name {
+	case leaderboardpush.FieldBrandID:
+		m.ResetBrandID()
+		return nil
+	case leaderboardpush.FieldLiveID:
+		m.ResetLiveID()
+		return nil
+	case leaderboardpush.FieldRobotID:
+		m.ResetRobotID()
+		return nil
+	case leaderboardpush.FieldRobotName:
+		m.ResetRobotName()
+		return nil
+	case leaderboardpush.FieldScheduleID:
+		m.ResetScheduleID()
+		return nil
+	case leaderboardpush.FieldKind:
+		m.ResetKind()
+		return nil
+	case leaderboardpush.FieldBoardWindow:
+		m.ResetBoardWindow()
+		return nil
+	case leaderboardpush.FieldGroupLabel:
+		m.ResetGroupLabel()
+		return nil
+	case leaderboardpush.FieldPrivacy:
+		m.ResetPrivacy()
+		return nil
+	case leaderboardpush.FieldTopN:
+		m.ResetTopN()
+		return nil
+	case leaderboardpush.FieldStatus:
+		m.ResetStatus()
+		return nil
+	case leaderboardpush.FieldAttempts:
+		m.ResetAttempts()
+		return nil
+	case leaderboardpush.FieldErrcode:
+		m.ResetErrcode()
+		return nil
+	case leaderboardpush.FieldError:
+		m.ResetError()
+		return nil
+	case leaderboardpush.FieldBytes:
+		m.ResetBytes()
+		return nil
+	case leaderboardpush.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case leaderboardpush.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case leaderboardpush.FieldSentAt:
+		m.ResetSentAt()
+		return nil
+	}
+	return fmt.Errorf("unknown LeaderboardPush field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *LeaderboardPushMutation) AddedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.brand != nil {
+		edges = append(edges, leaderboardpush.EdgeBrand)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *LeaderboardPushMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case leaderboardpush.EdgeBrand:
+		if id := m.brand; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *LeaderboardPushMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 1)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *LeaderboardPushMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *LeaderboardPushMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.clearedbrand {
+		edges = append(edges, leaderboardpush.EdgeBrand)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *LeaderboardPushMutation) EdgeCleared(name string) bool {
+	switch name {
+	case leaderboardpush.EdgeBrand:
+		return m.clearedbrand
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *LeaderboardPushMutation) ClearEdge(name string) error {
+	switch name {
+	case leaderboardpush.EdgeBrand:
+		m.ClearBrand()
+		return nil
+	}
+	return fmt.Errorf("unknown LeaderboardPush unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *LeaderboardPushMutation) ResetEdge(name string) error {
+	switch name {
+	case leaderboardpush.EdgeBrand:
+		m.ResetBrand()
+		return nil
+	}
+	return fmt.Errorf("unknown LeaderboardPush edge %s", name)
+}
+
+// LeaderboardShareMutation represents an operation that mutates the LeaderboardShare nodes in the graph.
+type LeaderboardShareMutation struct {
+	config
+	op            Op
+	typ           string
+	id            *string
+	live_id       *string
+	token_hash    *[]byte
+	board_window  *string
+	group_label   *string
+	privacy       *string
+	top_n         *int
+	addtop_n      *int
+	created_by    *string
+	created_at    *time.Time
+	revoked_at    *time.Time
+	clearedFields map[string]struct{}
+	brand         *string
+	clearedbrand  bool
+	done          bool
+	oldValue      func(context.Context) (*LeaderboardShare, error)
+	predicates    []predicate.LeaderboardShare
+}
+
+var _ ent.Mutation = (*LeaderboardShareMutation)(nil)
+
+// leaderboardshareOption allows management of the mutation configuration using functional options.
+type leaderboardshareOption func(*LeaderboardShareMutation)
+
+// newLeaderboardShareMutation creates new mutation for the LeaderboardShare entity.
+func newLeaderboardShareMutation(c config, op Op, opts ...leaderboardshareOption) *LeaderboardShareMutation {
+	m := &LeaderboardShareMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeLeaderboardShare,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withLeaderboardShareID sets the ID field of the mutation.
+func withLeaderboardShareID(id string) leaderboardshareOption {
+	return func(m *LeaderboardShareMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *LeaderboardShare
+		)
+		m.oldValue = func(ctx context.Context) (*LeaderboardShare, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().LeaderboardShare.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withLeaderboardShare sets the old LeaderboardShare of the mutation.
+func withLeaderboardShare(node *LeaderboardShare) leaderboardshareOption {
+	return func(m *LeaderboardShareMutation) {
+		m.oldValue = func(context.Context) (*LeaderboardShare, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m LeaderboardShareMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m LeaderboardShareMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of LeaderboardShare entities.
+func (m *LeaderboardShareMutation) SetID(id string) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *LeaderboardShareMutation) ID() (id string, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *LeaderboardShareMutation) IDs(ctx context.Context) ([]string, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []string{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().LeaderboardShare.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetBrandID sets the "brand_id" field.
+func (m *LeaderboardShareMutation) SetBrandID(s string) {
+	m.brand = &s
+}
+
+// BrandID returns the value of the "brand_id" field in the mutation.
+func (m *LeaderboardShareMutation) BrandID() (r string, exists bool) {
+	v := m.brand
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldBrandID returns the old "brand_id" field's value of the LeaderboardShare entity.
+// If the LeaderboardShare object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LeaderboardShareMutation) OldBrandID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldBrandID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldBrandID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldBrandID: %w", err)
+	}
+	return oldValue.BrandID, nil
+}
+
+// ResetBrandID resets all changes to the "brand_id" field.
+func (m *LeaderboardShareMutation) ResetBrandID() {
+	m.brand = nil
+}
+
+// SetLiveID sets the "live_id" field.
+func (m *LeaderboardShareMutation) SetLiveID(s string) {
+	m.live_id = &s
+}
+
+// LiveID returns the value of the "live_id" field in the mutation.
+func (m *LeaderboardShareMutation) LiveID() (r string, exists bool) {
+	v := m.live_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLiveID returns the old "live_id" field's value of the LeaderboardShare entity.
+// If the LeaderboardShare object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LeaderboardShareMutation) OldLiveID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLiveID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLiveID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLiveID: %w", err)
+	}
+	return oldValue.LiveID, nil
+}
+
+// ResetLiveID resets all changes to the "live_id" field.
+func (m *LeaderboardShareMutation) ResetLiveID() {
+	m.live_id = nil
+}
+
+// SetTokenHash sets the "token_hash" field.
+func (m *LeaderboardShareMutation) SetTokenHash(b []byte) {
+	m.token_hash = &b
+}
+
+// TokenHash returns the value of the "token_hash" field in the mutation.
+func (m *LeaderboardShareMutation) TokenHash() (r []byte, exists bool) {
+	v := m.token_hash
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTokenHash returns the old "token_hash" field's value of the LeaderboardShare entity.
+// If the LeaderboardShare object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LeaderboardShareMutation) OldTokenHash(ctx context.Context) (v []byte, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTokenHash is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTokenHash requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTokenHash: %w", err)
+	}
+	return oldValue.TokenHash, nil
+}
+
+// ResetTokenHash resets all changes to the "token_hash" field.
+func (m *LeaderboardShareMutation) ResetTokenHash() {
+	m.token_hash = nil
+}
+
+// SetBoardWindow sets the "board_window" field.
+func (m *LeaderboardShareMutation) SetBoardWindow(s string) {
+	m.board_window = &s
+}
+
+// BoardWindow returns the value of the "board_window" field in the mutation.
+func (m *LeaderboardShareMutation) BoardWindow() (r string, exists bool) {
+	v := m.board_window
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldBoardWindow returns the old "board_window" field's value of the LeaderboardShare entity.
+// If the LeaderboardShare object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LeaderboardShareMutation) OldBoardWindow(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldBoardWindow is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldBoardWindow requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldBoardWindow: %w", err)
+	}
+	return oldValue.BoardWindow, nil
+}
+
+// ResetBoardWindow resets all changes to the "board_window" field.
+func (m *LeaderboardShareMutation) ResetBoardWindow() {
+	m.board_window = nil
+}
+
+// SetGroupLabel sets the "group_label" field.
+func (m *LeaderboardShareMutation) SetGroupLabel(s string) {
+	m.group_label = &s
+}
+
+// GroupLabel returns the value of the "group_label" field in the mutation.
+func (m *LeaderboardShareMutation) GroupLabel() (r string, exists bool) {
+	v := m.group_label
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldGroupLabel returns the old "group_label" field's value of the LeaderboardShare entity.
+// If the LeaderboardShare object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LeaderboardShareMutation) OldGroupLabel(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldGroupLabel is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldGroupLabel requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldGroupLabel: %w", err)
+	}
+	return oldValue.GroupLabel, nil
+}
+
+// ResetGroupLabel resets all changes to the "group_label" field.
+func (m *LeaderboardShareMutation) ResetGroupLabel() {
+	m.group_label = nil
+}
+
+// SetPrivacy sets the "privacy" field.
+func (m *LeaderboardShareMutation) SetPrivacy(s string) {
+	m.privacy = &s
+}
+
+// Privacy returns the value of the "privacy" field in the mutation.
+func (m *LeaderboardShareMutation) Privacy() (r string, exists bool) {
+	v := m.privacy
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPrivacy returns the old "privacy" field's value of the LeaderboardShare entity.
+// If the LeaderboardShare object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LeaderboardShareMutation) OldPrivacy(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPrivacy is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPrivacy requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPrivacy: %w", err)
+	}
+	return oldValue.Privacy, nil
+}
+
+// ResetPrivacy resets all changes to the "privacy" field.
+func (m *LeaderboardShareMutation) ResetPrivacy() {
+	m.privacy = nil
+}
+
+// SetTopN sets the "top_n" field.
+func (m *LeaderboardShareMutation) SetTopN(i int) {
+	m.top_n = &i
+	m.addtop_n = nil
+}
+
+// TopN returns the value of the "top_n" field in the mutation.
+func (m *LeaderboardShareMutation) TopN() (r int, exists bool) {
+	v := m.top_n
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTopN returns the old "top_n" field's value of the LeaderboardShare entity.
+// If the LeaderboardShare object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LeaderboardShareMutation) OldTopN(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTopN is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTopN requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTopN: %w", err)
+	}
+	return oldValue.TopN, nil
+}
+
+// AddTopN adds i to the "top_n" field.
+func (m *LeaderboardShareMutation) AddTopN(i int) {
+	if m.addtop_n != nil {
+		*m.addtop_n += i
+	} else {
+		m.addtop_n = &i
+	}
+}
+
+// AddedTopN returns the value that was added to the "top_n" field in this mutation.
+func (m *LeaderboardShareMutation) AddedTopN() (r int, exists bool) {
+	v := m.addtop_n
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetTopN resets all changes to the "top_n" field.
+func (m *LeaderboardShareMutation) ResetTopN() {
+	m.top_n = nil
+	m.addtop_n = nil
+}
+
+// SetCreatedBy sets the "created_by" field.
+func (m *LeaderboardShareMutation) SetCreatedBy(s string) {
+	m.created_by = &s
+}
+
+// CreatedBy returns the value of the "created_by" field in the mutation.
+func (m *LeaderboardShareMutation) CreatedBy() (r string, exists bool) {
+	v := m.created_by
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedBy returns the old "created_by" field's value of the LeaderboardShare entity.
+// If the LeaderboardShare object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LeaderboardShareMutation) OldCreatedBy(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedBy is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedBy requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedBy: %w", err)
+	}
+	return oldValue.CreatedBy, nil
+}
+
+// ResetCreatedBy resets all changes to the "created_by" field.
+func (m *LeaderboardShareMutation) ResetCreatedBy() {
+	m.created_by = nil
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *LeaderboardShareMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *LeaderboardShareMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the LeaderboardShare entity.
+// If the LeaderboardShare object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LeaderboardShareMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *LeaderboardShareMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetRevokedAt sets the "revoked_at" field.
+func (m *LeaderboardShareMutation) SetRevokedAt(t time.Time) {
+	m.revoked_at = &t
+}
+
+// RevokedAt returns the value of the "revoked_at" field in the mutation.
+func (m *LeaderboardShareMutation) RevokedAt() (r time.Time, exists bool) {
+	v := m.revoked_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRevokedAt returns the old "revoked_at" field's value of the LeaderboardShare entity.
+// If the LeaderboardShare object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LeaderboardShareMutation) OldRevokedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRevokedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRevokedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRevokedAt: %w", err)
+	}
+	return oldValue.RevokedAt, nil
+}
+
+// ClearRevokedAt clears the value of the "revoked_at" field.
+func (m *LeaderboardShareMutation) ClearRevokedAt() {
+	m.revoked_at = nil
+	m.clearedFields[leaderboardshare.FieldRevokedAt] = struct{}{}
+}
+
+// RevokedAtCleared returns if the "revoked_at" field was cleared in this mutation.
+func (m *LeaderboardShareMutation) RevokedAtCleared() bool {
+	_, ok := m.clearedFields[leaderboardshare.FieldRevokedAt]
+	return ok
+}
+
+// ResetRevokedAt resets all changes to the "revoked_at" field.
+func (m *LeaderboardShareMutation) ResetRevokedAt() {
+	m.revoked_at = nil
+	delete(m.clearedFields, leaderboardshare.FieldRevokedAt)
+}
+
+// ClearBrand clears the "brand" edge to the Brand entity.
+func (m *LeaderboardShareMutation) ClearBrand() {
+	m.clearedbrand = true
+	m.clearedFields[leaderboardshare.FieldBrandID] = struct{}{}
+}
+
+// BrandCleared reports if the "brand" edge to the Brand entity was cleared.
+func (m *LeaderboardShareMutation) BrandCleared() bool {
+	return m.clearedbrand
+}
+
+// BrandIDs returns the "brand" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// BrandID instead. It exists only for internal usage by the builders.
+func (m *LeaderboardShareMutation) BrandIDs() (ids []string) {
+	if id := m.brand; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetBrand resets all changes to the "brand" edge.
+func (m *LeaderboardShareMutation) ResetBrand() {
+	m.brand = nil
+	m.clearedbrand = false
+}
+
+// Where appends a list predicates to the LeaderboardShareMutation builder.
+func (m *LeaderboardShareMutation) Where(ps ...predicate.LeaderboardShare) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the LeaderboardShareMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *LeaderboardShareMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.LeaderboardShare, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *LeaderboardShareMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *LeaderboardShareMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (LeaderboardShare).
+func (m *LeaderboardShareMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *LeaderboardShareMutation) Fields() []string {
+	fields := make([]string, 0, 10)
+	if m.brand != nil {
+		fields = append(fields, leaderboardshare.FieldBrandID)
+	}
+	if m.live_id != nil {
+		fields = append(fields, leaderboardshare.FieldLiveID)
+	}
+	if m.token_hash != nil {
+		fields = append(fields, leaderboardshare.FieldTokenHash)
+	}
+	if m.board_window != nil {
+		fields = append(fields, leaderboardshare.FieldBoardWindow)
+	}
+	if m.group_label != nil {
+		fields = append(fields, leaderboardshare.FieldGroupLabel)
+	}
+	if m.privacy != nil {
+		fields = append(fields, leaderboardshare.FieldPrivacy)
+	}
+	if m.top_n != nil {
+		fields = append(fields, leaderboardshare.FieldTopN)
+	}
+	if m.created_by != nil {
+		fields = append(fields, leaderboardshare.FieldCreatedBy)
+	}
+	if m.created_at != nil {
+		fields = append(fields, leaderboardshare.FieldCreatedAt)
+	}
+	if m.revoked_at != nil {
+		fields = append(fields, leaderboardshare.FieldRevokedAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *LeaderboardShareMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case leaderboardshare.FieldBrandID:
+		return m.BrandID()
+	case leaderboardshare.FieldLiveID:
+		return m.LiveID()
+	case leaderboardshare.FieldTokenHash:
+		return m.TokenHash()
+	case leaderboardshare.FieldBoardWindow:
+		return m.BoardWindow()
+	case leaderboardshare.FieldGroupLabel:
+		return m.GroupLabel()
+	case leaderboardshare.FieldPrivacy:
+		return m.Privacy()
+	case leaderboardshare.FieldTopN:
+		return m.TopN()
+	case leaderboardshare.FieldCreatedBy:
+		return m.CreatedBy()
+	case leaderboardshare.FieldCreatedAt:
+		return m.CreatedAt()
+	case leaderboardshare.FieldRevokedAt:
+		return m.RevokedAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *LeaderboardShareMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case leaderboardshare.FieldBrandID:
+		return m.OldBrandID(ctx)
+	case leaderboardshare.FieldLiveID:
+		return m.OldLiveID(ctx)
+	case leaderboardshare.FieldTokenHash:
+		return m.OldTokenHash(ctx)
+	case leaderboardshare.FieldBoardWindow:
+		return m.OldBoardWindow(ctx)
+	case leaderboardshare.FieldGroupLabel:
+		return m.OldGroupLabel(ctx)
+	case leaderboardshare.FieldPrivacy:
+		return m.OldPrivacy(ctx)
+	case leaderboardshare.FieldTopN:
+		return m.OldTopN(ctx)
+	case leaderboardshare.FieldCreatedBy:
+		return m.OldCreatedBy(ctx)
+	case leaderboardshare.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case leaderboardshare.FieldRevokedAt:
+		return m.OldRevokedAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown LeaderboardShare field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *LeaderboardShareMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case leaderboardshare.FieldBrandID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetBrandID(v)
+		return nil
+	case leaderboardshare.FieldLiveID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLiveID(v)
+		return nil
+	case leaderboardshare.FieldTokenHash:
+		v, ok := value.([]byte)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTokenHash(v)
+		return nil
+	case leaderboardshare.FieldBoardWindow:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetBoardWindow(v)
+		return nil
+	case leaderboardshare.FieldGroupLabel:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetGroupLabel(v)
+		return nil
+	case leaderboardshare.FieldPrivacy:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPrivacy(v)
+		return nil
+	case leaderboardshare.FieldTopN:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTopN(v)
+		return nil
+	case leaderboardshare.FieldCreatedBy:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedBy(v)
+		return nil
+	case leaderboardshare.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case leaderboardshare.FieldRevokedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRevokedAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown LeaderboardShare field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *LeaderboardShareMutation) AddedFields() []string {
+	var fields []string
+	if m.addtop_n != nil {
+		fields = append(fields, leaderboardshare.FieldTopN)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *LeaderboardShareMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case leaderboardshare.FieldTopN:
+		return m.AddedTopN()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *LeaderboardShareMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case leaderboardshare.FieldTopN:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddTopN(v)
+		return nil
+	}
+	return fmt.Errorf("unknown LeaderboardShare numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *LeaderboardShareMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(leaderboardshare.FieldRevokedAt) {
+		fields = append(fields, leaderboardshare.FieldRevokedAt)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *LeaderboardShareMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *LeaderboardShareMutation) ClearField(name string) error {
+	switch name {
+	case leaderboardshare.FieldRevokedAt:
+		m.ClearRevokedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown LeaderboardShare nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *LeaderboardShareMutation) ResetField(name string) error {
+	switch name {
+	case leaderboardshare.FieldBrandID:
+		m.ResetBrandID()
+		return nil
+	case leaderboardshare.FieldLiveID:
+		m.ResetLiveID()
+		return nil
+	case leaderboardshare.FieldTokenHash:
+		m.ResetTokenHash()
+		return nil
+	case leaderboardshare.FieldBoardWindow:
+		m.ResetBoardWindow()
+		return nil
+	case leaderboardshare.FieldGroupLabel:
+		m.ResetGroupLabel()
+		return nil
+	case leaderboardshare.FieldPrivacy:
+		m.ResetPrivacy()
+		return nil
+	case leaderboardshare.FieldTopN:
+		m.ResetTopN()
+		return nil
+	case leaderboardshare.FieldCreatedBy:
+		m.ResetCreatedBy()
+		return nil
+	case leaderboardshare.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case leaderboardshare.FieldRevokedAt:
+		m.ResetRevokedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown LeaderboardShare field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *LeaderboardShareMutation) AddedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.brand != nil {
+		edges = append(edges, leaderboardshare.EdgeBrand)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *LeaderboardShareMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case leaderboardshare.EdgeBrand:
+		if id := m.brand; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *LeaderboardShareMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 1)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *LeaderboardShareMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *LeaderboardShareMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.clearedbrand {
+		edges = append(edges, leaderboardshare.EdgeBrand)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *LeaderboardShareMutation) EdgeCleared(name string) bool {
+	switch name {
+	case leaderboardshare.EdgeBrand:
+		return m.clearedbrand
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *LeaderboardShareMutation) ClearEdge(name string) error {
+	switch name {
+	case leaderboardshare.EdgeBrand:
+		m.ClearBrand()
+		return nil
+	}
+	return fmt.Errorf("unknown LeaderboardShare unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *LeaderboardShareMutation) ResetEdge(name string) error {
+	switch name {
+	case leaderboardshare.EdgeBrand:
+		m.ResetBrand()
+		return nil
+	}
+	return fmt.Errorf("unknown LeaderboardShare edge %s", name)
+}
+
 // LiveMutation represents an operation that mutates the Live nodes in the graph.
 type LiveMutation struct {
 	config
@@ -6940,6 +9339,1098 @@ func (m *MemberMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown Member edge %s", name)
+}
+
+// PushScheduleMutation represents an operation that mutates the PushSchedule nodes in the graph.
+type PushScheduleMutation struct {
+	config
+	op            Op
+	typ           string
+	id            *string
+	created_at    *time.Time
+	updated_at    *time.Time
+	live_id       *string
+	robot_ids     *string
+	phases        *string
+	format        *string
+	board_window  *string
+	group_label   *string
+	privacy       *string
+	top_n         *int
+	addtop_n      *int
+	enabled       *bool
+	last_slot_at  *time.Time
+	clearedFields map[string]struct{}
+	brand         *string
+	clearedbrand  bool
+	done          bool
+	oldValue      func(context.Context) (*PushSchedule, error)
+	predicates    []predicate.PushSchedule
+}
+
+var _ ent.Mutation = (*PushScheduleMutation)(nil)
+
+// pushscheduleOption allows management of the mutation configuration using functional options.
+type pushscheduleOption func(*PushScheduleMutation)
+
+// newPushScheduleMutation creates new mutation for the PushSchedule entity.
+func newPushScheduleMutation(c config, op Op, opts ...pushscheduleOption) *PushScheduleMutation {
+	m := &PushScheduleMutation{
+		config:        c,
+		op:            op,
+		typ:           TypePushSchedule,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withPushScheduleID sets the ID field of the mutation.
+func withPushScheduleID(id string) pushscheduleOption {
+	return func(m *PushScheduleMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *PushSchedule
+		)
+		m.oldValue = func(ctx context.Context) (*PushSchedule, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().PushSchedule.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withPushSchedule sets the old PushSchedule of the mutation.
+func withPushSchedule(node *PushSchedule) pushscheduleOption {
+	return func(m *PushScheduleMutation) {
+		m.oldValue = func(context.Context) (*PushSchedule, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m PushScheduleMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m PushScheduleMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of PushSchedule entities.
+func (m *PushScheduleMutation) SetID(id string) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *PushScheduleMutation) ID() (id string, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *PushScheduleMutation) IDs(ctx context.Context) ([]string, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []string{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().PushSchedule.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *PushScheduleMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *PushScheduleMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the PushSchedule entity.
+// If the PushSchedule object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PushScheduleMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *PushScheduleMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *PushScheduleMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *PushScheduleMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the PushSchedule entity.
+// If the PushSchedule object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PushScheduleMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *PushScheduleMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetBrandID sets the "brand_id" field.
+func (m *PushScheduleMutation) SetBrandID(s string) {
+	m.brand = &s
+}
+
+// BrandID returns the value of the "brand_id" field in the mutation.
+func (m *PushScheduleMutation) BrandID() (r string, exists bool) {
+	v := m.brand
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldBrandID returns the old "brand_id" field's value of the PushSchedule entity.
+// If the PushSchedule object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PushScheduleMutation) OldBrandID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldBrandID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldBrandID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldBrandID: %w", err)
+	}
+	return oldValue.BrandID, nil
+}
+
+// ResetBrandID resets all changes to the "brand_id" field.
+func (m *PushScheduleMutation) ResetBrandID() {
+	m.brand = nil
+}
+
+// SetLiveID sets the "live_id" field.
+func (m *PushScheduleMutation) SetLiveID(s string) {
+	m.live_id = &s
+}
+
+// LiveID returns the value of the "live_id" field in the mutation.
+func (m *PushScheduleMutation) LiveID() (r string, exists bool) {
+	v := m.live_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLiveID returns the old "live_id" field's value of the PushSchedule entity.
+// If the PushSchedule object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PushScheduleMutation) OldLiveID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLiveID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLiveID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLiveID: %w", err)
+	}
+	return oldValue.LiveID, nil
+}
+
+// ResetLiveID resets all changes to the "live_id" field.
+func (m *PushScheduleMutation) ResetLiveID() {
+	m.live_id = nil
+}
+
+// SetRobotIds sets the "robot_ids" field.
+func (m *PushScheduleMutation) SetRobotIds(s string) {
+	m.robot_ids = &s
+}
+
+// RobotIds returns the value of the "robot_ids" field in the mutation.
+func (m *PushScheduleMutation) RobotIds() (r string, exists bool) {
+	v := m.robot_ids
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRobotIds returns the old "robot_ids" field's value of the PushSchedule entity.
+// If the PushSchedule object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PushScheduleMutation) OldRobotIds(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRobotIds is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRobotIds requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRobotIds: %w", err)
+	}
+	return oldValue.RobotIds, nil
+}
+
+// ResetRobotIds resets all changes to the "robot_ids" field.
+func (m *PushScheduleMutation) ResetRobotIds() {
+	m.robot_ids = nil
+}
+
+// SetPhases sets the "phases" field.
+func (m *PushScheduleMutation) SetPhases(s string) {
+	m.phases = &s
+}
+
+// Phases returns the value of the "phases" field in the mutation.
+func (m *PushScheduleMutation) Phases() (r string, exists bool) {
+	v := m.phases
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPhases returns the old "phases" field's value of the PushSchedule entity.
+// If the PushSchedule object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PushScheduleMutation) OldPhases(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPhases is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPhases requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPhases: %w", err)
+	}
+	return oldValue.Phases, nil
+}
+
+// ResetPhases resets all changes to the "phases" field.
+func (m *PushScheduleMutation) ResetPhases() {
+	m.phases = nil
+}
+
+// SetFormat sets the "format" field.
+func (m *PushScheduleMutation) SetFormat(s string) {
+	m.format = &s
+}
+
+// Format returns the value of the "format" field in the mutation.
+func (m *PushScheduleMutation) Format() (r string, exists bool) {
+	v := m.format
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFormat returns the old "format" field's value of the PushSchedule entity.
+// If the PushSchedule object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PushScheduleMutation) OldFormat(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFormat is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFormat requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFormat: %w", err)
+	}
+	return oldValue.Format, nil
+}
+
+// ResetFormat resets all changes to the "format" field.
+func (m *PushScheduleMutation) ResetFormat() {
+	m.format = nil
+}
+
+// SetBoardWindow sets the "board_window" field.
+func (m *PushScheduleMutation) SetBoardWindow(s string) {
+	m.board_window = &s
+}
+
+// BoardWindow returns the value of the "board_window" field in the mutation.
+func (m *PushScheduleMutation) BoardWindow() (r string, exists bool) {
+	v := m.board_window
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldBoardWindow returns the old "board_window" field's value of the PushSchedule entity.
+// If the PushSchedule object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PushScheduleMutation) OldBoardWindow(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldBoardWindow is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldBoardWindow requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldBoardWindow: %w", err)
+	}
+	return oldValue.BoardWindow, nil
+}
+
+// ResetBoardWindow resets all changes to the "board_window" field.
+func (m *PushScheduleMutation) ResetBoardWindow() {
+	m.board_window = nil
+}
+
+// SetGroupLabel sets the "group_label" field.
+func (m *PushScheduleMutation) SetGroupLabel(s string) {
+	m.group_label = &s
+}
+
+// GroupLabel returns the value of the "group_label" field in the mutation.
+func (m *PushScheduleMutation) GroupLabel() (r string, exists bool) {
+	v := m.group_label
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldGroupLabel returns the old "group_label" field's value of the PushSchedule entity.
+// If the PushSchedule object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PushScheduleMutation) OldGroupLabel(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldGroupLabel is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldGroupLabel requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldGroupLabel: %w", err)
+	}
+	return oldValue.GroupLabel, nil
+}
+
+// ResetGroupLabel resets all changes to the "group_label" field.
+func (m *PushScheduleMutation) ResetGroupLabel() {
+	m.group_label = nil
+}
+
+// SetPrivacy sets the "privacy" field.
+func (m *PushScheduleMutation) SetPrivacy(s string) {
+	m.privacy = &s
+}
+
+// Privacy returns the value of the "privacy" field in the mutation.
+func (m *PushScheduleMutation) Privacy() (r string, exists bool) {
+	v := m.privacy
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPrivacy returns the old "privacy" field's value of the PushSchedule entity.
+// If the PushSchedule object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PushScheduleMutation) OldPrivacy(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPrivacy is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPrivacy requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPrivacy: %w", err)
+	}
+	return oldValue.Privacy, nil
+}
+
+// ResetPrivacy resets all changes to the "privacy" field.
+func (m *PushScheduleMutation) ResetPrivacy() {
+	m.privacy = nil
+}
+
+// SetTopN sets the "top_n" field.
+func (m *PushScheduleMutation) SetTopN(i int) {
+	m.top_n = &i
+	m.addtop_n = nil
+}
+
+// TopN returns the value of the "top_n" field in the mutation.
+func (m *PushScheduleMutation) TopN() (r int, exists bool) {
+	v := m.top_n
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTopN returns the old "top_n" field's value of the PushSchedule entity.
+// If the PushSchedule object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PushScheduleMutation) OldTopN(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTopN is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTopN requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTopN: %w", err)
+	}
+	return oldValue.TopN, nil
+}
+
+// AddTopN adds i to the "top_n" field.
+func (m *PushScheduleMutation) AddTopN(i int) {
+	if m.addtop_n != nil {
+		*m.addtop_n += i
+	} else {
+		m.addtop_n = &i
+	}
+}
+
+// AddedTopN returns the value that was added to the "top_n" field in this mutation.
+func (m *PushScheduleMutation) AddedTopN() (r int, exists bool) {
+	v := m.addtop_n
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetTopN resets all changes to the "top_n" field.
+func (m *PushScheduleMutation) ResetTopN() {
+	m.top_n = nil
+	m.addtop_n = nil
+}
+
+// SetEnabled sets the "enabled" field.
+func (m *PushScheduleMutation) SetEnabled(b bool) {
+	m.enabled = &b
+}
+
+// Enabled returns the value of the "enabled" field in the mutation.
+func (m *PushScheduleMutation) Enabled() (r bool, exists bool) {
+	v := m.enabled
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldEnabled returns the old "enabled" field's value of the PushSchedule entity.
+// If the PushSchedule object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PushScheduleMutation) OldEnabled(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldEnabled is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldEnabled requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldEnabled: %w", err)
+	}
+	return oldValue.Enabled, nil
+}
+
+// ResetEnabled resets all changes to the "enabled" field.
+func (m *PushScheduleMutation) ResetEnabled() {
+	m.enabled = nil
+}
+
+// SetLastSlotAt sets the "last_slot_at" field.
+func (m *PushScheduleMutation) SetLastSlotAt(t time.Time) {
+	m.last_slot_at = &t
+}
+
+// LastSlotAt returns the value of the "last_slot_at" field in the mutation.
+func (m *PushScheduleMutation) LastSlotAt() (r time.Time, exists bool) {
+	v := m.last_slot_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLastSlotAt returns the old "last_slot_at" field's value of the PushSchedule entity.
+// If the PushSchedule object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PushScheduleMutation) OldLastSlotAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLastSlotAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLastSlotAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLastSlotAt: %w", err)
+	}
+	return oldValue.LastSlotAt, nil
+}
+
+// ClearLastSlotAt clears the value of the "last_slot_at" field.
+func (m *PushScheduleMutation) ClearLastSlotAt() {
+	m.last_slot_at = nil
+	m.clearedFields[pushschedule.FieldLastSlotAt] = struct{}{}
+}
+
+// LastSlotAtCleared returns if the "last_slot_at" field was cleared in this mutation.
+func (m *PushScheduleMutation) LastSlotAtCleared() bool {
+	_, ok := m.clearedFields[pushschedule.FieldLastSlotAt]
+	return ok
+}
+
+// ResetLastSlotAt resets all changes to the "last_slot_at" field.
+func (m *PushScheduleMutation) ResetLastSlotAt() {
+	m.last_slot_at = nil
+	delete(m.clearedFields, pushschedule.FieldLastSlotAt)
+}
+
+// ClearBrand clears the "brand" edge to the Brand entity.
+func (m *PushScheduleMutation) ClearBrand() {
+	m.clearedbrand = true
+	m.clearedFields[pushschedule.FieldBrandID] = struct{}{}
+}
+
+// BrandCleared reports if the "brand" edge to the Brand entity was cleared.
+func (m *PushScheduleMutation) BrandCleared() bool {
+	return m.clearedbrand
+}
+
+// BrandIDs returns the "brand" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// BrandID instead. It exists only for internal usage by the builders.
+func (m *PushScheduleMutation) BrandIDs() (ids []string) {
+	if id := m.brand; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetBrand resets all changes to the "brand" edge.
+func (m *PushScheduleMutation) ResetBrand() {
+	m.brand = nil
+	m.clearedbrand = false
+}
+
+// Where appends a list predicates to the PushScheduleMutation builder.
+func (m *PushScheduleMutation) Where(ps ...predicate.PushSchedule) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the PushScheduleMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *PushScheduleMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.PushSchedule, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *PushScheduleMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *PushScheduleMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (PushSchedule).
+func (m *PushScheduleMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *PushScheduleMutation) Fields() []string {
+	fields := make([]string, 0, 13)
+	if m.created_at != nil {
+		fields = append(fields, pushschedule.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, pushschedule.FieldUpdatedAt)
+	}
+	if m.brand != nil {
+		fields = append(fields, pushschedule.FieldBrandID)
+	}
+	if m.live_id != nil {
+		fields = append(fields, pushschedule.FieldLiveID)
+	}
+	if m.robot_ids != nil {
+		fields = append(fields, pushschedule.FieldRobotIds)
+	}
+	if m.phases != nil {
+		fields = append(fields, pushschedule.FieldPhases)
+	}
+	if m.format != nil {
+		fields = append(fields, pushschedule.FieldFormat)
+	}
+	if m.board_window != nil {
+		fields = append(fields, pushschedule.FieldBoardWindow)
+	}
+	if m.group_label != nil {
+		fields = append(fields, pushschedule.FieldGroupLabel)
+	}
+	if m.privacy != nil {
+		fields = append(fields, pushschedule.FieldPrivacy)
+	}
+	if m.top_n != nil {
+		fields = append(fields, pushschedule.FieldTopN)
+	}
+	if m.enabled != nil {
+		fields = append(fields, pushschedule.FieldEnabled)
+	}
+	if m.last_slot_at != nil {
+		fields = append(fields, pushschedule.FieldLastSlotAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *PushScheduleMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case pushschedule.FieldCreatedAt:
+		return m.CreatedAt()
+	case pushschedule.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case pushschedule.FieldBrandID:
+		return m.BrandID()
+	case pushschedule.FieldLiveID:
+		return m.LiveID()
+	case pushschedule.FieldRobotIds:
+		return m.RobotIds()
+	case pushschedule.FieldPhases:
+		return m.Phases()
+	case pushschedule.FieldFormat:
+		return m.Format()
+	case pushschedule.FieldBoardWindow:
+		return m.BoardWindow()
+	case pushschedule.FieldGroupLabel:
+		return m.GroupLabel()
+	case pushschedule.FieldPrivacy:
+		return m.Privacy()
+	case pushschedule.FieldTopN:
+		return m.TopN()
+	case pushschedule.FieldEnabled:
+		return m.Enabled()
+	case pushschedule.FieldLastSlotAt:
+		return m.LastSlotAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *PushScheduleMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case pushschedule.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case pushschedule.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case pushschedule.FieldBrandID:
+		return m.OldBrandID(ctx)
+	case pushschedule.FieldLiveID:
+		return m.OldLiveID(ctx)
+	case pushschedule.FieldRobotIds:
+		return m.OldRobotIds(ctx)
+	case pushschedule.FieldPhases:
+		return m.OldPhases(ctx)
+	case pushschedule.FieldFormat:
+		return m.OldFormat(ctx)
+	case pushschedule.FieldBoardWindow:
+		return m.OldBoardWindow(ctx)
+	case pushschedule.FieldGroupLabel:
+		return m.OldGroupLabel(ctx)
+	case pushschedule.FieldPrivacy:
+		return m.OldPrivacy(ctx)
+	case pushschedule.FieldTopN:
+		return m.OldTopN(ctx)
+	case pushschedule.FieldEnabled:
+		return m.OldEnabled(ctx)
+	case pushschedule.FieldLastSlotAt:
+		return m.OldLastSlotAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown PushSchedule field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *PushScheduleMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case pushschedule.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case pushschedule.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case pushschedule.FieldBrandID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetBrandID(v)
+		return nil
+	case pushschedule.FieldLiveID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLiveID(v)
+		return nil
+	case pushschedule.FieldRobotIds:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRobotIds(v)
+		return nil
+	case pushschedule.FieldPhases:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPhases(v)
+		return nil
+	case pushschedule.FieldFormat:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFormat(v)
+		return nil
+	case pushschedule.FieldBoardWindow:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetBoardWindow(v)
+		return nil
+	case pushschedule.FieldGroupLabel:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetGroupLabel(v)
+		return nil
+	case pushschedule.FieldPrivacy:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPrivacy(v)
+		return nil
+	case pushschedule.FieldTopN:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTopN(v)
+		return nil
+	case pushschedule.FieldEnabled:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetEnabled(v)
+		return nil
+	case pushschedule.FieldLastSlotAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLastSlotAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown PushSchedule field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *PushScheduleMutation) AddedFields() []string {
+	var fields []string
+	if m.addtop_n != nil {
+		fields = append(fields, pushschedule.FieldTopN)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *PushScheduleMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case pushschedule.FieldTopN:
+		return m.AddedTopN()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *PushScheduleMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case pushschedule.FieldTopN:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddTopN(v)
+		return nil
+	}
+	return fmt.Errorf("unknown PushSchedule numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *PushScheduleMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(pushschedule.FieldLastSlotAt) {
+		fields = append(fields, pushschedule.FieldLastSlotAt)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *PushScheduleMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *PushScheduleMutation) ClearField(name string) error {
+	switch name {
+	case pushschedule.FieldLastSlotAt:
+		m.ClearLastSlotAt()
+		return nil
+	}
+	return fmt.Errorf("unknown PushSchedule nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *PushScheduleMutation) ResetField(name string) error {
+	switch name {
+	case pushschedule.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case pushschedule.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case pushschedule.FieldBrandID:
+		m.ResetBrandID()
+		return nil
+	case pushschedule.FieldLiveID:
+		m.ResetLiveID()
+		return nil
+	case pushschedule.FieldRobotIds:
+		m.ResetRobotIds()
+		return nil
+	case pushschedule.FieldPhases:
+		m.ResetPhases()
+		return nil
+	case pushschedule.FieldFormat:
+		m.ResetFormat()
+		return nil
+	case pushschedule.FieldBoardWindow:
+		m.ResetBoardWindow()
+		return nil
+	case pushschedule.FieldGroupLabel:
+		m.ResetGroupLabel()
+		return nil
+	case pushschedule.FieldPrivacy:
+		m.ResetPrivacy()
+		return nil
+	case pushschedule.FieldTopN:
+		m.ResetTopN()
+		return nil
+	case pushschedule.FieldEnabled:
+		m.ResetEnabled()
+		return nil
+	case pushschedule.FieldLastSlotAt:
+		m.ResetLastSlotAt()
+		return nil
+	}
+	return fmt.Errorf("unknown PushSchedule field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *PushScheduleMutation) AddedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.brand != nil {
+		edges = append(edges, pushschedule.EdgeBrand)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *PushScheduleMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case pushschedule.EdgeBrand:
+		if id := m.brand; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *PushScheduleMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 1)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *PushScheduleMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *PushScheduleMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.clearedbrand {
+		edges = append(edges, pushschedule.EdgeBrand)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *PushScheduleMutation) EdgeCleared(name string) bool {
+	switch name {
+	case pushschedule.EdgeBrand:
+		return m.clearedbrand
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *PushScheduleMutation) ClearEdge(name string) error {
+	switch name {
+	case pushschedule.EdgeBrand:
+		m.ClearBrand()
+		return nil
+	}
+	return fmt.Errorf("unknown PushSchedule unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *PushScheduleMutation) ResetEdge(name string) error {
+	switch name {
+	case pushschedule.EdgeBrand:
+		m.ResetBrand()
+		return nil
+	}
+	return fmt.Errorf("unknown PushSchedule edge %s", name)
 }
 
 // RefreshTokenMutation represents an operation that mutates the RefreshToken nodes in the graph.
@@ -10876,4 +14367,934 @@ func (m *TouchMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown Touch edge %s", name)
+}
+
+// WecomRobotMutation represents an operation that mutates the WecomRobot nodes in the graph.
+type WecomRobotMutation struct {
+	config
+	op              Op
+	typ             string
+	id              *string
+	created_at      *time.Time
+	updated_at      *time.Time
+	name            *string
+	key_sealed      *[]byte
+	enabled         *bool
+	status          *wecomrobot.Status
+	last_errcode    *int
+	addlast_errcode *int
+	last_error      *string
+	last_sent_at    *time.Time
+	clearedFields   map[string]struct{}
+	brand           *string
+	clearedbrand    bool
+	done            bool
+	oldValue        func(context.Context) (*WecomRobot, error)
+	predicates      []predicate.WecomRobot
+}
+
+var _ ent.Mutation = (*WecomRobotMutation)(nil)
+
+// wecomrobotOption allows management of the mutation configuration using functional options.
+type wecomrobotOption func(*WecomRobotMutation)
+
+// newWecomRobotMutation creates new mutation for the WecomRobot entity.
+func newWecomRobotMutation(c config, op Op, opts ...wecomrobotOption) *WecomRobotMutation {
+	m := &WecomRobotMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeWecomRobot,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withWecomRobotID sets the ID field of the mutation.
+func withWecomRobotID(id string) wecomrobotOption {
+	return func(m *WecomRobotMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *WecomRobot
+		)
+		m.oldValue = func(ctx context.Context) (*WecomRobot, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().WecomRobot.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withWecomRobot sets the old WecomRobot of the mutation.
+func withWecomRobot(node *WecomRobot) wecomrobotOption {
+	return func(m *WecomRobotMutation) {
+		m.oldValue = func(context.Context) (*WecomRobot, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m WecomRobotMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m WecomRobotMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of WecomRobot entities.
+func (m *WecomRobotMutation) SetID(id string) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *WecomRobotMutation) ID() (id string, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *WecomRobotMutation) IDs(ctx context.Context) ([]string, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []string{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().WecomRobot.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *WecomRobotMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *WecomRobotMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the WecomRobot entity.
+// If the WecomRobot object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *WecomRobotMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *WecomRobotMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *WecomRobotMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *WecomRobotMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the WecomRobot entity.
+// If the WecomRobot object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *WecomRobotMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *WecomRobotMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetBrandID sets the "brand_id" field.
+func (m *WecomRobotMutation) SetBrandID(s string) {
+	m.brand = &s
+}
+
+// BrandID returns the value of the "brand_id" field in the mutation.
+func (m *WecomRobotMutation) BrandID() (r string, exists bool) {
+	v := m.brand
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldBrandID returns the old "brand_id" field's value of the WecomRobot entity.
+// If the WecomRobot object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *WecomRobotMutation) OldBrandID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldBrandID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldBrandID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldBrandID: %w", err)
+	}
+	return oldValue.BrandID, nil
+}
+
+// ResetBrandID resets all changes to the "brand_id" field.
+func (m *WecomRobotMutation) ResetBrandID() {
+	m.brand = nil
+}
+
+// SetName sets the "name" field.
+func (m *WecomRobotMutation) SetName(s string) {
+	m.name = &s
+}
+
+// Name returns the value of the "name" field in the mutation.
+func (m *WecomRobotMutation) Name() (r string, exists bool) {
+	v := m.name
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldName returns the old "name" field's value of the WecomRobot entity.
+// If the WecomRobot object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *WecomRobotMutation) OldName(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldName is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldName requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldName: %w", err)
+	}
+	return oldValue.Name, nil
+}
+
+// ResetName resets all changes to the "name" field.
+func (m *WecomRobotMutation) ResetName() {
+	m.name = nil
+}
+
+// SetKeySealed sets the "key_sealed" field.
+func (m *WecomRobotMutation) SetKeySealed(b []byte) {
+	m.key_sealed = &b
+}
+
+// KeySealed returns the value of the "key_sealed" field in the mutation.
+func (m *WecomRobotMutation) KeySealed() (r []byte, exists bool) {
+	v := m.key_sealed
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldKeySealed returns the old "key_sealed" field's value of the WecomRobot entity.
+// If the WecomRobot object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *WecomRobotMutation) OldKeySealed(ctx context.Context) (v []byte, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldKeySealed is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldKeySealed requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldKeySealed: %w", err)
+	}
+	return oldValue.KeySealed, nil
+}
+
+// ResetKeySealed resets all changes to the "key_sealed" field.
+func (m *WecomRobotMutation) ResetKeySealed() {
+	m.key_sealed = nil
+}
+
+// SetEnabled sets the "enabled" field.
+func (m *WecomRobotMutation) SetEnabled(b bool) {
+	m.enabled = &b
+}
+
+// Enabled returns the value of the "enabled" field in the mutation.
+func (m *WecomRobotMutation) Enabled() (r bool, exists bool) {
+	v := m.enabled
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldEnabled returns the old "enabled" field's value of the WecomRobot entity.
+// If the WecomRobot object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *WecomRobotMutation) OldEnabled(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldEnabled is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldEnabled requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldEnabled: %w", err)
+	}
+	return oldValue.Enabled, nil
+}
+
+// ResetEnabled resets all changes to the "enabled" field.
+func (m *WecomRobotMutation) ResetEnabled() {
+	m.enabled = nil
+}
+
+// SetStatus sets the "status" field.
+func (m *WecomRobotMutation) SetStatus(w wecomrobot.Status) {
+	m.status = &w
+}
+
+// Status returns the value of the "status" field in the mutation.
+func (m *WecomRobotMutation) Status() (r wecomrobot.Status, exists bool) {
+	v := m.status
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStatus returns the old "status" field's value of the WecomRobot entity.
+// If the WecomRobot object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *WecomRobotMutation) OldStatus(ctx context.Context) (v wecomrobot.Status, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStatus is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStatus requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStatus: %w", err)
+	}
+	return oldValue.Status, nil
+}
+
+// ResetStatus resets all changes to the "status" field.
+func (m *WecomRobotMutation) ResetStatus() {
+	m.status = nil
+}
+
+// SetLastErrcode sets the "last_errcode" field.
+func (m *WecomRobotMutation) SetLastErrcode(i int) {
+	m.last_errcode = &i
+	m.addlast_errcode = nil
+}
+
+// LastErrcode returns the value of the "last_errcode" field in the mutation.
+func (m *WecomRobotMutation) LastErrcode() (r int, exists bool) {
+	v := m.last_errcode
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLastErrcode returns the old "last_errcode" field's value of the WecomRobot entity.
+// If the WecomRobot object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *WecomRobotMutation) OldLastErrcode(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLastErrcode is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLastErrcode requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLastErrcode: %w", err)
+	}
+	return oldValue.LastErrcode, nil
+}
+
+// AddLastErrcode adds i to the "last_errcode" field.
+func (m *WecomRobotMutation) AddLastErrcode(i int) {
+	if m.addlast_errcode != nil {
+		*m.addlast_errcode += i
+	} else {
+		m.addlast_errcode = &i
+	}
+}
+
+// AddedLastErrcode returns the value that was added to the "last_errcode" field in this mutation.
+func (m *WecomRobotMutation) AddedLastErrcode() (r int, exists bool) {
+	v := m.addlast_errcode
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetLastErrcode resets all changes to the "last_errcode" field.
+func (m *WecomRobotMutation) ResetLastErrcode() {
+	m.last_errcode = nil
+	m.addlast_errcode = nil
+}
+
+// SetLastError sets the "last_error" field.
+func (m *WecomRobotMutation) SetLastError(s string) {
+	m.last_error = &s
+}
+
+// LastError returns the value of the "last_error" field in the mutation.
+func (m *WecomRobotMutation) LastError() (r string, exists bool) {
+	v := m.last_error
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLastError returns the old "last_error" field's value of the WecomRobot entity.
+// If the WecomRobot object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *WecomRobotMutation) OldLastError(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLastError is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLastError requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLastError: %w", err)
+	}
+	return oldValue.LastError, nil
+}
+
+// ResetLastError resets all changes to the "last_error" field.
+func (m *WecomRobotMutation) ResetLastError() {
+	m.last_error = nil
+}
+
+// SetLastSentAt sets the "last_sent_at" field.
+func (m *WecomRobotMutation) SetLastSentAt(t time.Time) {
+	m.last_sent_at = &t
+}
+
+// LastSentAt returns the value of the "last_sent_at" field in the mutation.
+func (m *WecomRobotMutation) LastSentAt() (r time.Time, exists bool) {
+	v := m.last_sent_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLastSentAt returns the old "last_sent_at" field's value of the WecomRobot entity.
+// If the WecomRobot object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *WecomRobotMutation) OldLastSentAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLastSentAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLastSentAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLastSentAt: %w", err)
+	}
+	return oldValue.LastSentAt, nil
+}
+
+// ClearLastSentAt clears the value of the "last_sent_at" field.
+func (m *WecomRobotMutation) ClearLastSentAt() {
+	m.last_sent_at = nil
+	m.clearedFields[wecomrobot.FieldLastSentAt] = struct{}{}
+}
+
+// LastSentAtCleared returns if the "last_sent_at" field was cleared in this mutation.
+func (m *WecomRobotMutation) LastSentAtCleared() bool {
+	_, ok := m.clearedFields[wecomrobot.FieldLastSentAt]
+	return ok
+}
+
+// ResetLastSentAt resets all changes to the "last_sent_at" field.
+func (m *WecomRobotMutation) ResetLastSentAt() {
+	m.last_sent_at = nil
+	delete(m.clearedFields, wecomrobot.FieldLastSentAt)
+}
+
+// ClearBrand clears the "brand" edge to the Brand entity.
+func (m *WecomRobotMutation) ClearBrand() {
+	m.clearedbrand = true
+	m.clearedFields[wecomrobot.FieldBrandID] = struct{}{}
+}
+
+// BrandCleared reports if the "brand" edge to the Brand entity was cleared.
+func (m *WecomRobotMutation) BrandCleared() bool {
+	return m.clearedbrand
+}
+
+// BrandIDs returns the "brand" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// BrandID instead. It exists only for internal usage by the builders.
+func (m *WecomRobotMutation) BrandIDs() (ids []string) {
+	if id := m.brand; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetBrand resets all changes to the "brand" edge.
+func (m *WecomRobotMutation) ResetBrand() {
+	m.brand = nil
+	m.clearedbrand = false
+}
+
+// Where appends a list predicates to the WecomRobotMutation builder.
+func (m *WecomRobotMutation) Where(ps ...predicate.WecomRobot) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the WecomRobotMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *WecomRobotMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.WecomRobot, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *WecomRobotMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *WecomRobotMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (WecomRobot).
+func (m *WecomRobotMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *WecomRobotMutation) Fields() []string {
+	fields := make([]string, 0, 10)
+	if m.created_at != nil {
+		fields = append(fields, wecomrobot.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, wecomrobot.FieldUpdatedAt)
+	}
+	if m.brand != nil {
+		fields = append(fields, wecomrobot.FieldBrandID)
+	}
+	if m.name != nil {
+		fields = append(fields, wecomrobot.FieldName)
+	}
+	if m.key_sealed != nil {
+		fields = append(fields, wecomrobot.FieldKeySealed)
+	}
+	if m.enabled != nil {
+		fields = append(fields, wecomrobot.FieldEnabled)
+	}
+	if m.status != nil {
+		fields = append(fields, wecomrobot.FieldStatus)
+	}
+	if m.last_errcode != nil {
+		fields = append(fields, wecomrobot.FieldLastErrcode)
+	}
+	if m.last_error != nil {
+		fields = append(fields, wecomrobot.FieldLastError)
+	}
+	if m.last_sent_at != nil {
+		fields = append(fields, wecomrobot.FieldLastSentAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *WecomRobotMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case wecomrobot.FieldCreatedAt:
+		return m.CreatedAt()
+	case wecomrobot.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case wecomrobot.FieldBrandID:
+		return m.BrandID()
+	case wecomrobot.FieldName:
+		return m.Name()
+	case wecomrobot.FieldKeySealed:
+		return m.KeySealed()
+	case wecomrobot.FieldEnabled:
+		return m.Enabled()
+	case wecomrobot.FieldStatus:
+		return m.Status()
+	case wecomrobot.FieldLastErrcode:
+		return m.LastErrcode()
+	case wecomrobot.FieldLastError:
+		return m.LastError()
+	case wecomrobot.FieldLastSentAt:
+		return m.LastSentAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *WecomRobotMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case wecomrobot.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case wecomrobot.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case wecomrobot.FieldBrandID:
+		return m.OldBrandID(ctx)
+	case wecomrobot.FieldName:
+		return m.OldName(ctx)
+	case wecomrobot.FieldKeySealed:
+		return m.OldKeySealed(ctx)
+	case wecomrobot.FieldEnabled:
+		return m.OldEnabled(ctx)
+	case wecomrobot.FieldStatus:
+		return m.OldStatus(ctx)
+	case wecomrobot.FieldLastErrcode:
+		return m.OldLastErrcode(ctx)
+	case wecomrobot.FieldLastError:
+		return m.OldLastError(ctx)
+	case wecomrobot.FieldLastSentAt:
+		return m.OldLastSentAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown WecomRobot field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *WecomRobotMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case wecomrobot.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case wecomrobot.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case wecomrobot.FieldBrandID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetBrandID(v)
+		return nil
+	case wecomrobot.FieldName:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetName(v)
+		return nil
+	case wecomrobot.FieldKeySealed:
+		v, ok := value.([]byte)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetKeySealed(v)
+		return nil
+	case wecomrobot.FieldEnabled:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetEnabled(v)
+		return nil
+	case wecomrobot.FieldStatus:
+		v, ok := value.(wecomrobot.Status)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStatus(v)
+		return nil
+	case wecomrobot.FieldLastErrcode:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLastErrcode(v)
+		return nil
+	case wecomrobot.FieldLastError:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLastError(v)
+		return nil
+	case wecomrobot.FieldLastSentAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLastSentAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown WecomRobot field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *WecomRobotMutation) AddedFields() []string {
+	var fields []string
+	if m.addlast_errcode != nil {
+		fields = append(fields, wecomrobot.FieldLastErrcode)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *WecomRobotMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case wecomrobot.FieldLastErrcode:
+		return m.AddedLastErrcode()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *WecomRobotMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case wecomrobot.FieldLastErrcode:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddLastErrcode(v)
+		return nil
+	}
+	return fmt.Errorf("unknown WecomRobot numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *WecomRobotMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(wecomrobot.FieldLastSentAt) {
+		fields = append(fields, wecomrobot.FieldLastSentAt)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *WecomRobotMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *WecomRobotMutation) ClearField(name string) error {
+	switch name {
+	case wecomrobot.FieldLastSentAt:
+		m.ClearLastSentAt()
+		return nil
+	}
+	return fmt.Errorf("unknown WecomRobot nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *WecomRobotMutation) ResetField(name string) error {
+	switch name {
+	case wecomrobot.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case wecomrobot.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case wecomrobot.FieldBrandID:
+		m.ResetBrandID()
+		return nil
+	case wecomrobot.FieldName:
+		m.ResetName()
+		return nil
+	case wecomrobot.FieldKeySealed:
+		m.ResetKeySealed()
+		return nil
+	case wecomrobot.FieldEnabled:
+		m.ResetEnabled()
+		return nil
+	case wecomrobot.FieldStatus:
+		m.ResetStatus()
+		return nil
+	case wecomrobot.FieldLastErrcode:
+		m.ResetLastErrcode()
+		return nil
+	case wecomrobot.FieldLastError:
+		m.ResetLastError()
+		return nil
+	case wecomrobot.FieldLastSentAt:
+		m.ResetLastSentAt()
+		return nil
+	}
+	return fmt.Errorf("unknown WecomRobot field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *WecomRobotMutation) AddedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.brand != nil {
+		edges = append(edges, wecomrobot.EdgeBrand)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *WecomRobotMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case wecomrobot.EdgeBrand:
+		if id := m.brand; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *WecomRobotMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 1)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *WecomRobotMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *WecomRobotMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.clearedbrand {
+		edges = append(edges, wecomrobot.EdgeBrand)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *WecomRobotMutation) EdgeCleared(name string) bool {
+	switch name {
+	case wecomrobot.EdgeBrand:
+		return m.clearedbrand
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *WecomRobotMutation) ClearEdge(name string) error {
+	switch name {
+	case wecomrobot.EdgeBrand:
+		m.ClearBrand()
+		return nil
+	}
+	return fmt.Errorf("unknown WecomRobot unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *WecomRobotMutation) ResetEdge(name string) error {
+	switch name {
+	case wecomrobot.EdgeBrand:
+		m.ResetBrand()
+		return nil
+	}
+	return fmt.Errorf("unknown WecomRobot edge %s", name)
 }

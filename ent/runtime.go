@@ -10,13 +10,17 @@ import (
 	"github.com/sharecast/sharecast/ent/auditlog"
 	"github.com/sharecast/sharecast/ent/brand"
 	"github.com/sharecast/sharecast/ent/clockstate"
+	"github.com/sharecast/sharecast/ent/leaderboardpush"
+	"github.com/sharecast/sharecast/ent/leaderboardshare"
 	"github.com/sharecast/sharecast/ent/live"
 	"github.com/sharecast/sharecast/ent/member"
+	"github.com/sharecast/sharecast/ent/pushschedule"
 	"github.com/sharecast/sharecast/ent/refreshtoken"
 	"github.com/sharecast/sharecast/ent/reservation"
 	"github.com/sharecast/sharecast/ent/schema"
 	"github.com/sharecast/sharecast/ent/sharelink"
 	"github.com/sharecast/sharecast/ent/touch"
+	"github.com/sharecast/sharecast/ent/wecomrobot"
 )
 
 // The init function reads all schema descriptors with runtime code
@@ -351,6 +355,158 @@ func init() {
 	clockstate.DefaultOffsetSeconds = clockstateDescOffsetSeconds.Default.(int64)
 	// clockstate.OffsetSecondsValidator is a validator for the "offset_seconds" field. It is called by the builders before save.
 	clockstate.OffsetSecondsValidator = clockstateDescOffsetSeconds.Validators[0].(func(int64) error)
+	leaderboardpushMixin := schema.LeaderboardPush{}.Mixin()
+	leaderboardpushMixinFields0 := leaderboardpushMixin[0].Fields()
+	_ = leaderboardpushMixinFields0
+	leaderboardpushFields := schema.LeaderboardPush{}.Fields()
+	_ = leaderboardpushFields
+	// leaderboardpushDescBrandID is the schema descriptor for brand_id field.
+	leaderboardpushDescBrandID := leaderboardpushFields[0].Descriptor()
+	// leaderboardpush.BrandIDValidator is a validator for the "brand_id" field. It is called by the builders before save.
+	leaderboardpush.BrandIDValidator = leaderboardpushDescBrandID.Validators[0].(func(string) error)
+	// leaderboardpushDescLiveID is the schema descriptor for live_id field.
+	leaderboardpushDescLiveID := leaderboardpushFields[1].Descriptor()
+	// leaderboardpush.LiveIDValidator is a validator for the "live_id" field. It is called by the builders before save.
+	leaderboardpush.LiveIDValidator = leaderboardpushDescLiveID.Validators[0].(func(string) error)
+	// leaderboardpushDescRobotID is the schema descriptor for robot_id field.
+	leaderboardpushDescRobotID := leaderboardpushFields[2].Descriptor()
+	// leaderboardpush.RobotIDValidator is a validator for the "robot_id" field. It is called by the builders before save.
+	leaderboardpush.RobotIDValidator = leaderboardpushDescRobotID.Validators[0].(func(string) error)
+	// leaderboardpushDescRobotName is the schema descriptor for robot_name field.
+	leaderboardpushDescRobotName := leaderboardpushFields[3].Descriptor()
+	// leaderboardpush.DefaultRobotName holds the default value on creation for the robot_name field.
+	leaderboardpush.DefaultRobotName = leaderboardpushDescRobotName.Default.(string)
+	// leaderboardpush.RobotNameValidator is a validator for the "robot_name" field. It is called by the builders before save.
+	leaderboardpush.RobotNameValidator = leaderboardpushDescRobotName.Validators[0].(func(string) error)
+	// leaderboardpushDescScheduleID is the schema descriptor for schedule_id field.
+	leaderboardpushDescScheduleID := leaderboardpushFields[4].Descriptor()
+	// leaderboardpush.DefaultScheduleID holds the default value on creation for the schedule_id field.
+	leaderboardpush.DefaultScheduleID = leaderboardpushDescScheduleID.Default.(string)
+	// leaderboardpush.ScheduleIDValidator is a validator for the "schedule_id" field. It is called by the builders before save.
+	leaderboardpush.ScheduleIDValidator = leaderboardpushDescScheduleID.Validators[0].(func(string) error)
+	// leaderboardpushDescBoardWindow is the schema descriptor for board_window field.
+	leaderboardpushDescBoardWindow := leaderboardpushFields[6].Descriptor()
+	// leaderboardpush.BoardWindowValidator is a validator for the "board_window" field. It is called by the builders before save.
+	leaderboardpush.BoardWindowValidator = leaderboardpushDescBoardWindow.Validators[0].(func(string) error)
+	// leaderboardpushDescGroupLabel is the schema descriptor for group_label field.
+	leaderboardpushDescGroupLabel := leaderboardpushFields[7].Descriptor()
+	// leaderboardpush.DefaultGroupLabel holds the default value on creation for the group_label field.
+	leaderboardpush.DefaultGroupLabel = leaderboardpushDescGroupLabel.Default.(string)
+	// leaderboardpush.GroupLabelValidator is a validator for the "group_label" field. It is called by the builders before save.
+	leaderboardpush.GroupLabelValidator = leaderboardpushDescGroupLabel.Validators[0].(func(string) error)
+	// leaderboardpushDescPrivacy is the schema descriptor for privacy field.
+	leaderboardpushDescPrivacy := leaderboardpushFields[8].Descriptor()
+	// leaderboardpush.PrivacyValidator is a validator for the "privacy" field. It is called by the builders before save.
+	leaderboardpush.PrivacyValidator = leaderboardpushDescPrivacy.Validators[0].(func(string) error)
+	// leaderboardpushDescAttempts is the schema descriptor for attempts field.
+	leaderboardpushDescAttempts := leaderboardpushFields[11].Descriptor()
+	// leaderboardpush.DefaultAttempts holds the default value on creation for the attempts field.
+	leaderboardpush.DefaultAttempts = leaderboardpushDescAttempts.Default.(int)
+	// leaderboardpushDescErrcode is the schema descriptor for errcode field.
+	leaderboardpushDescErrcode := leaderboardpushFields[12].Descriptor()
+	// leaderboardpush.DefaultErrcode holds the default value on creation for the errcode field.
+	leaderboardpush.DefaultErrcode = leaderboardpushDescErrcode.Default.(int)
+	// leaderboardpushDescError is the schema descriptor for error field.
+	leaderboardpushDescError := leaderboardpushFields[13].Descriptor()
+	// leaderboardpush.DefaultError holds the default value on creation for the error field.
+	leaderboardpush.DefaultError = leaderboardpushDescError.Default.(string)
+	// leaderboardpush.ErrorValidator is a validator for the "error" field. It is called by the builders before save.
+	leaderboardpush.ErrorValidator = leaderboardpushDescError.Validators[0].(func(string) error)
+	// leaderboardpushDescBytes is the schema descriptor for bytes field.
+	leaderboardpushDescBytes := leaderboardpushFields[14].Descriptor()
+	// leaderboardpush.DefaultBytes holds the default value on creation for the bytes field.
+	leaderboardpush.DefaultBytes = leaderboardpushDescBytes.Default.(int)
+	// leaderboardpushDescID is the schema descriptor for id field.
+	leaderboardpushDescID := leaderboardpushMixinFields0[0].Descriptor()
+	// leaderboardpush.DefaultID holds the default value on creation for the id field.
+	leaderboardpush.DefaultID = leaderboardpushDescID.Default.(func() string)
+	// leaderboardpush.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	leaderboardpush.IDValidator = func() func(string) error {
+		validators := leaderboardpushDescID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(id string) error {
+			for _, fn := range fns {
+				if err := fn(id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	leaderboardshareMixin := schema.LeaderboardShare{}.Mixin()
+	leaderboardshareMixinFields0 := leaderboardshareMixin[0].Fields()
+	_ = leaderboardshareMixinFields0
+	leaderboardshareFields := schema.LeaderboardShare{}.Fields()
+	_ = leaderboardshareFields
+	// leaderboardshareDescBrandID is the schema descriptor for brand_id field.
+	leaderboardshareDescBrandID := leaderboardshareFields[0].Descriptor()
+	// leaderboardshare.BrandIDValidator is a validator for the "brand_id" field. It is called by the builders before save.
+	leaderboardshare.BrandIDValidator = leaderboardshareDescBrandID.Validators[0].(func(string) error)
+	// leaderboardshareDescLiveID is the schema descriptor for live_id field.
+	leaderboardshareDescLiveID := leaderboardshareFields[1].Descriptor()
+	// leaderboardshare.LiveIDValidator is a validator for the "live_id" field. It is called by the builders before save.
+	leaderboardshare.LiveIDValidator = leaderboardshareDescLiveID.Validators[0].(func(string) error)
+	// leaderboardshareDescTokenHash is the schema descriptor for token_hash field.
+	leaderboardshareDescTokenHash := leaderboardshareFields[2].Descriptor()
+	// leaderboardshare.TokenHashValidator is a validator for the "token_hash" field. It is called by the builders before save.
+	leaderboardshare.TokenHashValidator = func() func([]byte) error {
+		validators := leaderboardshareDescTokenHash.Validators
+		fns := [...]func([]byte) error{
+			validators[0].(func([]byte) error),
+			validators[1].(func([]byte) error),
+		}
+		return func(token_hash []byte) error {
+			for _, fn := range fns {
+				if err := fn(token_hash); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// leaderboardshareDescBoardWindow is the schema descriptor for board_window field.
+	leaderboardshareDescBoardWindow := leaderboardshareFields[3].Descriptor()
+	// leaderboardshare.BoardWindowValidator is a validator for the "board_window" field. It is called by the builders before save.
+	leaderboardshare.BoardWindowValidator = leaderboardshareDescBoardWindow.Validators[0].(func(string) error)
+	// leaderboardshareDescGroupLabel is the schema descriptor for group_label field.
+	leaderboardshareDescGroupLabel := leaderboardshareFields[4].Descriptor()
+	// leaderboardshare.DefaultGroupLabel holds the default value on creation for the group_label field.
+	leaderboardshare.DefaultGroupLabel = leaderboardshareDescGroupLabel.Default.(string)
+	// leaderboardshare.GroupLabelValidator is a validator for the "group_label" field. It is called by the builders before save.
+	leaderboardshare.GroupLabelValidator = leaderboardshareDescGroupLabel.Validators[0].(func(string) error)
+	// leaderboardshareDescPrivacy is the schema descriptor for privacy field.
+	leaderboardshareDescPrivacy := leaderboardshareFields[5].Descriptor()
+	// leaderboardshare.PrivacyValidator is a validator for the "privacy" field. It is called by the builders before save.
+	leaderboardshare.PrivacyValidator = leaderboardshareDescPrivacy.Validators[0].(func(string) error)
+	// leaderboardshareDescCreatedBy is the schema descriptor for created_by field.
+	leaderboardshareDescCreatedBy := leaderboardshareFields[7].Descriptor()
+	// leaderboardshare.DefaultCreatedBy holds the default value on creation for the created_by field.
+	leaderboardshare.DefaultCreatedBy = leaderboardshareDescCreatedBy.Default.(string)
+	// leaderboardshare.CreatedByValidator is a validator for the "created_by" field. It is called by the builders before save.
+	leaderboardshare.CreatedByValidator = leaderboardshareDescCreatedBy.Validators[0].(func(string) error)
+	// leaderboardshareDescID is the schema descriptor for id field.
+	leaderboardshareDescID := leaderboardshareMixinFields0[0].Descriptor()
+	// leaderboardshare.DefaultID holds the default value on creation for the id field.
+	leaderboardshare.DefaultID = leaderboardshareDescID.Default.(func() string)
+	// leaderboardshare.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	leaderboardshare.IDValidator = func() func(string) error {
+		validators := leaderboardshareDescID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(id string) error {
+			for _, fn := range fns {
+				if err := fn(id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
 	liveMixin := schema.Live{}.Mixin()
 	liveMixinFields0 := liveMixin[0].Fields()
 	_ = liveMixinFields0
@@ -492,6 +648,73 @@ func init() {
 	// member.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	member.IDValidator = func() func(string) error {
 		validators := memberDescID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(id string) error {
+			for _, fn := range fns {
+				if err := fn(id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	pushscheduleMixin := schema.PushSchedule{}.Mixin()
+	pushscheduleMixinFields0 := pushscheduleMixin[0].Fields()
+	_ = pushscheduleMixinFields0
+	pushscheduleMixinFields1 := pushscheduleMixin[1].Fields()
+	_ = pushscheduleMixinFields1
+	pushscheduleFields := schema.PushSchedule{}.Fields()
+	_ = pushscheduleFields
+	// pushscheduleDescCreatedAt is the schema descriptor for created_at field.
+	pushscheduleDescCreatedAt := pushscheduleMixinFields1[0].Descriptor()
+	// pushschedule.DefaultCreatedAt holds the default value on creation for the created_at field.
+	pushschedule.DefaultCreatedAt = pushscheduleDescCreatedAt.Default.(func() time.Time)
+	// pushscheduleDescUpdatedAt is the schema descriptor for updated_at field.
+	pushscheduleDescUpdatedAt := pushscheduleMixinFields1[1].Descriptor()
+	// pushschedule.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	pushschedule.DefaultUpdatedAt = pushscheduleDescUpdatedAt.Default.(func() time.Time)
+	// pushschedule.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	pushschedule.UpdateDefaultUpdatedAt = pushscheduleDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// pushscheduleDescBrandID is the schema descriptor for brand_id field.
+	pushscheduleDescBrandID := pushscheduleFields[0].Descriptor()
+	// pushschedule.BrandIDValidator is a validator for the "brand_id" field. It is called by the builders before save.
+	pushschedule.BrandIDValidator = pushscheduleDescBrandID.Validators[0].(func(string) error)
+	// pushscheduleDescLiveID is the schema descriptor for live_id field.
+	pushscheduleDescLiveID := pushscheduleFields[1].Descriptor()
+	// pushschedule.LiveIDValidator is a validator for the "live_id" field. It is called by the builders before save.
+	pushschedule.LiveIDValidator = pushscheduleDescLiveID.Validators[0].(func(string) error)
+	// pushscheduleDescFormat is the schema descriptor for format field.
+	pushscheduleDescFormat := pushscheduleFields[4].Descriptor()
+	// pushschedule.FormatValidator is a validator for the "format" field. It is called by the builders before save.
+	pushschedule.FormatValidator = pushscheduleDescFormat.Validators[0].(func(string) error)
+	// pushscheduleDescBoardWindow is the schema descriptor for board_window field.
+	pushscheduleDescBoardWindow := pushscheduleFields[5].Descriptor()
+	// pushschedule.BoardWindowValidator is a validator for the "board_window" field. It is called by the builders before save.
+	pushschedule.BoardWindowValidator = pushscheduleDescBoardWindow.Validators[0].(func(string) error)
+	// pushscheduleDescGroupLabel is the schema descriptor for group_label field.
+	pushscheduleDescGroupLabel := pushscheduleFields[6].Descriptor()
+	// pushschedule.DefaultGroupLabel holds the default value on creation for the group_label field.
+	pushschedule.DefaultGroupLabel = pushscheduleDescGroupLabel.Default.(string)
+	// pushschedule.GroupLabelValidator is a validator for the "group_label" field. It is called by the builders before save.
+	pushschedule.GroupLabelValidator = pushscheduleDescGroupLabel.Validators[0].(func(string) error)
+	// pushscheduleDescPrivacy is the schema descriptor for privacy field.
+	pushscheduleDescPrivacy := pushscheduleFields[7].Descriptor()
+	// pushschedule.PrivacyValidator is a validator for the "privacy" field. It is called by the builders before save.
+	pushschedule.PrivacyValidator = pushscheduleDescPrivacy.Validators[0].(func(string) error)
+	// pushscheduleDescEnabled is the schema descriptor for enabled field.
+	pushscheduleDescEnabled := pushscheduleFields[9].Descriptor()
+	// pushschedule.DefaultEnabled holds the default value on creation for the enabled field.
+	pushschedule.DefaultEnabled = pushscheduleDescEnabled.Default.(bool)
+	// pushscheduleDescID is the schema descriptor for id field.
+	pushscheduleDescID := pushscheduleMixinFields0[0].Descriptor()
+	// pushschedule.DefaultID holds the default value on creation for the id field.
+	pushschedule.DefaultID = pushscheduleDescID.Default.(func() string)
+	// pushschedule.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	pushschedule.IDValidator = func() func(string) error {
+		validators := pushscheduleDescID.Validators
 		fns := [...]func(string) error{
 			validators[0].(func(string) error),
 			validators[1].(func(string) error),
@@ -738,6 +961,83 @@ func init() {
 	// touch.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	touch.IDValidator = func() func(string) error {
 		validators := touchDescID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(id string) error {
+			for _, fn := range fns {
+				if err := fn(id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	wecomrobotMixin := schema.WecomRobot{}.Mixin()
+	wecomrobotMixinFields0 := wecomrobotMixin[0].Fields()
+	_ = wecomrobotMixinFields0
+	wecomrobotMixinFields1 := wecomrobotMixin[1].Fields()
+	_ = wecomrobotMixinFields1
+	wecomrobotFields := schema.WecomRobot{}.Fields()
+	_ = wecomrobotFields
+	// wecomrobotDescCreatedAt is the schema descriptor for created_at field.
+	wecomrobotDescCreatedAt := wecomrobotMixinFields1[0].Descriptor()
+	// wecomrobot.DefaultCreatedAt holds the default value on creation for the created_at field.
+	wecomrobot.DefaultCreatedAt = wecomrobotDescCreatedAt.Default.(func() time.Time)
+	// wecomrobotDescUpdatedAt is the schema descriptor for updated_at field.
+	wecomrobotDescUpdatedAt := wecomrobotMixinFields1[1].Descriptor()
+	// wecomrobot.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	wecomrobot.DefaultUpdatedAt = wecomrobotDescUpdatedAt.Default.(func() time.Time)
+	// wecomrobot.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	wecomrobot.UpdateDefaultUpdatedAt = wecomrobotDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// wecomrobotDescBrandID is the schema descriptor for brand_id field.
+	wecomrobotDescBrandID := wecomrobotFields[0].Descriptor()
+	// wecomrobot.BrandIDValidator is a validator for the "brand_id" field. It is called by the builders before save.
+	wecomrobot.BrandIDValidator = wecomrobotDescBrandID.Validators[0].(func(string) error)
+	// wecomrobotDescName is the schema descriptor for name field.
+	wecomrobotDescName := wecomrobotFields[1].Descriptor()
+	// wecomrobot.NameValidator is a validator for the "name" field. It is called by the builders before save.
+	wecomrobot.NameValidator = func() func(string) error {
+		validators := wecomrobotDescName.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(name string) error {
+			for _, fn := range fns {
+				if err := fn(name); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// wecomrobotDescKeySealed is the schema descriptor for key_sealed field.
+	wecomrobotDescKeySealed := wecomrobotFields[2].Descriptor()
+	// wecomrobot.KeySealedValidator is a validator for the "key_sealed" field. It is called by the builders before save.
+	wecomrobot.KeySealedValidator = wecomrobotDescKeySealed.Validators[0].(func([]byte) error)
+	// wecomrobotDescEnabled is the schema descriptor for enabled field.
+	wecomrobotDescEnabled := wecomrobotFields[3].Descriptor()
+	// wecomrobot.DefaultEnabled holds the default value on creation for the enabled field.
+	wecomrobot.DefaultEnabled = wecomrobotDescEnabled.Default.(bool)
+	// wecomrobotDescLastErrcode is the schema descriptor for last_errcode field.
+	wecomrobotDescLastErrcode := wecomrobotFields[5].Descriptor()
+	// wecomrobot.DefaultLastErrcode holds the default value on creation for the last_errcode field.
+	wecomrobot.DefaultLastErrcode = wecomrobotDescLastErrcode.Default.(int)
+	// wecomrobotDescLastError is the schema descriptor for last_error field.
+	wecomrobotDescLastError := wecomrobotFields[6].Descriptor()
+	// wecomrobot.DefaultLastError holds the default value on creation for the last_error field.
+	wecomrobot.DefaultLastError = wecomrobotDescLastError.Default.(string)
+	// wecomrobot.LastErrorValidator is a validator for the "last_error" field. It is called by the builders before save.
+	wecomrobot.LastErrorValidator = wecomrobotDescLastError.Validators[0].(func(string) error)
+	// wecomrobotDescID is the schema descriptor for id field.
+	wecomrobotDescID := wecomrobotMixinFields0[0].Descriptor()
+	// wecomrobot.DefaultID holds the default value on creation for the id field.
+	wecomrobot.DefaultID = wecomrobotDescID.Default.(func() string)
+	// wecomrobot.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	wecomrobot.IDValidator = func() func(string) error {
+		validators := wecomrobotDescID.Validators
 		fns := [...]func(string) error{
 			validators[0].(func(string) error),
 			validators[1].(func(string) error),

@@ -24,10 +24,16 @@ type Tx struct {
 	Brand *BrandClient
 	// ClockState is the client for interacting with the ClockState builders.
 	ClockState *ClockStateClient
+	// LeaderboardPush is the client for interacting with the LeaderboardPush builders.
+	LeaderboardPush *LeaderboardPushClient
+	// LeaderboardShare is the client for interacting with the LeaderboardShare builders.
+	LeaderboardShare *LeaderboardShareClient
 	// Live is the client for interacting with the Live builders.
 	Live *LiveClient
 	// Member is the client for interacting with the Member builders.
 	Member *MemberClient
+	// PushSchedule is the client for interacting with the PushSchedule builders.
+	PushSchedule *PushScheduleClient
 	// RefreshToken is the client for interacting with the RefreshToken builders.
 	RefreshToken *RefreshTokenClient
 	// Reservation is the client for interacting with the Reservation builders.
@@ -36,6 +42,8 @@ type Tx struct {
 	ShareLink *ShareLinkClient
 	// Touch is the client for interacting with the Touch builders.
 	Touch *TouchClient
+	// WecomRobot is the client for interacting with the WecomRobot builders.
+	WecomRobot *WecomRobotClient
 
 	// lazily loaded.
 	client     *Client
@@ -172,12 +180,16 @@ func (tx *Tx) init() {
 	tx.AuditLog = NewAuditLogClient(tx.config)
 	tx.Brand = NewBrandClient(tx.config)
 	tx.ClockState = NewClockStateClient(tx.config)
+	tx.LeaderboardPush = NewLeaderboardPushClient(tx.config)
+	tx.LeaderboardShare = NewLeaderboardShareClient(tx.config)
 	tx.Live = NewLiveClient(tx.config)
 	tx.Member = NewMemberClient(tx.config)
+	tx.PushSchedule = NewPushScheduleClient(tx.config)
 	tx.RefreshToken = NewRefreshTokenClient(tx.config)
 	tx.Reservation = NewReservationClient(tx.config)
 	tx.ShareLink = NewShareLinkClient(tx.config)
 	tx.Touch = NewTouchClient(tx.config)
+	tx.WecomRobot = NewWecomRobotClient(tx.config)
 }
 
 // txDriver wraps the given dialect.Tx with a nop dialect.Driver implementation.

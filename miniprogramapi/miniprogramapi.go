@@ -28,6 +28,7 @@ type Handlers struct {
 	Leaderboard *leaderboard.Service
 
 	// leaderboard outputs: poster, text
+	Outputs *leaderboard.Outputs
 
 	// orders: balances, commissions
 
@@ -80,6 +81,7 @@ func (h *Handlers) Register(public, authed *gin.RouterGroup) {
 	h.registerSharing(authed)
 
 	// leaderboard outputs: poster, text
+	h.registerOutputs(authed)
 
 	// orders: balances, commissions
 

@@ -47,6 +47,7 @@ type Deps struct {
 	Leaderboard *leaderboard.Service
 
 	// leaderboard outputs: text, poster, public page, WeCom robots
+	Outputs *leaderboard.Outputs
 
 	// orders, attribution, commission, ledger, open API, Channels webhook
 
@@ -72,6 +73,7 @@ var PublicPrefixes = []string{
 	"/mp/v1/links", // only GET /mp/v1/links/{code}/qr: the code is an unguessable global token
 
 	// leaderboard outputs
+	"/lb",
 
 	// orders (inbound webhooks, open API with its own key check)
 
@@ -120,6 +122,7 @@ func New(d Deps) (*Server, error) {
 		Leaderboard: d.Leaderboard,
 
 		// leaderboard outputs
+		Outputs: d.Outputs,
 
 		// orders
 
@@ -151,6 +154,7 @@ func New(d Deps) (*Server, error) {
 	s.registerSharing(e, authed, mp, ipLimit)
 
 	// leaderboard outputs: text, poster, public page, WeCom robots
+	s.registerLeaderboardOutputs(authed, e.Group("", ipLimit))
 
 	// orders, attribution, commission, ledger, open API, Channels webhook
 

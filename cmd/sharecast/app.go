@@ -45,6 +45,9 @@ type app struct {
 	boards  *leaderboard.Service
 
 	// leaderboard outputs
+	// snapshots is the board service (a.boards); tests may inject one through buildOptions.
+	snapshots leaderboard.Snapshots
+	outputs   *leaderboard.Outputs
 
 	// orders, attribution, commission, ledger
 
@@ -64,6 +67,11 @@ type buildOptions struct {
 	redisPrefix string
 	// onReady, when set, is called once the service accepts requests (tests).
 	onReady func(*app)
+	// leaderboard outputs: a board for tests, the public page's refresh and the wait after
+	// WeCom's rate limit (0 → production values).
+	snapshots   leaderboard.Snapshots
+	pageRefresh time.Duration
+	pushBackoff time.Duration
 }
 
 // openStorage opens the database and Redis named by cfg.
@@ -146,6 +154,11 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, o buildOpti
 	a.buildSharing(wx)
 
 	// leaderboard outputs
+	a.snapshots = a.boards
+	if o.snapshots != nil { // tests may pin a board
+		a.snapshots = o.snapshots
+	}
+	a.outputs = newOutputs(a, baseURL, o)
 
 	// orders, attribution, commission, ledger
 
@@ -165,6 +178,7 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, o buildOpti
 		Sharing: a.sharing, Leaderboard: a.boards,
 
 		// leaderboard outputs
+		Outputs: a.outputs,
 
 		// orders, attribution, commission, ledger
 

@@ -40,15 +40,25 @@ const demoPassword = "demo-password-for-tests"
 // engines runs fn once per storage pair: SQLite + miniredis, PostgreSQL + Redis.
 func engines(t *testing.T, fn func(t *testing.T, s *svc)) {
 	t.Helper()
+	enginesWith(t, nil, fn)
+}
+
+// setupFunc may change a service's environment and build options before it starts (inject a
+// fake for a service another area builds, shorten a timing).
+type setupFunc func(env map[string]string, o *buildOptions)
+
+// enginesWith is engines with a setup applied to every service it starts.
+func enginesWith(t *testing.T, setup setupFunc, fn func(t *testing.T, s *svc)) {
+	t.Helper()
 	dbs := storetest.Engines(t)
 	rs := storetest.RedisEngines(t)
 	for i, e := range dbs {
 		redisURL := rs[min(i, len(rs)-1)]
-		t.Run(e.Name, func(t *testing.T) { fn(t, start(t, e, redisURL)) })
+		t.Run(e.Name, func(t *testing.T) { fn(t, start(t, e, redisURL, setup)) })
 	}
 }
 
-func start(t *testing.T, e storetest.Engine, redisURL string) *svc {
+func start(t *testing.T, e storetest.Engine, redisURL string, setup setupFunc) *svc {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	dataDir := t.TempDir()
@@ -67,6 +77,11 @@ func start(t *testing.T, e storetest.Engine, redisURL string) *svc {
 		"SHARECAST_DATA_DIR": dataDir, "SHARECAST_DATABASE_URL": dsn, "SHARECAST_REDIS_URL": redisURL,
 		"SHARECAST_DEMO_PASSWORD": demoPassword, "SHARECAST_DB_MAX_OPEN_CONNS": "4", "SHARECAST_LOG_LEVEL": "warn",
 	}
+	o := buildOptions{bcryptCost: 4, redisPrefix: fmt.Sprintf("e2e:%d:", time.Now().UnixNano()),
+		jobs: jobs.Options{FetchPollInterval: 100 * time.Millisecond, RescueStuckAfter: 5 * time.Second, RetryBase: 10 * time.Millisecond}}
+	if setup != nil {
+		setup(env, &o)
+	}
 	cfg, err := config.Load(nil, func(k string) string { return env[k] })
 	if err != nil {
 		t.Fatal(err)
@@ -77,8 +92,6 @@ func start(t *testing.T, e storetest.Engine, redisURL string) *svc {
 	}
 	logBuf := &bytes.Buffer{}
 	log := slog.New(slog.NewJSONHandler(&lockedWriter{w: logBuf}, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	o := buildOptions{bcryptCost: 4, redisPrefix: fmt.Sprintf("e2e:%d:", time.Now().UnixNano()),
-		jobs: jobs.Options{FetchPollInterval: 100 * time.Millisecond, RescueStuckAfter: 5 * time.Second, RetryBase: 10 * time.Millisecond}}
 	done := make(chan error, 1)
 	ready := make(chan *app, 1)
 	o.onReady = func(a *app) { ready <- a }

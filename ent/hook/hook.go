@@ -69,6 +69,30 @@ func (f ClockStateFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, 
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.ClockStateMutation", m)
 }
 
+// The LeaderboardPushFunc type is an adapter to allow the use of ordinary
+// function as LeaderboardPush mutator.
+type LeaderboardPushFunc func(context.Context, *ent.LeaderboardPushMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f LeaderboardPushFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.LeaderboardPushMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.LeaderboardPushMutation", m)
+}
+
+// The LeaderboardShareFunc type is an adapter to allow the use of ordinary
+// function as LeaderboardShare mutator.
+type LeaderboardShareFunc func(context.Context, *ent.LeaderboardShareMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f LeaderboardShareFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.LeaderboardShareMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.LeaderboardShareMutation", m)
+}
+
 // The LiveFunc type is an adapter to allow the use of ordinary
 // function as Live mutator.
 type LiveFunc func(context.Context, *ent.LiveMutation) (ent.Value, error)
@@ -91,6 +115,18 @@ func (f MemberFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, erro
 		return f(ctx, mv)
 	}
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.MemberMutation", m)
+}
+
+// The PushScheduleFunc type is an adapter to allow the use of ordinary
+// function as PushSchedule mutator.
+type PushScheduleFunc func(context.Context, *ent.PushScheduleMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f PushScheduleFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.PushScheduleMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.PushScheduleMutation", m)
 }
 
 // The RefreshTokenFunc type is an adapter to allow the use of ordinary
@@ -139,6 +175,18 @@ func (f TouchFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error
 		return f(ctx, mv)
 	}
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.TouchMutation", m)
+}
+
+// The WecomRobotFunc type is an adapter to allow the use of ordinary
+// function as WecomRobot mutator.
+type WecomRobotFunc func(context.Context, *ent.WecomRobotMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f WecomRobotFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.WecomRobotMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.WecomRobotMutation", m)
 }
 
 // Condition is a hook condition function.

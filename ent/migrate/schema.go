@@ -150,6 +150,89 @@ var (
 		Columns:    ClockStatesColumns,
 		PrimaryKey: []*schema.Column{ClockStatesColumns[0]},
 	}
+	// LeaderboardPushesColumns holds the columns for the "leaderboard_pushes" table.
+	LeaderboardPushesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 36},
+		{Name: "live_id", Type: field.TypeString},
+		{Name: "robot_id", Type: field.TypeString},
+		{Name: "robot_name", Type: field.TypeString, Size: 64, Default: ""},
+		{Name: "schedule_id", Type: field.TypeString, Size: 36, Default: ""},
+		{Name: "kind", Type: field.TypeEnum, Enums: []string{"markdown", "image"}},
+		{Name: "board_window", Type: field.TypeString, Size: 16},
+		{Name: "group_label", Type: field.TypeString, Size: 64, Default: ""},
+		{Name: "privacy", Type: field.TypeString, Size: 16},
+		{Name: "top_n", Type: field.TypeInt},
+		{Name: "status", Type: field.TypeEnum, Enums: []string{"queued", "retrying", "sent", "failed"}, Default: "queued"},
+		{Name: "attempts", Type: field.TypeInt, Default: 0},
+		{Name: "errcode", Type: field.TypeInt, Default: 0},
+		{Name: "error", Type: field.TypeString, Size: 256, Default: ""},
+		{Name: "bytes", Type: field.TypeInt, Default: 0},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "sent_at", Type: field.TypeTime, Nullable: true},
+		{Name: "brand_id", Type: field.TypeString, Size: 36},
+	}
+	// LeaderboardPushesTable holds the schema information for the "leaderboard_pushes" table.
+	LeaderboardPushesTable = &schema.Table{
+		Name:       "leaderboard_pushes",
+		Columns:    LeaderboardPushesColumns,
+		PrimaryKey: []*schema.Column{LeaderboardPushesColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "leaderboard_pushes_brands_brand",
+				Columns:    []*schema.Column{LeaderboardPushesColumns[18]},
+				RefColumns: []*schema.Column{BrandsColumns[0]},
+				OnDelete:   schema.Restrict,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "leaderboardpush_brand_id_live_id_id",
+				Unique:  false,
+				Columns: []*schema.Column{LeaderboardPushesColumns[18], LeaderboardPushesColumns[1], LeaderboardPushesColumns[0]},
+			},
+			{
+				Name:    "leaderboardpush_brand_id_status_id",
+				Unique:  false,
+				Columns: []*schema.Column{LeaderboardPushesColumns[18], LeaderboardPushesColumns[10], LeaderboardPushesColumns[0]},
+			},
+		},
+	}
+	// LeaderboardSharesColumns holds the columns for the "leaderboard_shares" table.
+	LeaderboardSharesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 36},
+		{Name: "live_id", Type: field.TypeString},
+		{Name: "token_hash", Type: field.TypeBytes, Unique: true, Size: 32},
+		{Name: "board_window", Type: field.TypeString, Size: 16},
+		{Name: "group_label", Type: field.TypeString, Size: 64, Default: ""},
+		{Name: "privacy", Type: field.TypeString, Size: 16},
+		{Name: "top_n", Type: field.TypeInt},
+		{Name: "created_by", Type: field.TypeString, Size: 36, Default: ""},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "revoked_at", Type: field.TypeTime, Nullable: true},
+		{Name: "brand_id", Type: field.TypeString, Size: 36},
+	}
+	// LeaderboardSharesTable holds the schema information for the "leaderboard_shares" table.
+	LeaderboardSharesTable = &schema.Table{
+		Name:       "leaderboard_shares",
+		Columns:    LeaderboardSharesColumns,
+		PrimaryKey: []*schema.Column{LeaderboardSharesColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "leaderboard_shares_brands_brand",
+				Columns:    []*schema.Column{LeaderboardSharesColumns[10]},
+				RefColumns: []*schema.Column{BrandsColumns[0]},
+				OnDelete:   schema.Restrict,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "leaderboardshare_brand_id_live_id_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{LeaderboardSharesColumns[10], LeaderboardSharesColumns[1], LeaderboardSharesColumns[8]},
+			},
+		},
+	}
 	// LivesColumns holds the columns for the "lives" table.
 	LivesColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeString, Size: 36},
@@ -235,6 +318,49 @@ var (
 				Name:    "member_brand_id_recruiter_id",
 				Unique:  false,
 				Columns: []*schema.Column{MembersColumns[12], MembersColumns[10]},
+			},
+		},
+	}
+	// PushSchedulesColumns holds the columns for the "push_schedules" table.
+	PushSchedulesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 36},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "live_id", Type: field.TypeString},
+		{Name: "robot_ids", Type: field.TypeString, Size: 2147483647},
+		{Name: "phases", Type: field.TypeString, Size: 2147483647},
+		{Name: "format", Type: field.TypeString, Size: 16},
+		{Name: "board_window", Type: field.TypeString, Size: 16},
+		{Name: "group_label", Type: field.TypeString, Size: 64, Default: ""},
+		{Name: "privacy", Type: field.TypeString, Size: 16},
+		{Name: "top_n", Type: field.TypeInt},
+		{Name: "enabled", Type: field.TypeBool, Default: true},
+		{Name: "last_slot_at", Type: field.TypeTime, Nullable: true},
+		{Name: "brand_id", Type: field.TypeString, Size: 36},
+	}
+	// PushSchedulesTable holds the schema information for the "push_schedules" table.
+	PushSchedulesTable = &schema.Table{
+		Name:       "push_schedules",
+		Columns:    PushSchedulesColumns,
+		PrimaryKey: []*schema.Column{PushSchedulesColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "push_schedules_brands_brand",
+				Columns:    []*schema.Column{PushSchedulesColumns[13]},
+				RefColumns: []*schema.Column{BrandsColumns[0]},
+				OnDelete:   schema.Restrict,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "pushschedule_brand_id_live_id",
+				Unique:  false,
+				Columns: []*schema.Column{PushSchedulesColumns[13], PushSchedulesColumns[3]},
+			},
+			{
+				Name:    "pushschedule_enabled_id",
+				Unique:  false,
+				Columns: []*schema.Column{PushSchedulesColumns[11], PushSchedulesColumns[0]},
 			},
 		},
 	}
@@ -423,6 +549,41 @@ var (
 			},
 		},
 	}
+	// WecomRobotsColumns holds the columns for the "wecom_robots" table.
+	WecomRobotsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 36},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "name", Type: field.TypeString, Size: 64},
+		{Name: "key_sealed", Type: field.TypeBytes},
+		{Name: "enabled", Type: field.TypeBool, Default: true},
+		{Name: "status", Type: field.TypeEnum, Enums: []string{"ok", "broken"}, Default: "ok"},
+		{Name: "last_errcode", Type: field.TypeInt, Default: 0},
+		{Name: "last_error", Type: field.TypeString, Size: 256, Default: ""},
+		{Name: "last_sent_at", Type: field.TypeTime, Nullable: true},
+		{Name: "brand_id", Type: field.TypeString, Size: 36},
+	}
+	// WecomRobotsTable holds the schema information for the "wecom_robots" table.
+	WecomRobotsTable = &schema.Table{
+		Name:       "wecom_robots",
+		Columns:    WecomRobotsColumns,
+		PrimaryKey: []*schema.Column{WecomRobotsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "wecom_robots_brands_brand",
+				Columns:    []*schema.Column{WecomRobotsColumns[10]},
+				RefColumns: []*schema.Column{BrandsColumns[0]},
+				OnDelete:   schema.Restrict,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "wecomrobot_brand_id_name",
+				Unique:  false,
+				Columns: []*schema.Column{WecomRobotsColumns[10], WecomRobotsColumns[3]},
+			},
+		},
+	}
 	// Tables holds all the tables in the schema.
 	Tables = []*schema.Table{
 		AdminsTable,
@@ -430,12 +591,16 @@ var (
 		AuditLogsTable,
 		BrandsTable,
 		ClockStatesTable,
+		LeaderboardPushesTable,
+		LeaderboardSharesTable,
 		LivesTable,
 		MembersTable,
+		PushSchedulesTable,
 		RefreshTokensTable,
 		ReservationsTable,
 		ShareLinksTable,
 		TouchesTable,
+		WecomRobotsTable,
 	}
 )
 
@@ -443,10 +608,14 @@ func init() {
 	AdminsTable.ForeignKeys[0].RefTable = BrandsTable
 	AdminSessionsTable.ForeignKeys[0].RefTable = BrandsTable
 	AuditLogsTable.ForeignKeys[0].RefTable = BrandsTable
+	LeaderboardPushesTable.ForeignKeys[0].RefTable = BrandsTable
+	LeaderboardSharesTable.ForeignKeys[0].RefTable = BrandsTable
 	LivesTable.ForeignKeys[0].RefTable = BrandsTable
 	MembersTable.ForeignKeys[0].RefTable = BrandsTable
+	PushSchedulesTable.ForeignKeys[0].RefTable = BrandsTable
 	RefreshTokensTable.ForeignKeys[0].RefTable = BrandsTable
 	ReservationsTable.ForeignKeys[0].RefTable = BrandsTable
 	ShareLinksTable.ForeignKeys[0].RefTable = BrandsTable
 	TouchesTable.ForeignKeys[0].RefTable = BrandsTable
+	WecomRobotsTable.ForeignKeys[0].RefTable = BrandsTable
 }

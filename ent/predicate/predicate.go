@@ -21,11 +21,20 @@ type Brand func(*sql.Selector)
 // ClockState is the predicate function for clockstate builders.
 type ClockState func(*sql.Selector)
 
+// LeaderboardPush is the predicate function for leaderboardpush builders.
+type LeaderboardPush func(*sql.Selector)
+
+// LeaderboardShare is the predicate function for leaderboardshare builders.
+type LeaderboardShare func(*sql.Selector)
+
 // Live is the predicate function for live builders.
 type Live func(*sql.Selector)
 
 // Member is the predicate function for member builders.
 type Member func(*sql.Selector)
+
+// PushSchedule is the predicate function for pushschedule builders.
+type PushSchedule func(*sql.Selector)
 
 // RefreshToken is the predicate function for refreshtoken builders.
 type RefreshToken func(*sql.Selector)
@@ -38,3 +47,6 @@ type ShareLink func(*sql.Selector)
 
 // Touch is the predicate function for touch builders.
 type Touch func(*sql.Selector)
+
+// WecomRobot is the predicate function for wecomrobot builders.
+type WecomRobot func(*sql.Selector)

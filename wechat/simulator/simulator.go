@@ -77,6 +77,9 @@ type Simulator struct {
 	// wechat pay: transfer bills, callbacks, faults
 
 	// wecom robot
+	wecom *wecomRobot
+	// faults dispatches POST /_sim/control/faults to every area's setter (registerFaults).
+	faults faultRegistry
 
 	// subscribe messages
 }
@@ -123,6 +126,8 @@ func New(opts Options) (*Simulator, error) {
 	// wechat pay
 
 	// wecom robot
+	s.wecom = newWecomRobot(s.clock)
+	s.registerFaults("wecom", s.wecom.setFaults)
 
 	// subscribe messages
 
@@ -157,6 +162,9 @@ func (s *Simulator) routes() *http.ServeMux {
 	// wechat pay
 
 	// wecom robot
+	mux.HandleFunc("POST /_sim/qyapi/cgi-bin/webhook/send", s.wecomSend)
+	mux.HandleFunc("GET /_sim/control/wecom/messages", s.controlWecomMessages)
+	mux.HandleFunc("POST /_sim/control/faults", s.controlFaults)
 
 	// subscribe messages
 
