@@ -17,6 +17,7 @@ import (
 	"github.com/sharecast/sharecast/referral"
 	"github.com/sharecast/sharecast/secrets"
 	"github.com/sharecast/sharecast/server"
+	"github.com/sharecast/sharecast/server/console"
 	"github.com/sharecast/sharecast/store"
 	"github.com/sharecast/sharecast/wechat"
 	"github.com/sharecast/sharecast/wechat/simulator"
@@ -48,6 +49,9 @@ type app struct {
 	// payouts
 
 	// console, stats
+	// consoleLives feeds the console's lives list page (server/console.Lives). The lead wires
+	// the lives area's admin service here once it lands; until then the page says so.
+	consoleLives console.Lives
 
 	// live operations
 }
@@ -166,6 +170,7 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, o buildOpti
 		// payouts
 
 		// console, stats
+		ConsoleKey: box.Derive("console"), ConsoleLives: a.consoleLives,
 
 		// live operations
 	})
