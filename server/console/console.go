@@ -98,18 +98,6 @@ func (con *Console) Register(g *gin.RouterGroup) {
 // PublicPaths are the console paths reachable without a session (for server.PublicPrefixes).
 var PublicPaths = []string{Prefix + "/login", Prefix + "/lang", Prefix + "/static"}
 
-// Routes lists every console route as "METHOD /admin/path" (gin syntax), for tests and docs.
-func (con *Console) Routes() []string {
-	out := []string{"GET " + Prefix, "POST " + Prefix + "/logout", "GET " + Prefix + "/login", "POST " + Prefix + "/login",
-		"GET " + Prefix + "/lang/:lang", "GET " + Prefix + "/static/*filepath"}
-	for _, p := range con.pages {
-		for _, r := range p.Routes {
-			out = append(out, r.Method+" "+Prefix+r.Path)
-		}
-	}
-	return out
-}
-
 // home sends an admin to the first page their role may open.
 func (con *Console) home(c *gin.Context) {
 	p := principal(c)

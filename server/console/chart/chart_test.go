@@ -85,7 +85,9 @@ func num(t *testing.T, s string) float64 {
 	return f
 }
 
-func yuan(fen int64) string { return "¥" + strconv.FormatInt(fen/100, 10) + "." + strconv.FormatInt(fen%100/10, 10) + strconv.FormatInt(fen%10, 10) }
+func yuan(fen int64) string {
+	return "¥" + strconv.FormatInt(fen/100, 10) + "." + strconv.FormatInt(fen%100/10, 10) + strconv.FormatInt(fen%10, 10)
+}
 
 func TestLineReservationsAgainstTarget(t *testing.T) {
 	out, err := Line{Title: "预约 vs 目标", Labels: []string{"d-3", "d-2", "d-1", "d0"},
