@@ -8,16 +8,24 @@ import (
 
 	"github.com/sharecast/sharecast/apperr"
 	"github.com/sharecast/sharecast/brands"
+	"github.com/sharecast/sharecast/server/console"
 	"github.com/sharecast/sharecast/server/httperr"
 )
 
 const ctxAdmin = "sharecast.admin"
 
-// requireAdmin authenticates an admin session token (Authorization: Bearer …).
+// requireAdmin authenticates an admin session token (Authorization: Bearer …) or, for the
+// console's own scripts, its session cookie; a request that changes something with the cookie
+// must carry the session's CSRF token in X-CSRF-Token (403 CSRF_INVALID otherwise), because a
+// browser attaches cookies to requests other sites make it send.
 func (s *Server) requireAdmin() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		tok, ok := strings.CutPrefix(c.GetHeader("Authorization"), "Bearer ")
+		byCookie := false
 		if !ok || tok == "" {
+			tok, byCookie = console.SessionToken(c.Request), true
+		}
+		if tok == "" {
 			httperr.Abort(c, apperr.UnauthenticatedErr("missing admin token"))
 			return
 		}
@@ -26,9 +34,17 @@ func (s *Server) requireAdmin() gin.HandlerFunc {
 			httperr.Abort(c, err)
 			return
 		}
+		if byCookie && !safeMethod(c.Request.Method) && !console.ValidCSRF(s.d.ConsoleKey, p.SessionID, c.GetHeader(console.CSRFHeader)) {
+			httperr.Abort(c, apperr.New(apperr.Forbidden, "CSRF_INVALID", "a request authenticated by the console cookie needs its X-CSRF-Token"))
+			return
+		}
 		c.Set(ctxAdmin, p)
 		c.Next()
 	}
+}
+
+func safeMethod(m string) bool {
+	return m == http.MethodGet || m == http.MethodHead || m == http.MethodOptions
 }
 
 // requireRole lets only the given roles through (403 FORBIDDEN otherwise).

@@ -20,6 +20,7 @@ import (
 	"github.com/sharecast/sharecast/leaderboard"
 	"github.com/sharecast/sharecast/miniprogramapi"
 	"github.com/sharecast/sharecast/referral"
+	"github.com/sharecast/sharecast/server/console"
 	"github.com/sharecast/sharecast/server/httperr"
 	"github.com/sharecast/sharecast/server/middleware"
 	"github.com/sharecast/sharecast/server/openapi"
@@ -54,6 +55,10 @@ type Deps struct {
 	// payouts, WeChat Pay callbacks, reconciliation
 
 	// console pages, stats, exports
+	// ConsoleKey signs the console's CSRF tokens (secrets.Box.Derive("console")).
+	ConsoleKey []byte
+	// ConsoleLives feeds the console's lives list; nil until the lives service is wired in.
+	ConsoleLives console.Lives
 
 	// live operations: notices, subscriptions, outreach, outgoing webhooks
 }
@@ -80,6 +85,9 @@ var PublicPrefixes = []string{
 	// payouts (inbound webhooks)
 
 	// console
+	// The login form, the language switch and the CSS/JS. Console pages are not public: without
+	// a session they redirect (303) to the login form instead of answering 401 JSON.
+	"/admin/login", "/admin/lang", "/admin/static",
 
 	// live operations
 }
@@ -161,6 +169,21 @@ func New(d Deps) (*Server, error) {
 	// payouts, WeChat Pay callbacks, reconciliation
 
 	// console pages, stats, exports
+	con, err := console.New(console.Deps{Logger: d.Logger, Brands: d.Brands, Key: d.ConsoleKey,
+		// lives, links, touches, reservations, leaderboard
+		Lives: d.ConsoleLives,
+		// leaderboard outputs
+
+		// orders
+
+		// payouts
+
+		// live operations
+	})
+	if err != nil {
+		return nil, err
+	}
+	con.Register(e.Group(console.Prefix, ipLimit))
 
 	// live operations: notices, subscriptions, outreach, outgoing webhooks
 

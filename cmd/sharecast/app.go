@@ -18,6 +18,7 @@ import (
 	"github.com/sharecast/sharecast/referral"
 	"github.com/sharecast/sharecast/secrets"
 	"github.com/sharecast/sharecast/server"
+	"github.com/sharecast/sharecast/server/console"
 	"github.com/sharecast/sharecast/store"
 	"github.com/sharecast/sharecast/wechat"
 	"github.com/sharecast/sharecast/wechat/simulator"
@@ -54,6 +55,8 @@ type app struct {
 	// payouts
 
 	// console, stats
+	// consoleLives feeds the console's lives list page (server/console.Lives).
+	consoleLives console.Lives
 
 	// live operations
 }
@@ -165,6 +168,7 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, o buildOpti
 	// payouts
 
 	// console, stats
+	a.consoleLives = consoleLives{sharing: a.sharing, source: st.BoardSource()}
 
 	// live operations
 
@@ -185,6 +189,7 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, o buildOpti
 		// payouts
 
 		// console, stats
+		ConsoleKey: box.Derive("console"), ConsoleLives: a.consoleLives,
 
 		// live operations
 	})

@@ -58,7 +58,7 @@ func enginesWith(t *testing.T, setup setupFunc, fn func(t *testing.T, s *svc)) {
 	}
 }
 
-func start(t *testing.T, e storetest.Engine, redisURL string, setup setupFunc) *svc {
+func start(t *testing.T, e storetest.Engine, redisURL string, setups ...setupFunc) *svc {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	dataDir := t.TempDir()
@@ -79,8 +79,10 @@ func start(t *testing.T, e storetest.Engine, redisURL string, setup setupFunc) *
 	}
 	o := buildOptions{bcryptCost: 4, redisPrefix: fmt.Sprintf("e2e:%d:", time.Now().UnixNano()),
 		jobs: jobs.Options{FetchPollInterval: 100 * time.Millisecond, RescueStuckAfter: 5 * time.Second, RetryBase: 10 * time.Millisecond}}
-	if setup != nil {
-		setup(env, &o)
+	for _, setup := range setups {
+		if setup != nil {
+			setup(env, &o)
+		}
 	}
 	cfg, err := config.Load(nil, func(k string) string { return env[k] })
 	if err != nil {
