@@ -22,7 +22,13 @@ import (
 	"github.com/sharecast/sharecast/ent/refreshtoken"
 	"github.com/sharecast/sharecast/ent/reservation"
 	"github.com/sharecast/sharecast/ent/sharelink"
+	"github.com/sharecast/sharecast/ent/subscribecredit"
+	"github.com/sharecast/sharecast/ent/subscribesend"
+	"github.com/sharecast/sharecast/ent/subscribetemplate"
 	"github.com/sharecast/sharecast/ent/touch"
+	"github.com/sharecast/sharecast/ent/webhookdelivery"
+	"github.com/sharecast/sharecast/ent/webhookendpoint"
+	"github.com/sharecast/sharecast/ent/webhookevent"
 )
 
 // ent aliases to avoid import conflicts in user's code.
@@ -83,17 +89,23 @@ var (
 func checkColumn(t, c string) error {
 	initCheck.Do(func() {
 		columnCheck = sql.NewColumnCheck(map[string]func(string) bool{
-			admin.Table:        admin.ValidColumn,
-			adminsession.Table: adminsession.ValidColumn,
-			auditlog.Table:     auditlog.ValidColumn,
-			brand.Table:        brand.ValidColumn,
-			clockstate.Table:   clockstate.ValidColumn,
-			live.Table:         live.ValidColumn,
-			member.Table:       member.ValidColumn,
-			refreshtoken.Table: refreshtoken.ValidColumn,
-			reservation.Table:  reservation.ValidColumn,
-			sharelink.Table:    sharelink.ValidColumn,
-			touch.Table:        touch.ValidColumn,
+			admin.Table:             admin.ValidColumn,
+			adminsession.Table:      adminsession.ValidColumn,
+			auditlog.Table:          auditlog.ValidColumn,
+			brand.Table:             brand.ValidColumn,
+			clockstate.Table:        clockstate.ValidColumn,
+			live.Table:              live.ValidColumn,
+			member.Table:            member.ValidColumn,
+			refreshtoken.Table:      refreshtoken.ValidColumn,
+			reservation.Table:       reservation.ValidColumn,
+			sharelink.Table:         sharelink.ValidColumn,
+			subscribecredit.Table:   subscribecredit.ValidColumn,
+			subscribesend.Table:     subscribesend.ValidColumn,
+			subscribetemplate.Table: subscribetemplate.ValidColumn,
+			touch.Table:             touch.ValidColumn,
+			webhookdelivery.Table:   webhookdelivery.ValidColumn,
+			webhookendpoint.Table:   webhookendpoint.ValidColumn,
+			webhookevent.Table:      webhookevent.ValidColumn,
 		})
 	})
 	return columnCheck(t, c)
