@@ -12,6 +12,7 @@ import (
 
 	"github.com/sharecast/sharecast/auth"
 	"github.com/sharecast/sharecast/referral"
+	"github.com/sharecast/sharecast/reminders"
 	"github.com/sharecast/sharecast/server/httperr"
 )
 
@@ -31,6 +32,7 @@ type Handlers struct {
 	// payouts
 
 	// live operations: subscriptions
+	Reminders *reminders.Service
 }
 
 const (
@@ -82,6 +84,8 @@ func (h *Handlers) Register(public, authed *gin.RouterGroup) {
 	// payouts
 
 	// live operations: subscriptions
+	authed.POST("/subscriptions", h.recordSubscriptions)
+	authed.GET("/subscriptions", h.listSubscriptions)
 }
 
 type memberDTO struct {

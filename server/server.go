@@ -19,10 +19,12 @@ import (
 	"github.com/sharecast/sharecast/kv"
 	"github.com/sharecast/sharecast/miniprogramapi"
 	"github.com/sharecast/sharecast/referral"
+	"github.com/sharecast/sharecast/reminders"
 	"github.com/sharecast/sharecast/server/httperr"
 	"github.com/sharecast/sharecast/server/middleware"
 	"github.com/sharecast/sharecast/server/openapi"
 	"github.com/sharecast/sharecast/store"
+	"github.com/sharecast/sharecast/webhooks"
 )
 
 // Deps are what the routes call.
@@ -52,6 +54,8 @@ type Deps struct {
 	// console pages, stats, exports
 
 	// live operations: notices, subscriptions, outreach, outgoing webhooks
+	Reminders *reminders.Service
+	Webhooks  *webhooks.Service
 }
 
 // Server holds the engine.
@@ -120,6 +124,7 @@ func New(d Deps) (*Server, error) {
 		// payouts
 
 		// live operations
+		Reminders: d.Reminders,
 	}
 
 	mpPublic := e.Group("/mp/v1", ipLimit, middleware.RateLimit(d.KV, "mp-login", 120, time.Minute, middleware.ClientIPKey))
@@ -152,6 +157,7 @@ func New(d Deps) (*Server, error) {
 	// console pages, stats, exports
 
 	// live operations: notices, subscriptions, outreach, outgoing webhooks
+	s.registerLiveOps(authed)
 
 	if d.Simulator != nil {
 		sim := gin.WrapH(d.Simulator)

@@ -12,12 +12,15 @@ import (
 	"github.com/sharecast/sharecast/brands"
 	"github.com/sharecast/sharecast/clock"
 	"github.com/sharecast/sharecast/config"
+	"github.com/sharecast/sharecast/events"
 	"github.com/sharecast/sharecast/jobs"
 	"github.com/sharecast/sharecast/kv"
 	"github.com/sharecast/sharecast/referral"
+	"github.com/sharecast/sharecast/reminders"
 	"github.com/sharecast/sharecast/secrets"
 	"github.com/sharecast/sharecast/server"
 	"github.com/sharecast/sharecast/store"
+	"github.com/sharecast/sharecast/webhooks"
 	"github.com/sharecast/sharecast/wechat"
 	"github.com/sharecast/sharecast/wechat/simulator"
 )
@@ -50,6 +53,10 @@ type app struct {
 	// console, stats
 
 	// live operations
+	reminders *reminders.Service
+	webhooks  *webhooks.Service
+	// events is what the domains call to emit business events (webhooks.Service).
+	events events.Emitter
 }
 
 // buildOptions let tests shorten timings.
@@ -150,6 +157,9 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, o buildOpti
 	// console, stats
 
 	// live operations
+	if err := a.wireLiveOps(wx, o); err != nil {
+		return nil, err
+	}
 
 	var simHandler http.Handler
 	if a.sim != nil {
@@ -168,6 +178,7 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, o buildOpti
 		// console, stats
 
 		// live operations
+		Reminders: a.reminders, Webhooks: a.webhooks,
 	})
 	if err != nil {
 		return nil, err
