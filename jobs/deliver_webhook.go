@@ -58,7 +58,9 @@ type deliverWebhookWorker struct {
 	timeout time.Duration
 }
 
-func (w *deliverWebhookWorker) Timeout(*river.Job[DeliverWebhookArgs]) time.Duration { return w.timeout }
+func (w *deliverWebhookWorker) Timeout(*river.Job[DeliverWebhookArgs]) time.Duration {
+	return w.timeout
+}
 
 func (w *deliverWebhookWorker) Work(ctx context.Context, j *river.Job[DeliverWebhookArgs]) error {
 	return w.svc.Deliver(ctx, j.Args.BrandID, j.Args.DeliveryID, j.Args.Attempt)
