@@ -55,6 +55,10 @@ func (s *Service) PutTemplate(ctx context.Context, a brands.Actor, brandID strin
 	var out Template
 	err = s.Store.WithTx(ctx, func(ctx context.Context) error {
 		out, err = s.Store.PutSubscribeTemplate(ctx, t)
+		if errors.Is(err, ErrDuplicate) {
+			// Two first configurations of one purpose at once: the loser may simply retry.
+			return apperr.New(apperr.Conflict, "CONCURRENT_UPDATE", "the template was configured at the same time; try again")
+		}
 		if err != nil {
 			return err
 		}
