@@ -159,8 +159,8 @@ const (
 )
 
 // DefaultSchedule is the wait after the 1st, 2nd, … failed attempt; the last entry repeats.
-// With the 24-hour window that is 9 attempts: at 0, 10 s, 1 min, 6 min, 36 min, 2.6 h, 6.6 h,
-// 12.6 h, 18.6 h, and a last one at 24 h.
+// With the 24-hour window that is 10 attempts, at about 0, 10 s, 1 min, 6 min, 36 min, 2.6 h,
+// 6.6 h, 12.6 h and 18.6 h after the event, and a last one at 24 h.
 var DefaultSchedule = []time.Duration{10 * time.Second, 50 * time.Second, 5 * time.Minute, 30 * time.Minute,
 	2 * time.Hour, 4 * time.Hour, 6 * time.Hour}
 
