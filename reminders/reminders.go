@@ -74,11 +74,13 @@ const (
 // Status is what became of a send.
 type Status string
 
-// Send statuses. queued is the only one that still changes (to a final one); no_credit
-// becomes queued when the same key is sent again after the member granted a credit.
+// Send statuses. queued and sending still change (queued → sending → a final status, or back
+// to queued for a retry); no_credit becomes queued when the same key is sent again after the
+// member granted a credit.
 const (
 	StatusNoCredit Status = "no_credit" // the member had no credit for the template: nothing sent
 	StatusQueued   Status = "queued"    // a credit is held; the job will send
+	StatusSending  Status = "sending"   // the job is calling WeChat now
 	StatusSent     Status = "sent"      // WeChat accepted it
 	StatusRefused  Status = "refused"   // 43101: the user refused or has no credit left at WeChat
 	StatusInvalid  Status = "invalid"   // 47003: WeChat refused the data; credit given back
@@ -88,7 +90,7 @@ const (
 )
 
 // Statuses lists every status.
-var Statuses = []Status{StatusNoCredit, StatusQueued, StatusSent, StatusRefused, StatusInvalid, StatusFailed, StatusExpired, StatusUnknown}
+var Statuses = []Status{StatusNoCredit, StatusQueued, StatusSending, StatusSent, StatusRefused, StatusInvalid, StatusFailed, StatusExpired, StatusUnknown}
 
 // Send is one recorded send.
 type Send struct {
@@ -162,8 +164,6 @@ type Store interface {
 	// ChangeSubscribeSend applies ch if the send is still in status from; it reports
 	// whether it did.
 	ChangeSubscribeSend(ctx context.Context, brandID, id string, from Status, ch SendChange) (bool, error)
-	// NoteSubscribeAttempt records a failed attempt of a queued send.
-	NoteSubscribeAttempt(ctx context.Context, brandID, id string, attempts, errCode int, msg string, at time.Time) error
 	ListSubscribeSends(ctx context.Context, brandID string, f SendFilter, p brands.Page) ([]Send, string, error)
 	CountSubscribeSends(ctx context.Context, brandID, batch string) (map[Status]int, error)
 }

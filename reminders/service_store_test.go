@@ -391,6 +391,30 @@ func TestDeliverOutcomes(t *testing.T) {
 	})
 }
 
+// A run that finds the send still "sending" (the previous run died during the WeChat call)
+// must not call again: the message may be out.
+func TestDeliverNeverRepeatsAnInterruptedCall(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		f := newFixture(t, st)
+		f.putLiveTemplate(t)
+		f.grant(t, f.member.ID, 2)
+		r := f.send(t, f.member.ID, "k")
+		// What the first run committed before it called WeChat and died.
+		if ok, err := st.ChangeSubscribeSend(ctx, f.brandID, r.SendID, reminders.StatusQueued,
+			reminders.SendChange{Status: reminders.StatusSending, Attempts: 1, At: t0}); err != nil || !ok {
+			t.Fatal(ok, err)
+		}
+		if err := f.svc.Deliver(ctx, f.brandID, r.SendID, 2, false); err != nil {
+			t.Fatal(err)
+		}
+		sd, _ := st.SubscribeSend(ctx, f.brandID, r.SendID)
+		if sd.Status != reminders.StatusUnknown || len(f.msgr.sent) != 0 || f.available(t, f.member.ID) != 1 {
+			t.Fatalf("status %s, calls %d, credits %d", sd.Status, len(f.msgr.sent), f.available(t, f.member.ID))
+		}
+	})
+}
+
 func TestDeliverAfterTheDeadlineExpires(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()

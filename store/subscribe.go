@@ -296,14 +296,6 @@ func (s *Store) ChangeSubscribeSend(ctx context.Context, brandID, id string, fro
 	return n == 1, err
 }
 
-// NoteSubscribeAttempt records a failed attempt of a queued send.
-func (s *Store) NoteSubscribeAttempt(ctx context.Context, brandID, id string, attempts, errCode int, msg string, at time.Time) error {
-	_, err := s.ent(ctx).SubscribeSend.Update().
-		Where(subscribesend.BrandID(brandID), subscribesend.ID(id), subscribesend.StatusEQ(subscribesend.StatusQueued)).
-		SetAttempts(attempts).SetErrcode(errCode).SetError(msg).SetUpdatedAt(at).Save(ctx)
-	return err
-}
-
 // ListSubscribeSends pages the send log, newest first; the cursor is the last id seen.
 func (s *Store) ListSubscribeSends(ctx context.Context, brandID string, f reminders.SendFilter, p brands.Page) ([]reminders.Send, string, error) {
 	limit := clampLimit(p.Limit)

@@ -408,7 +408,7 @@ var (
 		{Name: "data", Type: field.TypeString, Size: 2147483647},
 		{Name: "miniprogram_state", Type: field.TypeString, Size: 16, Default: "formal"},
 		{Name: "lang", Type: field.TypeString, Size: 8, Default: "zh_CN"},
-		{Name: "status", Type: field.TypeEnum, Enums: []string{"no_credit", "queued", "sent", "refused", "invalid", "failed", "expired", "unknown"}},
+		{Name: "status", Type: field.TypeEnum, Enums: []string{"no_credit", "queued", "sending", "sent", "refused", "invalid", "failed", "expired", "unknown"}},
 		{Name: "credit_id", Type: field.TypeString, Nullable: true, Size: 36},
 		{Name: "attempts", Type: field.TypeInt, Default: 0},
 		{Name: "errcode", Type: field.TypeInt, Default: 0},

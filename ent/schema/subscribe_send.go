@@ -28,7 +28,9 @@ func (SubscribeSend) Fields() []ent.Field {
 		field.Text("data").Immutable(),
 		field.String("miniprogram_state").MaxLen(16).Immutable().Default("formal"),
 		field.String("lang").MaxLen(8).Immutable().Default("zh_CN"),
-		field.Enum("status").Values("no_credit", "queued", "sent", "refused", "invalid", "failed", "expired", "unknown"),
+		// sending is the durable intent written before WeChat is called: a run that finds it
+		// knows an earlier run may have sent the message.
+		field.Enum("status").Values("no_credit", "queued", "sending", "sent", "refused", "invalid", "failed", "expired", "unknown"),
 		field.String("credit_id").MaxLen(36).Optional().Nillable(),
 		field.Int("attempts").Default(0).NonNegative(),
 		field.Int("errcode").Default(0),

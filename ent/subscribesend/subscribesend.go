@@ -151,6 +151,7 @@ type Status string
 const (
 	StatusNoCredit Status = "no_credit"
 	StatusQueued   Status = "queued"
+	StatusSending  Status = "sending"
 	StatusSent     Status = "sent"
 	StatusRefused  Status = "refused"
 	StatusInvalid  Status = "invalid"
@@ -166,7 +167,7 @@ func (s Status) String() string {
 // StatusValidator is a validator for the "status" field enum values. It is called by the builders before save.
 func StatusValidator(s Status) error {
 	switch s {
-	case StatusNoCredit, StatusQueued, StatusSent, StatusRefused, StatusInvalid, StatusFailed, StatusExpired, StatusUnknown:
+	case StatusNoCredit, StatusQueued, StatusSending, StatusSent, StatusRefused, StatusInvalid, StatusFailed, StatusExpired, StatusUnknown:
 		return nil
 	default:
 		return fmt.Errorf("subscribesend: invalid enum value for status field: %q", s)
