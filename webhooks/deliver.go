@@ -56,6 +56,8 @@ func (s *Service) Deliver(ctx context.Context, brandID, deliveryID string, attem
 		HeaderSignature: Sign(string(secret), ts, body),
 	}})
 
+	// The attempt is recorded even when the job's context ended during the call.
+	ctx = context.WithoutCancel(ctx)
 	now := s.Clock.Now()
 	r := AttemptResult{Attempts: attempt, At: now, StatusCode: resp.StatusCode}
 	switch {
