@@ -28,7 +28,13 @@ import (
 	"github.com/sharecast/sharecast/ent/refreshtoken"
 	"github.com/sharecast/sharecast/ent/reservation"
 	"github.com/sharecast/sharecast/ent/sharelink"
+	"github.com/sharecast/sharecast/ent/subscribecredit"
+	"github.com/sharecast/sharecast/ent/subscribesend"
+	"github.com/sharecast/sharecast/ent/subscribetemplate"
 	"github.com/sharecast/sharecast/ent/touch"
+	"github.com/sharecast/sharecast/ent/webhookdelivery"
+	"github.com/sharecast/sharecast/ent/webhookendpoint"
+	"github.com/sharecast/sharecast/ent/webhookevent"
 	"github.com/sharecast/sharecast/ent/wecomrobot"
 
 	stdsql "database/sql"
@@ -65,8 +71,20 @@ type Client struct {
 	Reservation *ReservationClient
 	// ShareLink is the client for interacting with the ShareLink builders.
 	ShareLink *ShareLinkClient
+	// SubscribeCredit is the client for interacting with the SubscribeCredit builders.
+	SubscribeCredit *SubscribeCreditClient
+	// SubscribeSend is the client for interacting with the SubscribeSend builders.
+	SubscribeSend *SubscribeSendClient
+	// SubscribeTemplate is the client for interacting with the SubscribeTemplate builders.
+	SubscribeTemplate *SubscribeTemplateClient
 	// Touch is the client for interacting with the Touch builders.
 	Touch *TouchClient
+	// WebhookDelivery is the client for interacting with the WebhookDelivery builders.
+	WebhookDelivery *WebhookDeliveryClient
+	// WebhookEndpoint is the client for interacting with the WebhookEndpoint builders.
+	WebhookEndpoint *WebhookEndpointClient
+	// WebhookEvent is the client for interacting with the WebhookEvent builders.
+	WebhookEvent *WebhookEventClient
 	// WecomRobot is the client for interacting with the WecomRobot builders.
 	WecomRobot *WecomRobotClient
 }
@@ -93,7 +111,13 @@ func (c *Client) init() {
 	c.RefreshToken = NewRefreshTokenClient(c.config)
 	c.Reservation = NewReservationClient(c.config)
 	c.ShareLink = NewShareLinkClient(c.config)
+	c.SubscribeCredit = NewSubscribeCreditClient(c.config)
+	c.SubscribeSend = NewSubscribeSendClient(c.config)
+	c.SubscribeTemplate = NewSubscribeTemplateClient(c.config)
 	c.Touch = NewTouchClient(c.config)
+	c.WebhookDelivery = NewWebhookDeliveryClient(c.config)
+	c.WebhookEndpoint = NewWebhookEndpointClient(c.config)
+	c.WebhookEvent = NewWebhookEventClient(c.config)
 	c.WecomRobot = NewWecomRobotClient(c.config)
 }
 
@@ -185,23 +209,29 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 	cfg := c.config
 	cfg.driver = tx
 	return &Tx{
-		ctx:              ctx,
-		config:           cfg,
-		Admin:            NewAdminClient(cfg),
-		AdminSession:     NewAdminSessionClient(cfg),
-		AuditLog:         NewAuditLogClient(cfg),
-		Brand:            NewBrandClient(cfg),
-		ClockState:       NewClockStateClient(cfg),
-		LeaderboardPush:  NewLeaderboardPushClient(cfg),
-		LeaderboardShare: NewLeaderboardShareClient(cfg),
-		Live:             NewLiveClient(cfg),
-		Member:           NewMemberClient(cfg),
-		PushSchedule:     NewPushScheduleClient(cfg),
-		RefreshToken:     NewRefreshTokenClient(cfg),
-		Reservation:      NewReservationClient(cfg),
-		ShareLink:        NewShareLinkClient(cfg),
-		Touch:            NewTouchClient(cfg),
-		WecomRobot:       NewWecomRobotClient(cfg),
+		ctx:               ctx,
+		config:            cfg,
+		Admin:             NewAdminClient(cfg),
+		AdminSession:      NewAdminSessionClient(cfg),
+		AuditLog:          NewAuditLogClient(cfg),
+		Brand:             NewBrandClient(cfg),
+		ClockState:        NewClockStateClient(cfg),
+		LeaderboardPush:   NewLeaderboardPushClient(cfg),
+		LeaderboardShare:  NewLeaderboardShareClient(cfg),
+		Live:              NewLiveClient(cfg),
+		Member:            NewMemberClient(cfg),
+		PushSchedule:      NewPushScheduleClient(cfg),
+		RefreshToken:      NewRefreshTokenClient(cfg),
+		Reservation:       NewReservationClient(cfg),
+		ShareLink:         NewShareLinkClient(cfg),
+		SubscribeCredit:   NewSubscribeCreditClient(cfg),
+		SubscribeSend:     NewSubscribeSendClient(cfg),
+		SubscribeTemplate: NewSubscribeTemplateClient(cfg),
+		Touch:             NewTouchClient(cfg),
+		WebhookDelivery:   NewWebhookDeliveryClient(cfg),
+		WebhookEndpoint:   NewWebhookEndpointClient(cfg),
+		WebhookEvent:      NewWebhookEventClient(cfg),
+		WecomRobot:        NewWecomRobotClient(cfg),
 	}, nil
 }
 
@@ -219,23 +249,29 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 	cfg := c.config
 	cfg.driver = &txDriver{tx: tx, drv: c.driver}
 	return &Tx{
-		ctx:              ctx,
-		config:           cfg,
-		Admin:            NewAdminClient(cfg),
-		AdminSession:     NewAdminSessionClient(cfg),
-		AuditLog:         NewAuditLogClient(cfg),
-		Brand:            NewBrandClient(cfg),
-		ClockState:       NewClockStateClient(cfg),
-		LeaderboardPush:  NewLeaderboardPushClient(cfg),
-		LeaderboardShare: NewLeaderboardShareClient(cfg),
-		Live:             NewLiveClient(cfg),
-		Member:           NewMemberClient(cfg),
-		PushSchedule:     NewPushScheduleClient(cfg),
-		RefreshToken:     NewRefreshTokenClient(cfg),
-		Reservation:      NewReservationClient(cfg),
-		ShareLink:        NewShareLinkClient(cfg),
-		Touch:            NewTouchClient(cfg),
-		WecomRobot:       NewWecomRobotClient(cfg),
+		ctx:               ctx,
+		config:            cfg,
+		Admin:             NewAdminClient(cfg),
+		AdminSession:      NewAdminSessionClient(cfg),
+		AuditLog:          NewAuditLogClient(cfg),
+		Brand:             NewBrandClient(cfg),
+		ClockState:        NewClockStateClient(cfg),
+		LeaderboardPush:   NewLeaderboardPushClient(cfg),
+		LeaderboardShare:  NewLeaderboardShareClient(cfg),
+		Live:              NewLiveClient(cfg),
+		Member:            NewMemberClient(cfg),
+		PushSchedule:      NewPushScheduleClient(cfg),
+		RefreshToken:      NewRefreshTokenClient(cfg),
+		Reservation:       NewReservationClient(cfg),
+		ShareLink:         NewShareLinkClient(cfg),
+		SubscribeCredit:   NewSubscribeCreditClient(cfg),
+		SubscribeSend:     NewSubscribeSendClient(cfg),
+		SubscribeTemplate: NewSubscribeTemplateClient(cfg),
+		Touch:             NewTouchClient(cfg),
+		WebhookDelivery:   NewWebhookDeliveryClient(cfg),
+		WebhookEndpoint:   NewWebhookEndpointClient(cfg),
+		WebhookEvent:      NewWebhookEventClient(cfg),
+		WecomRobot:        NewWecomRobotClient(cfg),
 	}, nil
 }
 
@@ -267,7 +303,9 @@ func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
 		c.Admin, c.AdminSession, c.AuditLog, c.Brand, c.ClockState, c.LeaderboardPush,
 		c.LeaderboardShare, c.Live, c.Member, c.PushSchedule, c.RefreshToken,
-		c.Reservation, c.ShareLink, c.Touch, c.WecomRobot,
+		c.Reservation, c.ShareLink, c.SubscribeCredit, c.SubscribeSend,
+		c.SubscribeTemplate, c.Touch, c.WebhookDelivery, c.WebhookEndpoint,
+		c.WebhookEvent, c.WecomRobot,
 	} {
 		n.Use(hooks...)
 	}
@@ -279,7 +317,9 @@ func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
 		c.Admin, c.AdminSession, c.AuditLog, c.Brand, c.ClockState, c.LeaderboardPush,
 		c.LeaderboardShare, c.Live, c.Member, c.PushSchedule, c.RefreshToken,
-		c.Reservation, c.ShareLink, c.Touch, c.WecomRobot,
+		c.Reservation, c.ShareLink, c.SubscribeCredit, c.SubscribeSend,
+		c.SubscribeTemplate, c.Touch, c.WebhookDelivery, c.WebhookEndpoint,
+		c.WebhookEvent, c.WecomRobot,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -314,8 +354,20 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Reservation.mutate(ctx, m)
 	case *ShareLinkMutation:
 		return c.ShareLink.mutate(ctx, m)
+	case *SubscribeCreditMutation:
+		return c.SubscribeCredit.mutate(ctx, m)
+	case *SubscribeSendMutation:
+		return c.SubscribeSend.mutate(ctx, m)
+	case *SubscribeTemplateMutation:
+		return c.SubscribeTemplate.mutate(ctx, m)
 	case *TouchMutation:
 		return c.Touch.mutate(ctx, m)
+	case *WebhookDeliveryMutation:
+		return c.WebhookDelivery.mutate(ctx, m)
+	case *WebhookEndpointMutation:
+		return c.WebhookEndpoint.mutate(ctx, m)
+	case *WebhookEventMutation:
+		return c.WebhookEvent.mutate(ctx, m)
 	case *WecomRobotMutation:
 		return c.WecomRobot.mutate(ctx, m)
 	default:
@@ -2324,6 +2376,453 @@ func (c *ShareLinkClient) mutate(ctx context.Context, m *ShareLinkMutation) (Val
 	}
 }
 
+// SubscribeCreditClient is a client for the SubscribeCredit schema.
+type SubscribeCreditClient struct {
+	config
+}
+
+// NewSubscribeCreditClient returns a client for the SubscribeCredit from the given config.
+func NewSubscribeCreditClient(c config) *SubscribeCreditClient {
+	return &SubscribeCreditClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `subscribecredit.Hooks(f(g(h())))`.
+func (c *SubscribeCreditClient) Use(hooks ...Hook) {
+	c.hooks.SubscribeCredit = append(c.hooks.SubscribeCredit, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `subscribecredit.Intercept(f(g(h())))`.
+func (c *SubscribeCreditClient) Intercept(interceptors ...Interceptor) {
+	c.inters.SubscribeCredit = append(c.inters.SubscribeCredit, interceptors...)
+}
+
+// Create returns a builder for creating a SubscribeCredit entity.
+func (c *SubscribeCreditClient) Create() *SubscribeCreditCreate {
+	mutation := newSubscribeCreditMutation(c.config, OpCreate)
+	return &SubscribeCreditCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of SubscribeCredit entities.
+func (c *SubscribeCreditClient) CreateBulk(builders ...*SubscribeCreditCreate) *SubscribeCreditCreateBulk {
+	return &SubscribeCreditCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *SubscribeCreditClient) MapCreateBulk(slice any, setFunc func(*SubscribeCreditCreate, int)) *SubscribeCreditCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &SubscribeCreditCreateBulk{err: fmt.Errorf("calling to SubscribeCreditClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*SubscribeCreditCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &SubscribeCreditCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for SubscribeCredit.
+func (c *SubscribeCreditClient) Update() *SubscribeCreditUpdate {
+	mutation := newSubscribeCreditMutation(c.config, OpUpdate)
+	return &SubscribeCreditUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *SubscribeCreditClient) UpdateOne(_m *SubscribeCredit) *SubscribeCreditUpdateOne {
+	mutation := newSubscribeCreditMutation(c.config, OpUpdateOne, withSubscribeCredit(_m))
+	return &SubscribeCreditUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *SubscribeCreditClient) UpdateOneID(id string) *SubscribeCreditUpdateOne {
+	mutation := newSubscribeCreditMutation(c.config, OpUpdateOne, withSubscribeCreditID(id))
+	return &SubscribeCreditUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for SubscribeCredit.
+func (c *SubscribeCreditClient) Delete() *SubscribeCreditDelete {
+	mutation := newSubscribeCreditMutation(c.config, OpDelete)
+	return &SubscribeCreditDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *SubscribeCreditClient) DeleteOne(_m *SubscribeCredit) *SubscribeCreditDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *SubscribeCreditClient) DeleteOneID(id string) *SubscribeCreditDeleteOne {
+	builder := c.Delete().Where(subscribecredit.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &SubscribeCreditDeleteOne{builder}
+}
+
+// Query returns a query builder for SubscribeCredit.
+func (c *SubscribeCreditClient) Query() *SubscribeCreditQuery {
+	return &SubscribeCreditQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeSubscribeCredit},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a SubscribeCredit entity by its id.
+func (c *SubscribeCreditClient) Get(ctx context.Context, id string) (*SubscribeCredit, error) {
+	return c.Query().Where(subscribecredit.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *SubscribeCreditClient) GetX(ctx context.Context, id string) *SubscribeCredit {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryBrand queries the brand edge of a SubscribeCredit.
+func (c *SubscribeCreditClient) QueryBrand(_m *SubscribeCredit) *BrandQuery {
+	query := (&BrandClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(subscribecredit.Table, subscribecredit.FieldID, id),
+			sqlgraph.To(brand.Table, brand.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, subscribecredit.BrandTable, subscribecredit.BrandColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *SubscribeCreditClient) Hooks() []Hook {
+	return c.hooks.SubscribeCredit
+}
+
+// Interceptors returns the client interceptors.
+func (c *SubscribeCreditClient) Interceptors() []Interceptor {
+	return c.inters.SubscribeCredit
+}
+
+func (c *SubscribeCreditClient) mutate(ctx context.Context, m *SubscribeCreditMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&SubscribeCreditCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&SubscribeCreditUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&SubscribeCreditUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&SubscribeCreditDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown SubscribeCredit mutation op: %q", m.Op())
+	}
+}
+
+// SubscribeSendClient is a client for the SubscribeSend schema.
+type SubscribeSendClient struct {
+	config
+}
+
+// NewSubscribeSendClient returns a client for the SubscribeSend from the given config.
+func NewSubscribeSendClient(c config) *SubscribeSendClient {
+	return &SubscribeSendClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `subscribesend.Hooks(f(g(h())))`.
+func (c *SubscribeSendClient) Use(hooks ...Hook) {
+	c.hooks.SubscribeSend = append(c.hooks.SubscribeSend, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `subscribesend.Intercept(f(g(h())))`.
+func (c *SubscribeSendClient) Intercept(interceptors ...Interceptor) {
+	c.inters.SubscribeSend = append(c.inters.SubscribeSend, interceptors...)
+}
+
+// Create returns a builder for creating a SubscribeSend entity.
+func (c *SubscribeSendClient) Create() *SubscribeSendCreate {
+	mutation := newSubscribeSendMutation(c.config, OpCreate)
+	return &SubscribeSendCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of SubscribeSend entities.
+func (c *SubscribeSendClient) CreateBulk(builders ...*SubscribeSendCreate) *SubscribeSendCreateBulk {
+	return &SubscribeSendCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *SubscribeSendClient) MapCreateBulk(slice any, setFunc func(*SubscribeSendCreate, int)) *SubscribeSendCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &SubscribeSendCreateBulk{err: fmt.Errorf("calling to SubscribeSendClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*SubscribeSendCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &SubscribeSendCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for SubscribeSend.
+func (c *SubscribeSendClient) Update() *SubscribeSendUpdate {
+	mutation := newSubscribeSendMutation(c.config, OpUpdate)
+	return &SubscribeSendUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *SubscribeSendClient) UpdateOne(_m *SubscribeSend) *SubscribeSendUpdateOne {
+	mutation := newSubscribeSendMutation(c.config, OpUpdateOne, withSubscribeSend(_m))
+	return &SubscribeSendUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *SubscribeSendClient) UpdateOneID(id string) *SubscribeSendUpdateOne {
+	mutation := newSubscribeSendMutation(c.config, OpUpdateOne, withSubscribeSendID(id))
+	return &SubscribeSendUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for SubscribeSend.
+func (c *SubscribeSendClient) Delete() *SubscribeSendDelete {
+	mutation := newSubscribeSendMutation(c.config, OpDelete)
+	return &SubscribeSendDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *SubscribeSendClient) DeleteOne(_m *SubscribeSend) *SubscribeSendDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *SubscribeSendClient) DeleteOneID(id string) *SubscribeSendDeleteOne {
+	builder := c.Delete().Where(subscribesend.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &SubscribeSendDeleteOne{builder}
+}
+
+// Query returns a query builder for SubscribeSend.
+func (c *SubscribeSendClient) Query() *SubscribeSendQuery {
+	return &SubscribeSendQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeSubscribeSend},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a SubscribeSend entity by its id.
+func (c *SubscribeSendClient) Get(ctx context.Context, id string) (*SubscribeSend, error) {
+	return c.Query().Where(subscribesend.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *SubscribeSendClient) GetX(ctx context.Context, id string) *SubscribeSend {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryBrand queries the brand edge of a SubscribeSend.
+func (c *SubscribeSendClient) QueryBrand(_m *SubscribeSend) *BrandQuery {
+	query := (&BrandClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(subscribesend.Table, subscribesend.FieldID, id),
+			sqlgraph.To(brand.Table, brand.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, subscribesend.BrandTable, subscribesend.BrandColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *SubscribeSendClient) Hooks() []Hook {
+	return c.hooks.SubscribeSend
+}
+
+// Interceptors returns the client interceptors.
+func (c *SubscribeSendClient) Interceptors() []Interceptor {
+	return c.inters.SubscribeSend
+}
+
+func (c *SubscribeSendClient) mutate(ctx context.Context, m *SubscribeSendMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&SubscribeSendCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&SubscribeSendUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&SubscribeSendUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&SubscribeSendDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown SubscribeSend mutation op: %q", m.Op())
+	}
+}
+
+// SubscribeTemplateClient is a client for the SubscribeTemplate schema.
+type SubscribeTemplateClient struct {
+	config
+}
+
+// NewSubscribeTemplateClient returns a client for the SubscribeTemplate from the given config.
+func NewSubscribeTemplateClient(c config) *SubscribeTemplateClient {
+	return &SubscribeTemplateClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `subscribetemplate.Hooks(f(g(h())))`.
+func (c *SubscribeTemplateClient) Use(hooks ...Hook) {
+	c.hooks.SubscribeTemplate = append(c.hooks.SubscribeTemplate, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `subscribetemplate.Intercept(f(g(h())))`.
+func (c *SubscribeTemplateClient) Intercept(interceptors ...Interceptor) {
+	c.inters.SubscribeTemplate = append(c.inters.SubscribeTemplate, interceptors...)
+}
+
+// Create returns a builder for creating a SubscribeTemplate entity.
+func (c *SubscribeTemplateClient) Create() *SubscribeTemplateCreate {
+	mutation := newSubscribeTemplateMutation(c.config, OpCreate)
+	return &SubscribeTemplateCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of SubscribeTemplate entities.
+func (c *SubscribeTemplateClient) CreateBulk(builders ...*SubscribeTemplateCreate) *SubscribeTemplateCreateBulk {
+	return &SubscribeTemplateCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *SubscribeTemplateClient) MapCreateBulk(slice any, setFunc func(*SubscribeTemplateCreate, int)) *SubscribeTemplateCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &SubscribeTemplateCreateBulk{err: fmt.Errorf("calling to SubscribeTemplateClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*SubscribeTemplateCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &SubscribeTemplateCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for SubscribeTemplate.
+func (c *SubscribeTemplateClient) Update() *SubscribeTemplateUpdate {
+	mutation := newSubscribeTemplateMutation(c.config, OpUpdate)
+	return &SubscribeTemplateUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *SubscribeTemplateClient) UpdateOne(_m *SubscribeTemplate) *SubscribeTemplateUpdateOne {
+	mutation := newSubscribeTemplateMutation(c.config, OpUpdateOne, withSubscribeTemplate(_m))
+	return &SubscribeTemplateUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *SubscribeTemplateClient) UpdateOneID(id string) *SubscribeTemplateUpdateOne {
+	mutation := newSubscribeTemplateMutation(c.config, OpUpdateOne, withSubscribeTemplateID(id))
+	return &SubscribeTemplateUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for SubscribeTemplate.
+func (c *SubscribeTemplateClient) Delete() *SubscribeTemplateDelete {
+	mutation := newSubscribeTemplateMutation(c.config, OpDelete)
+	return &SubscribeTemplateDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *SubscribeTemplateClient) DeleteOne(_m *SubscribeTemplate) *SubscribeTemplateDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *SubscribeTemplateClient) DeleteOneID(id string) *SubscribeTemplateDeleteOne {
+	builder := c.Delete().Where(subscribetemplate.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &SubscribeTemplateDeleteOne{builder}
+}
+
+// Query returns a query builder for SubscribeTemplate.
+func (c *SubscribeTemplateClient) Query() *SubscribeTemplateQuery {
+	return &SubscribeTemplateQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeSubscribeTemplate},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a SubscribeTemplate entity by its id.
+func (c *SubscribeTemplateClient) Get(ctx context.Context, id string) (*SubscribeTemplate, error) {
+	return c.Query().Where(subscribetemplate.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *SubscribeTemplateClient) GetX(ctx context.Context, id string) *SubscribeTemplate {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryBrand queries the brand edge of a SubscribeTemplate.
+func (c *SubscribeTemplateClient) QueryBrand(_m *SubscribeTemplate) *BrandQuery {
+	query := (&BrandClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(subscribetemplate.Table, subscribetemplate.FieldID, id),
+			sqlgraph.To(brand.Table, brand.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, subscribetemplate.BrandTable, subscribetemplate.BrandColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *SubscribeTemplateClient) Hooks() []Hook {
+	return c.hooks.SubscribeTemplate
+}
+
+// Interceptors returns the client interceptors.
+func (c *SubscribeTemplateClient) Interceptors() []Interceptor {
+	return c.inters.SubscribeTemplate
+}
+
+func (c *SubscribeTemplateClient) mutate(ctx context.Context, m *SubscribeTemplateMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&SubscribeTemplateCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&SubscribeTemplateUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&SubscribeTemplateUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&SubscribeTemplateDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown SubscribeTemplate mutation op: %q", m.Op())
+	}
+}
+
 // TouchClient is a client for the Touch schema.
 type TouchClient struct {
 	config
@@ -2470,6 +2969,453 @@ func (c *TouchClient) mutate(ctx context.Context, m *TouchMutation) (Value, erro
 		return (&TouchDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown Touch mutation op: %q", m.Op())
+	}
+}
+
+// WebhookDeliveryClient is a client for the WebhookDelivery schema.
+type WebhookDeliveryClient struct {
+	config
+}
+
+// NewWebhookDeliveryClient returns a client for the WebhookDelivery from the given config.
+func NewWebhookDeliveryClient(c config) *WebhookDeliveryClient {
+	return &WebhookDeliveryClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `webhookdelivery.Hooks(f(g(h())))`.
+func (c *WebhookDeliveryClient) Use(hooks ...Hook) {
+	c.hooks.WebhookDelivery = append(c.hooks.WebhookDelivery, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `webhookdelivery.Intercept(f(g(h())))`.
+func (c *WebhookDeliveryClient) Intercept(interceptors ...Interceptor) {
+	c.inters.WebhookDelivery = append(c.inters.WebhookDelivery, interceptors...)
+}
+
+// Create returns a builder for creating a WebhookDelivery entity.
+func (c *WebhookDeliveryClient) Create() *WebhookDeliveryCreate {
+	mutation := newWebhookDeliveryMutation(c.config, OpCreate)
+	return &WebhookDeliveryCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of WebhookDelivery entities.
+func (c *WebhookDeliveryClient) CreateBulk(builders ...*WebhookDeliveryCreate) *WebhookDeliveryCreateBulk {
+	return &WebhookDeliveryCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *WebhookDeliveryClient) MapCreateBulk(slice any, setFunc func(*WebhookDeliveryCreate, int)) *WebhookDeliveryCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &WebhookDeliveryCreateBulk{err: fmt.Errorf("calling to WebhookDeliveryClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*WebhookDeliveryCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &WebhookDeliveryCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for WebhookDelivery.
+func (c *WebhookDeliveryClient) Update() *WebhookDeliveryUpdate {
+	mutation := newWebhookDeliveryMutation(c.config, OpUpdate)
+	return &WebhookDeliveryUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *WebhookDeliveryClient) UpdateOne(_m *WebhookDelivery) *WebhookDeliveryUpdateOne {
+	mutation := newWebhookDeliveryMutation(c.config, OpUpdateOne, withWebhookDelivery(_m))
+	return &WebhookDeliveryUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *WebhookDeliveryClient) UpdateOneID(id string) *WebhookDeliveryUpdateOne {
+	mutation := newWebhookDeliveryMutation(c.config, OpUpdateOne, withWebhookDeliveryID(id))
+	return &WebhookDeliveryUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for WebhookDelivery.
+func (c *WebhookDeliveryClient) Delete() *WebhookDeliveryDelete {
+	mutation := newWebhookDeliveryMutation(c.config, OpDelete)
+	return &WebhookDeliveryDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *WebhookDeliveryClient) DeleteOne(_m *WebhookDelivery) *WebhookDeliveryDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *WebhookDeliveryClient) DeleteOneID(id string) *WebhookDeliveryDeleteOne {
+	builder := c.Delete().Where(webhookdelivery.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &WebhookDeliveryDeleteOne{builder}
+}
+
+// Query returns a query builder for WebhookDelivery.
+func (c *WebhookDeliveryClient) Query() *WebhookDeliveryQuery {
+	return &WebhookDeliveryQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeWebhookDelivery},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a WebhookDelivery entity by its id.
+func (c *WebhookDeliveryClient) Get(ctx context.Context, id string) (*WebhookDelivery, error) {
+	return c.Query().Where(webhookdelivery.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *WebhookDeliveryClient) GetX(ctx context.Context, id string) *WebhookDelivery {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryBrand queries the brand edge of a WebhookDelivery.
+func (c *WebhookDeliveryClient) QueryBrand(_m *WebhookDelivery) *BrandQuery {
+	query := (&BrandClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(webhookdelivery.Table, webhookdelivery.FieldID, id),
+			sqlgraph.To(brand.Table, brand.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, webhookdelivery.BrandTable, webhookdelivery.BrandColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *WebhookDeliveryClient) Hooks() []Hook {
+	return c.hooks.WebhookDelivery
+}
+
+// Interceptors returns the client interceptors.
+func (c *WebhookDeliveryClient) Interceptors() []Interceptor {
+	return c.inters.WebhookDelivery
+}
+
+func (c *WebhookDeliveryClient) mutate(ctx context.Context, m *WebhookDeliveryMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&WebhookDeliveryCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&WebhookDeliveryUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&WebhookDeliveryUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&WebhookDeliveryDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown WebhookDelivery mutation op: %q", m.Op())
+	}
+}
+
+// WebhookEndpointClient is a client for the WebhookEndpoint schema.
+type WebhookEndpointClient struct {
+	config
+}
+
+// NewWebhookEndpointClient returns a client for the WebhookEndpoint from the given config.
+func NewWebhookEndpointClient(c config) *WebhookEndpointClient {
+	return &WebhookEndpointClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `webhookendpoint.Hooks(f(g(h())))`.
+func (c *WebhookEndpointClient) Use(hooks ...Hook) {
+	c.hooks.WebhookEndpoint = append(c.hooks.WebhookEndpoint, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `webhookendpoint.Intercept(f(g(h())))`.
+func (c *WebhookEndpointClient) Intercept(interceptors ...Interceptor) {
+	c.inters.WebhookEndpoint = append(c.inters.WebhookEndpoint, interceptors...)
+}
+
+// Create returns a builder for creating a WebhookEndpoint entity.
+func (c *WebhookEndpointClient) Create() *WebhookEndpointCreate {
+	mutation := newWebhookEndpointMutation(c.config, OpCreate)
+	return &WebhookEndpointCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of WebhookEndpoint entities.
+func (c *WebhookEndpointClient) CreateBulk(builders ...*WebhookEndpointCreate) *WebhookEndpointCreateBulk {
+	return &WebhookEndpointCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *WebhookEndpointClient) MapCreateBulk(slice any, setFunc func(*WebhookEndpointCreate, int)) *WebhookEndpointCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &WebhookEndpointCreateBulk{err: fmt.Errorf("calling to WebhookEndpointClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*WebhookEndpointCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &WebhookEndpointCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for WebhookEndpoint.
+func (c *WebhookEndpointClient) Update() *WebhookEndpointUpdate {
+	mutation := newWebhookEndpointMutation(c.config, OpUpdate)
+	return &WebhookEndpointUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *WebhookEndpointClient) UpdateOne(_m *WebhookEndpoint) *WebhookEndpointUpdateOne {
+	mutation := newWebhookEndpointMutation(c.config, OpUpdateOne, withWebhookEndpoint(_m))
+	return &WebhookEndpointUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *WebhookEndpointClient) UpdateOneID(id string) *WebhookEndpointUpdateOne {
+	mutation := newWebhookEndpointMutation(c.config, OpUpdateOne, withWebhookEndpointID(id))
+	return &WebhookEndpointUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for WebhookEndpoint.
+func (c *WebhookEndpointClient) Delete() *WebhookEndpointDelete {
+	mutation := newWebhookEndpointMutation(c.config, OpDelete)
+	return &WebhookEndpointDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *WebhookEndpointClient) DeleteOne(_m *WebhookEndpoint) *WebhookEndpointDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *WebhookEndpointClient) DeleteOneID(id string) *WebhookEndpointDeleteOne {
+	builder := c.Delete().Where(webhookendpoint.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &WebhookEndpointDeleteOne{builder}
+}
+
+// Query returns a query builder for WebhookEndpoint.
+func (c *WebhookEndpointClient) Query() *WebhookEndpointQuery {
+	return &WebhookEndpointQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeWebhookEndpoint},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a WebhookEndpoint entity by its id.
+func (c *WebhookEndpointClient) Get(ctx context.Context, id string) (*WebhookEndpoint, error) {
+	return c.Query().Where(webhookendpoint.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *WebhookEndpointClient) GetX(ctx context.Context, id string) *WebhookEndpoint {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryBrand queries the brand edge of a WebhookEndpoint.
+func (c *WebhookEndpointClient) QueryBrand(_m *WebhookEndpoint) *BrandQuery {
+	query := (&BrandClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(webhookendpoint.Table, webhookendpoint.FieldID, id),
+			sqlgraph.To(brand.Table, brand.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, webhookendpoint.BrandTable, webhookendpoint.BrandColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *WebhookEndpointClient) Hooks() []Hook {
+	return c.hooks.WebhookEndpoint
+}
+
+// Interceptors returns the client interceptors.
+func (c *WebhookEndpointClient) Interceptors() []Interceptor {
+	return c.inters.WebhookEndpoint
+}
+
+func (c *WebhookEndpointClient) mutate(ctx context.Context, m *WebhookEndpointMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&WebhookEndpointCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&WebhookEndpointUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&WebhookEndpointUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&WebhookEndpointDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown WebhookEndpoint mutation op: %q", m.Op())
+	}
+}
+
+// WebhookEventClient is a client for the WebhookEvent schema.
+type WebhookEventClient struct {
+	config
+}
+
+// NewWebhookEventClient returns a client for the WebhookEvent from the given config.
+func NewWebhookEventClient(c config) *WebhookEventClient {
+	return &WebhookEventClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `webhookevent.Hooks(f(g(h())))`.
+func (c *WebhookEventClient) Use(hooks ...Hook) {
+	c.hooks.WebhookEvent = append(c.hooks.WebhookEvent, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `webhookevent.Intercept(f(g(h())))`.
+func (c *WebhookEventClient) Intercept(interceptors ...Interceptor) {
+	c.inters.WebhookEvent = append(c.inters.WebhookEvent, interceptors...)
+}
+
+// Create returns a builder for creating a WebhookEvent entity.
+func (c *WebhookEventClient) Create() *WebhookEventCreate {
+	mutation := newWebhookEventMutation(c.config, OpCreate)
+	return &WebhookEventCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of WebhookEvent entities.
+func (c *WebhookEventClient) CreateBulk(builders ...*WebhookEventCreate) *WebhookEventCreateBulk {
+	return &WebhookEventCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *WebhookEventClient) MapCreateBulk(slice any, setFunc func(*WebhookEventCreate, int)) *WebhookEventCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &WebhookEventCreateBulk{err: fmt.Errorf("calling to WebhookEventClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*WebhookEventCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &WebhookEventCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for WebhookEvent.
+func (c *WebhookEventClient) Update() *WebhookEventUpdate {
+	mutation := newWebhookEventMutation(c.config, OpUpdate)
+	return &WebhookEventUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *WebhookEventClient) UpdateOne(_m *WebhookEvent) *WebhookEventUpdateOne {
+	mutation := newWebhookEventMutation(c.config, OpUpdateOne, withWebhookEvent(_m))
+	return &WebhookEventUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *WebhookEventClient) UpdateOneID(id string) *WebhookEventUpdateOne {
+	mutation := newWebhookEventMutation(c.config, OpUpdateOne, withWebhookEventID(id))
+	return &WebhookEventUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for WebhookEvent.
+func (c *WebhookEventClient) Delete() *WebhookEventDelete {
+	mutation := newWebhookEventMutation(c.config, OpDelete)
+	return &WebhookEventDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *WebhookEventClient) DeleteOne(_m *WebhookEvent) *WebhookEventDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *WebhookEventClient) DeleteOneID(id string) *WebhookEventDeleteOne {
+	builder := c.Delete().Where(webhookevent.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &WebhookEventDeleteOne{builder}
+}
+
+// Query returns a query builder for WebhookEvent.
+func (c *WebhookEventClient) Query() *WebhookEventQuery {
+	return &WebhookEventQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeWebhookEvent},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a WebhookEvent entity by its id.
+func (c *WebhookEventClient) Get(ctx context.Context, id string) (*WebhookEvent, error) {
+	return c.Query().Where(webhookevent.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *WebhookEventClient) GetX(ctx context.Context, id string) *WebhookEvent {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryBrand queries the brand edge of a WebhookEvent.
+func (c *WebhookEventClient) QueryBrand(_m *WebhookEvent) *BrandQuery {
+	query := (&BrandClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(webhookevent.Table, webhookevent.FieldID, id),
+			sqlgraph.To(brand.Table, brand.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, webhookevent.BrandTable, webhookevent.BrandColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *WebhookEventClient) Hooks() []Hook {
+	return c.hooks.WebhookEvent
+}
+
+// Interceptors returns the client interceptors.
+func (c *WebhookEventClient) Interceptors() []Interceptor {
+	return c.inters.WebhookEvent
+}
+
+func (c *WebhookEventClient) mutate(ctx context.Context, m *WebhookEventMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&WebhookEventCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&WebhookEventUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&WebhookEventUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&WebhookEventDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown WebhookEvent mutation op: %q", m.Op())
 	}
 }
 
@@ -2627,12 +3573,14 @@ type (
 	hooks struct {
 		Admin, AdminSession, AuditLog, Brand, ClockState, LeaderboardPush,
 		LeaderboardShare, Live, Member, PushSchedule, RefreshToken, Reservation,
-		ShareLink, Touch, WecomRobot []ent.Hook
+		ShareLink, SubscribeCredit, SubscribeSend, SubscribeTemplate, Touch,
+		WebhookDelivery, WebhookEndpoint, WebhookEvent, WecomRobot []ent.Hook
 	}
 	inters struct {
 		Admin, AdminSession, AuditLog, Brand, ClockState, LeaderboardPush,
 		LeaderboardShare, Live, Member, PushSchedule, RefreshToken, Reservation,
-		ShareLink, Touch, WecomRobot []ent.Interceptor
+		ShareLink, SubscribeCredit, SubscribeSend, SubscribeTemplate, Touch,
+		WebhookDelivery, WebhookEndpoint, WebhookEvent, WecomRobot []ent.Interceptor
 	}
 )
 

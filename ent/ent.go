@@ -25,7 +25,13 @@ import (
 	"github.com/sharecast/sharecast/ent/refreshtoken"
 	"github.com/sharecast/sharecast/ent/reservation"
 	"github.com/sharecast/sharecast/ent/sharelink"
+	"github.com/sharecast/sharecast/ent/subscribecredit"
+	"github.com/sharecast/sharecast/ent/subscribesend"
+	"github.com/sharecast/sharecast/ent/subscribetemplate"
 	"github.com/sharecast/sharecast/ent/touch"
+	"github.com/sharecast/sharecast/ent/webhookdelivery"
+	"github.com/sharecast/sharecast/ent/webhookendpoint"
+	"github.com/sharecast/sharecast/ent/webhookevent"
 	"github.com/sharecast/sharecast/ent/wecomrobot"
 )
 
@@ -87,21 +93,27 @@ var (
 func checkColumn(t, c string) error {
 	initCheck.Do(func() {
 		columnCheck = sql.NewColumnCheck(map[string]func(string) bool{
-			admin.Table:            admin.ValidColumn,
-			adminsession.Table:     adminsession.ValidColumn,
-			auditlog.Table:         auditlog.ValidColumn,
-			brand.Table:            brand.ValidColumn,
-			clockstate.Table:       clockstate.ValidColumn,
-			leaderboardpush.Table:  leaderboardpush.ValidColumn,
-			leaderboardshare.Table: leaderboardshare.ValidColumn,
-			live.Table:             live.ValidColumn,
-			member.Table:           member.ValidColumn,
-			pushschedule.Table:     pushschedule.ValidColumn,
-			refreshtoken.Table:     refreshtoken.ValidColumn,
-			reservation.Table:      reservation.ValidColumn,
-			sharelink.Table:        sharelink.ValidColumn,
-			touch.Table:            touch.ValidColumn,
-			wecomrobot.Table:       wecomrobot.ValidColumn,
+			admin.Table:             admin.ValidColumn,
+			adminsession.Table:      adminsession.ValidColumn,
+			auditlog.Table:          auditlog.ValidColumn,
+			brand.Table:             brand.ValidColumn,
+			clockstate.Table:        clockstate.ValidColumn,
+			leaderboardpush.Table:   leaderboardpush.ValidColumn,
+			leaderboardshare.Table:  leaderboardshare.ValidColumn,
+			live.Table:              live.ValidColumn,
+			member.Table:            member.ValidColumn,
+			pushschedule.Table:      pushschedule.ValidColumn,
+			refreshtoken.Table:      refreshtoken.ValidColumn,
+			reservation.Table:       reservation.ValidColumn,
+			sharelink.Table:         sharelink.ValidColumn,
+			subscribecredit.Table:   subscribecredit.ValidColumn,
+			subscribesend.Table:     subscribesend.ValidColumn,
+			subscribetemplate.Table: subscribetemplate.ValidColumn,
+			touch.Table:             touch.ValidColumn,
+			webhookdelivery.Table:   webhookdelivery.ValidColumn,
+			webhookendpoint.Table:   webhookendpoint.ValidColumn,
+			webhookevent.Table:      webhookevent.ValidColumn,
+			wecomrobot.Table:        wecomrobot.ValidColumn,
 		})
 	})
 	return columnCheck(t, c)

@@ -19,7 +19,13 @@ import (
 	"github.com/sharecast/sharecast/ent/reservation"
 	"github.com/sharecast/sharecast/ent/schema"
 	"github.com/sharecast/sharecast/ent/sharelink"
+	"github.com/sharecast/sharecast/ent/subscribecredit"
+	"github.com/sharecast/sharecast/ent/subscribesend"
+	"github.com/sharecast/sharecast/ent/subscribetemplate"
 	"github.com/sharecast/sharecast/ent/touch"
+	"github.com/sharecast/sharecast/ent/webhookdelivery"
+	"github.com/sharecast/sharecast/ent/webhookendpoint"
+	"github.com/sharecast/sharecast/ent/webhookevent"
 	"github.com/sharecast/sharecast/ent/wecomrobot"
 )
 
@@ -913,6 +919,279 @@ func init() {
 			return nil
 		}
 	}()
+	subscribecreditMixin := schema.SubscribeCredit{}.Mixin()
+	subscribecreditMixinFields0 := subscribecreditMixin[0].Fields()
+	_ = subscribecreditMixinFields0
+	subscribecreditFields := schema.SubscribeCredit{}.Fields()
+	_ = subscribecreditFields
+	// subscribecreditDescBrandID is the schema descriptor for brand_id field.
+	subscribecreditDescBrandID := subscribecreditFields[0].Descriptor()
+	// subscribecredit.BrandIDValidator is a validator for the "brand_id" field. It is called by the builders before save.
+	subscribecredit.BrandIDValidator = subscribecreditDescBrandID.Validators[0].(func(string) error)
+	// subscribecreditDescMemberID is the schema descriptor for member_id field.
+	subscribecreditDescMemberID := subscribecreditFields[1].Descriptor()
+	// subscribecredit.MemberIDValidator is a validator for the "member_id" field. It is called by the builders before save.
+	subscribecredit.MemberIDValidator = subscribecreditDescMemberID.Validators[0].(func(string) error)
+	// subscribecreditDescTemplateID is the schema descriptor for template_id field.
+	subscribecreditDescTemplateID := subscribecreditFields[2].Descriptor()
+	// subscribecredit.TemplateIDValidator is a validator for the "template_id" field. It is called by the builders before save.
+	subscribecredit.TemplateIDValidator = func() func(string) error {
+		validators := subscribecreditDescTemplateID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(template_id string) error {
+			for _, fn := range fns {
+				if err := fn(template_id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// subscribecreditDescSendID is the schema descriptor for send_id field.
+	subscribecreditDescSendID := subscribecreditFields[4].Descriptor()
+	// subscribecredit.SendIDValidator is a validator for the "send_id" field. It is called by the builders before save.
+	subscribecredit.SendIDValidator = subscribecreditDescSendID.Validators[0].(func(string) error)
+	// subscribecreditDescID is the schema descriptor for id field.
+	subscribecreditDescID := subscribecreditMixinFields0[0].Descriptor()
+	// subscribecredit.DefaultID holds the default value on creation for the id field.
+	subscribecredit.DefaultID = subscribecreditDescID.Default.(func() string)
+	// subscribecredit.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	subscribecredit.IDValidator = func() func(string) error {
+		validators := subscribecreditDescID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(id string) error {
+			for _, fn := range fns {
+				if err := fn(id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	subscribesendMixin := schema.SubscribeSend{}.Mixin()
+	subscribesendMixinFields0 := subscribesendMixin[0].Fields()
+	_ = subscribesendMixinFields0
+	subscribesendFields := schema.SubscribeSend{}.Fields()
+	_ = subscribesendFields
+	// subscribesendDescBrandID is the schema descriptor for brand_id field.
+	subscribesendDescBrandID := subscribesendFields[0].Descriptor()
+	// subscribesend.BrandIDValidator is a validator for the "brand_id" field. It is called by the builders before save.
+	subscribesend.BrandIDValidator = subscribesendDescBrandID.Validators[0].(func(string) error)
+	// subscribesendDescMemberID is the schema descriptor for member_id field.
+	subscribesendDescMemberID := subscribesendFields[1].Descriptor()
+	// subscribesend.MemberIDValidator is a validator for the "member_id" field. It is called by the builders before save.
+	subscribesend.MemberIDValidator = subscribesendDescMemberID.Validators[0].(func(string) error)
+	// subscribesendDescPurpose is the schema descriptor for purpose field.
+	subscribesendDescPurpose := subscribesendFields[2].Descriptor()
+	// subscribesend.PurposeValidator is a validator for the "purpose" field. It is called by the builders before save.
+	subscribesend.PurposeValidator = func() func(string) error {
+		validators := subscribesendDescPurpose.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(purpose string) error {
+			for _, fn := range fns {
+				if err := fn(purpose); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// subscribesendDescKey is the schema descriptor for key field.
+	subscribesendDescKey := subscribesendFields[3].Descriptor()
+	// subscribesend.KeyValidator is a validator for the "key" field. It is called by the builders before save.
+	subscribesend.KeyValidator = func() func(string) error {
+		validators := subscribesendDescKey.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(key string) error {
+			for _, fn := range fns {
+				if err := fn(key); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// subscribesendDescBatch is the schema descriptor for batch field.
+	subscribesendDescBatch := subscribesendFields[4].Descriptor()
+	// subscribesend.DefaultBatch holds the default value on creation for the batch field.
+	subscribesend.DefaultBatch = subscribesendDescBatch.Default.(string)
+	// subscribesend.BatchValidator is a validator for the "batch" field. It is called by the builders before save.
+	subscribesend.BatchValidator = subscribesendDescBatch.Validators[0].(func(string) error)
+	// subscribesendDescTemplateID is the schema descriptor for template_id field.
+	subscribesendDescTemplateID := subscribesendFields[5].Descriptor()
+	// subscribesend.TemplateIDValidator is a validator for the "template_id" field. It is called by the builders before save.
+	subscribesend.TemplateIDValidator = func() func(string) error {
+		validators := subscribesendDescTemplateID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(template_id string) error {
+			for _, fn := range fns {
+				if err := fn(template_id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// subscribesendDescPage is the schema descriptor for page field.
+	subscribesendDescPage := subscribesendFields[6].Descriptor()
+	// subscribesend.DefaultPage holds the default value on creation for the page field.
+	subscribesend.DefaultPage = subscribesendDescPage.Default.(string)
+	// subscribesend.PageValidator is a validator for the "page" field. It is called by the builders before save.
+	subscribesend.PageValidator = subscribesendDescPage.Validators[0].(func(string) error)
+	// subscribesendDescMiniprogramState is the schema descriptor for miniprogram_state field.
+	subscribesendDescMiniprogramState := subscribesendFields[8].Descriptor()
+	// subscribesend.DefaultMiniprogramState holds the default value on creation for the miniprogram_state field.
+	subscribesend.DefaultMiniprogramState = subscribesendDescMiniprogramState.Default.(string)
+	// subscribesend.MiniprogramStateValidator is a validator for the "miniprogram_state" field. It is called by the builders before save.
+	subscribesend.MiniprogramStateValidator = subscribesendDescMiniprogramState.Validators[0].(func(string) error)
+	// subscribesendDescLang is the schema descriptor for lang field.
+	subscribesendDescLang := subscribesendFields[9].Descriptor()
+	// subscribesend.DefaultLang holds the default value on creation for the lang field.
+	subscribesend.DefaultLang = subscribesendDescLang.Default.(string)
+	// subscribesend.LangValidator is a validator for the "lang" field. It is called by the builders before save.
+	subscribesend.LangValidator = subscribesendDescLang.Validators[0].(func(string) error)
+	// subscribesendDescCreditID is the schema descriptor for credit_id field.
+	subscribesendDescCreditID := subscribesendFields[11].Descriptor()
+	// subscribesend.CreditIDValidator is a validator for the "credit_id" field. It is called by the builders before save.
+	subscribesend.CreditIDValidator = subscribesendDescCreditID.Validators[0].(func(string) error)
+	// subscribesendDescAttempts is the schema descriptor for attempts field.
+	subscribesendDescAttempts := subscribesendFields[12].Descriptor()
+	// subscribesend.DefaultAttempts holds the default value on creation for the attempts field.
+	subscribesend.DefaultAttempts = subscribesendDescAttempts.Default.(int)
+	// subscribesend.AttemptsValidator is a validator for the "attempts" field. It is called by the builders before save.
+	subscribesend.AttemptsValidator = subscribesendDescAttempts.Validators[0].(func(int) error)
+	// subscribesendDescErrcode is the schema descriptor for errcode field.
+	subscribesendDescErrcode := subscribesendFields[13].Descriptor()
+	// subscribesend.DefaultErrcode holds the default value on creation for the errcode field.
+	subscribesend.DefaultErrcode = subscribesendDescErrcode.Default.(int)
+	// subscribesendDescError is the schema descriptor for error field.
+	subscribesendDescError := subscribesendFields[14].Descriptor()
+	// subscribesend.DefaultError holds the default value on creation for the error field.
+	subscribesend.DefaultError = subscribesendDescError.Default.(string)
+	// subscribesend.ErrorValidator is a validator for the "error" field. It is called by the builders before save.
+	subscribesend.ErrorValidator = subscribesendDescError.Validators[0].(func(string) error)
+	// subscribesendDescID is the schema descriptor for id field.
+	subscribesendDescID := subscribesendMixinFields0[0].Descriptor()
+	// subscribesend.DefaultID holds the default value on creation for the id field.
+	subscribesend.DefaultID = subscribesendDescID.Default.(func() string)
+	// subscribesend.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	subscribesend.IDValidator = func() func(string) error {
+		validators := subscribesendDescID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(id string) error {
+			for _, fn := range fns {
+				if err := fn(id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	subscribetemplateMixin := schema.SubscribeTemplate{}.Mixin()
+	subscribetemplateMixinFields0 := subscribetemplateMixin[0].Fields()
+	_ = subscribetemplateMixinFields0
+	subscribetemplateFields := schema.SubscribeTemplate{}.Fields()
+	_ = subscribetemplateFields
+	// subscribetemplateDescBrandID is the schema descriptor for brand_id field.
+	subscribetemplateDescBrandID := subscribetemplateFields[0].Descriptor()
+	// subscribetemplate.BrandIDValidator is a validator for the "brand_id" field. It is called by the builders before save.
+	subscribetemplate.BrandIDValidator = subscribetemplateDescBrandID.Validators[0].(func(string) error)
+	// subscribetemplateDescPurpose is the schema descriptor for purpose field.
+	subscribetemplateDescPurpose := subscribetemplateFields[1].Descriptor()
+	// subscribetemplate.PurposeValidator is a validator for the "purpose" field. It is called by the builders before save.
+	subscribetemplate.PurposeValidator = func() func(string) error {
+		validators := subscribetemplateDescPurpose.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(purpose string) error {
+			for _, fn := range fns {
+				if err := fn(purpose); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// subscribetemplateDescTemplateID is the schema descriptor for template_id field.
+	subscribetemplateDescTemplateID := subscribetemplateFields[2].Descriptor()
+	// subscribetemplate.TemplateIDValidator is a validator for the "template_id" field. It is called by the builders before save.
+	subscribetemplate.TemplateIDValidator = func() func(string) error {
+		validators := subscribetemplateDescTemplateID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(template_id string) error {
+			for _, fn := range fns {
+				if err := fn(template_id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// subscribetemplateDescPage is the schema descriptor for page field.
+	subscribetemplateDescPage := subscribetemplateFields[3].Descriptor()
+	// subscribetemplate.DefaultPage holds the default value on creation for the page field.
+	subscribetemplate.DefaultPage = subscribetemplateDescPage.Default.(string)
+	// subscribetemplate.PageValidator is a validator for the "page" field. It is called by the builders before save.
+	subscribetemplate.PageValidator = subscribetemplateDescPage.Validators[0].(func(string) error)
+	// subscribetemplateDescFields is the schema descriptor for fields field.
+	subscribetemplateDescFields := subscribetemplateFields[4].Descriptor()
+	// subscribetemplate.DefaultFields holds the default value on creation for the fields field.
+	subscribetemplate.DefaultFields = subscribetemplateDescFields.Default.(string)
+	// subscribetemplateDescMiniprogramState is the schema descriptor for miniprogram_state field.
+	subscribetemplateDescMiniprogramState := subscribetemplateFields[5].Descriptor()
+	// subscribetemplate.DefaultMiniprogramState holds the default value on creation for the miniprogram_state field.
+	subscribetemplate.DefaultMiniprogramState = subscribetemplateDescMiniprogramState.Default.(string)
+	// subscribetemplate.MiniprogramStateValidator is a validator for the "miniprogram_state" field. It is called by the builders before save.
+	subscribetemplate.MiniprogramStateValidator = subscribetemplateDescMiniprogramState.Validators[0].(func(string) error)
+	// subscribetemplateDescLang is the schema descriptor for lang field.
+	subscribetemplateDescLang := subscribetemplateFields[6].Descriptor()
+	// subscribetemplate.DefaultLang holds the default value on creation for the lang field.
+	subscribetemplate.DefaultLang = subscribetemplateDescLang.Default.(string)
+	// subscribetemplate.LangValidator is a validator for the "lang" field. It is called by the builders before save.
+	subscribetemplate.LangValidator = subscribetemplateDescLang.Validators[0].(func(string) error)
+	// subscribetemplateDescID is the schema descriptor for id field.
+	subscribetemplateDescID := subscribetemplateMixinFields0[0].Descriptor()
+	// subscribetemplate.DefaultID holds the default value on creation for the id field.
+	subscribetemplate.DefaultID = subscribetemplateDescID.Default.(func() string)
+	// subscribetemplate.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	subscribetemplate.IDValidator = func() func(string) error {
+		validators := subscribetemplateDescID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(id string) error {
+			for _, fn := range fns {
+				if err := fn(id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
 	touchMixin := schema.Touch{}.Mixin()
 	touchMixinFields0 := touchMixin[0].Fields()
 	_ = touchMixinFields0
@@ -961,6 +1240,213 @@ func init() {
 	// touch.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	touch.IDValidator = func() func(string) error {
 		validators := touchDescID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(id string) error {
+			for _, fn := range fns {
+				if err := fn(id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	webhookdeliveryMixin := schema.WebhookDelivery{}.Mixin()
+	webhookdeliveryMixinFields0 := webhookdeliveryMixin[0].Fields()
+	_ = webhookdeliveryMixinFields0
+	webhookdeliveryFields := schema.WebhookDelivery{}.Fields()
+	_ = webhookdeliveryFields
+	// webhookdeliveryDescBrandID is the schema descriptor for brand_id field.
+	webhookdeliveryDescBrandID := webhookdeliveryFields[0].Descriptor()
+	// webhookdelivery.BrandIDValidator is a validator for the "brand_id" field. It is called by the builders before save.
+	webhookdelivery.BrandIDValidator = webhookdeliveryDescBrandID.Validators[0].(func(string) error)
+	// webhookdeliveryDescEndpointID is the schema descriptor for endpoint_id field.
+	webhookdeliveryDescEndpointID := webhookdeliveryFields[1].Descriptor()
+	// webhookdelivery.EndpointIDValidator is a validator for the "endpoint_id" field. It is called by the builders before save.
+	webhookdelivery.EndpointIDValidator = func() func(string) error {
+		validators := webhookdeliveryDescEndpointID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(endpoint_id string) error {
+			for _, fn := range fns {
+				if err := fn(endpoint_id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// webhookdeliveryDescEventID is the schema descriptor for event_id field.
+	webhookdeliveryDescEventID := webhookdeliveryFields[2].Descriptor()
+	// webhookdelivery.EventIDValidator is a validator for the "event_id" field. It is called by the builders before save.
+	webhookdelivery.EventIDValidator = func() func(string) error {
+		validators := webhookdeliveryDescEventID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(event_id string) error {
+			for _, fn := range fns {
+				if err := fn(event_id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// webhookdeliveryDescEventType is the schema descriptor for event_type field.
+	webhookdeliveryDescEventType := webhookdeliveryFields[3].Descriptor()
+	// webhookdelivery.EventTypeValidator is a validator for the "event_type" field. It is called by the builders before save.
+	webhookdelivery.EventTypeValidator = func() func(string) error {
+		validators := webhookdeliveryDescEventType.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(event_type string) error {
+			for _, fn := range fns {
+				if err := fn(event_type); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// webhookdeliveryDescAttempts is the schema descriptor for attempts field.
+	webhookdeliveryDescAttempts := webhookdeliveryFields[5].Descriptor()
+	// webhookdelivery.DefaultAttempts holds the default value on creation for the attempts field.
+	webhookdelivery.DefaultAttempts = webhookdeliveryDescAttempts.Default.(int)
+	// webhookdelivery.AttemptsValidator is a validator for the "attempts" field. It is called by the builders before save.
+	webhookdelivery.AttemptsValidator = webhookdeliveryDescAttempts.Validators[0].(func(int) error)
+	// webhookdeliveryDescLastStatusCode is the schema descriptor for last_status_code field.
+	webhookdeliveryDescLastStatusCode := webhookdeliveryFields[8].Descriptor()
+	// webhookdelivery.DefaultLastStatusCode holds the default value on creation for the last_status_code field.
+	webhookdelivery.DefaultLastStatusCode = webhookdeliveryDescLastStatusCode.Default.(int)
+	// webhookdeliveryDescLastError is the schema descriptor for last_error field.
+	webhookdeliveryDescLastError := webhookdeliveryFields[9].Descriptor()
+	// webhookdelivery.DefaultLastError holds the default value on creation for the last_error field.
+	webhookdelivery.DefaultLastError = webhookdeliveryDescLastError.Default.(string)
+	// webhookdelivery.LastErrorValidator is a validator for the "last_error" field. It is called by the builders before save.
+	webhookdelivery.LastErrorValidator = webhookdeliveryDescLastError.Validators[0].(func(string) error)
+	// webhookdeliveryDescReplayOf is the schema descriptor for replay_of field.
+	webhookdeliveryDescReplayOf := webhookdeliveryFields[11].Descriptor()
+	// webhookdelivery.ReplayOfValidator is a validator for the "replay_of" field. It is called by the builders before save.
+	webhookdelivery.ReplayOfValidator = webhookdeliveryDescReplayOf.Validators[0].(func(string) error)
+	// webhookdeliveryDescID is the schema descriptor for id field.
+	webhookdeliveryDescID := webhookdeliveryMixinFields0[0].Descriptor()
+	// webhookdelivery.DefaultID holds the default value on creation for the id field.
+	webhookdelivery.DefaultID = webhookdeliveryDescID.Default.(func() string)
+	// webhookdelivery.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	webhookdelivery.IDValidator = func() func(string) error {
+		validators := webhookdeliveryDescID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(id string) error {
+			for _, fn := range fns {
+				if err := fn(id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	webhookendpointMixin := schema.WebhookEndpoint{}.Mixin()
+	webhookendpointMixinFields0 := webhookendpointMixin[0].Fields()
+	_ = webhookendpointMixinFields0
+	webhookendpointFields := schema.WebhookEndpoint{}.Fields()
+	_ = webhookendpointFields
+	// webhookendpointDescBrandID is the schema descriptor for brand_id field.
+	webhookendpointDescBrandID := webhookendpointFields[0].Descriptor()
+	// webhookendpoint.BrandIDValidator is a validator for the "brand_id" field. It is called by the builders before save.
+	webhookendpoint.BrandIDValidator = webhookendpointDescBrandID.Validators[0].(func(string) error)
+	// webhookendpointDescURL is the schema descriptor for url field.
+	webhookendpointDescURL := webhookendpointFields[1].Descriptor()
+	// webhookendpoint.URLValidator is a validator for the "url" field. It is called by the builders before save.
+	webhookendpoint.URLValidator = func() func(string) error {
+		validators := webhookendpointDescURL.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(url string) error {
+			for _, fn := range fns {
+				if err := fn(url); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// webhookendpointDescDescription is the schema descriptor for description field.
+	webhookendpointDescDescription := webhookendpointFields[2].Descriptor()
+	// webhookendpoint.DefaultDescription holds the default value on creation for the description field.
+	webhookendpoint.DefaultDescription = webhookendpointDescDescription.Default.(string)
+	// webhookendpoint.DescriptionValidator is a validator for the "description" field. It is called by the builders before save.
+	webhookendpoint.DescriptionValidator = webhookendpointDescDescription.Validators[0].(func(string) error)
+	// webhookendpointDescEventTypes is the schema descriptor for event_types field.
+	webhookendpointDescEventTypes := webhookendpointFields[3].Descriptor()
+	// webhookendpoint.DefaultEventTypes holds the default value on creation for the event_types field.
+	webhookendpoint.DefaultEventTypes = webhookendpointDescEventTypes.Default.(string)
+	// webhookendpointDescID is the schema descriptor for id field.
+	webhookendpointDescID := webhookendpointMixinFields0[0].Descriptor()
+	// webhookendpoint.DefaultID holds the default value on creation for the id field.
+	webhookendpoint.DefaultID = webhookendpointDescID.Default.(func() string)
+	// webhookendpoint.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	webhookendpoint.IDValidator = func() func(string) error {
+		validators := webhookendpointDescID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(id string) error {
+			for _, fn := range fns {
+				if err := fn(id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	webhookeventMixin := schema.WebhookEvent{}.Mixin()
+	webhookeventMixinFields0 := webhookeventMixin[0].Fields()
+	_ = webhookeventMixinFields0
+	webhookeventFields := schema.WebhookEvent{}.Fields()
+	_ = webhookeventFields
+	// webhookeventDescBrandID is the schema descriptor for brand_id field.
+	webhookeventDescBrandID := webhookeventFields[0].Descriptor()
+	// webhookevent.BrandIDValidator is a validator for the "brand_id" field. It is called by the builders before save.
+	webhookevent.BrandIDValidator = webhookeventDescBrandID.Validators[0].(func(string) error)
+	// webhookeventDescType is the schema descriptor for type field.
+	webhookeventDescType := webhookeventFields[1].Descriptor()
+	// webhookevent.TypeValidator is a validator for the "type" field. It is called by the builders before save.
+	webhookevent.TypeValidator = func() func(string) error {
+		validators := webhookeventDescType.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(_type string) error {
+			for _, fn := range fns {
+				if err := fn(_type); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// webhookeventDescID is the schema descriptor for id field.
+	webhookeventDescID := webhookeventMixinFields0[0].Descriptor()
+	// webhookevent.DefaultID holds the default value on creation for the id field.
+	webhookevent.DefaultID = webhookeventDescID.Default.(func() string)
+	// webhookevent.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	webhookevent.IDValidator = func() func(string) error {
+		validators := webhookeventDescID.Validators
 		fns := [...]func(string) error{
 			validators[0].(func(string) error),
 			validators[1].(func(string) error),

@@ -40,8 +40,20 @@ type Tx struct {
 	Reservation *ReservationClient
 	// ShareLink is the client for interacting with the ShareLink builders.
 	ShareLink *ShareLinkClient
+	// SubscribeCredit is the client for interacting with the SubscribeCredit builders.
+	SubscribeCredit *SubscribeCreditClient
+	// SubscribeSend is the client for interacting with the SubscribeSend builders.
+	SubscribeSend *SubscribeSendClient
+	// SubscribeTemplate is the client for interacting with the SubscribeTemplate builders.
+	SubscribeTemplate *SubscribeTemplateClient
 	// Touch is the client for interacting with the Touch builders.
 	Touch *TouchClient
+	// WebhookDelivery is the client for interacting with the WebhookDelivery builders.
+	WebhookDelivery *WebhookDeliveryClient
+	// WebhookEndpoint is the client for interacting with the WebhookEndpoint builders.
+	WebhookEndpoint *WebhookEndpointClient
+	// WebhookEvent is the client for interacting with the WebhookEvent builders.
+	WebhookEvent *WebhookEventClient
 	// WecomRobot is the client for interacting with the WecomRobot builders.
 	WecomRobot *WecomRobotClient
 
@@ -188,7 +200,13 @@ func (tx *Tx) init() {
 	tx.RefreshToken = NewRefreshTokenClient(tx.config)
 	tx.Reservation = NewReservationClient(tx.config)
 	tx.ShareLink = NewShareLinkClient(tx.config)
+	tx.SubscribeCredit = NewSubscribeCreditClient(tx.config)
+	tx.SubscribeSend = NewSubscribeSendClient(tx.config)
+	tx.SubscribeTemplate = NewSubscribeTemplateClient(tx.config)
 	tx.Touch = NewTouchClient(tx.config)
+	tx.WebhookDelivery = NewWebhookDeliveryClient(tx.config)
+	tx.WebhookEndpoint = NewWebhookEndpointClient(tx.config)
+	tx.WebhookEvent = NewWebhookEventClient(tx.config)
 	tx.WecomRobot = NewWecomRobotClient(tx.config)
 }
 

@@ -13,6 +13,7 @@ import (
 	"github.com/sharecast/sharecast/auth"
 	"github.com/sharecast/sharecast/leaderboard"
 	"github.com/sharecast/sharecast/referral"
+	"github.com/sharecast/sharecast/reminders"
 	"github.com/sharecast/sharecast/server/httperr"
 )
 
@@ -35,6 +36,7 @@ type Handlers struct {
 	// payouts
 
 	// live operations: subscriptions
+	Reminders *reminders.Service
 }
 
 const (
@@ -88,6 +90,8 @@ func (h *Handlers) Register(public, authed *gin.RouterGroup) {
 	// payouts
 
 	// live operations: subscriptions
+	authed.POST("/subscriptions", h.recordSubscriptions)
+	authed.GET("/subscriptions", h.listSubscriptions)
 }
 
 type memberDTO struct {

@@ -20,11 +20,13 @@ import (
 	"github.com/sharecast/sharecast/leaderboard"
 	"github.com/sharecast/sharecast/miniprogramapi"
 	"github.com/sharecast/sharecast/referral"
+	"github.com/sharecast/sharecast/reminders"
 	"github.com/sharecast/sharecast/server/console"
 	"github.com/sharecast/sharecast/server/httperr"
 	"github.com/sharecast/sharecast/server/middleware"
 	"github.com/sharecast/sharecast/server/openapi"
 	"github.com/sharecast/sharecast/store"
+	"github.com/sharecast/sharecast/webhooks"
 )
 
 // Deps are what the routes call.
@@ -61,6 +63,8 @@ type Deps struct {
 	ConsoleLives console.Lives
 
 	// live operations: notices, subscriptions, outreach, outgoing webhooks
+	Reminders *reminders.Service
+	Webhooks  *webhooks.Service
 }
 
 // Server holds the engine.
@@ -137,6 +141,7 @@ func New(d Deps) (*Server, error) {
 		// payouts
 
 		// live operations
+		Reminders: d.Reminders,
 	}
 
 	mpPublic := e.Group("/mp/v1", ipLimit, middleware.RateLimit(d.KV, "mp-login", 120, time.Minute, middleware.ClientIPKey))
@@ -186,6 +191,7 @@ func New(d Deps) (*Server, error) {
 	con.Register(e.Group(console.Prefix, ipLimit))
 
 	// live operations: notices, subscriptions, outreach, outgoing webhooks
+	s.registerLiveOps(authed)
 
 	if d.Simulator != nil {
 		sim := gin.WrapH(d.Simulator)

@@ -39,6 +39,8 @@ type Store struct {
 	db      *sql.DB
 	dialect string
 	client  *ent.Client
+	// writeGate serialises WithTx on SQLite (see WithTx); nil on PostgreSQL.
+	writeGate chan struct{}
 }
 
 // Open connects to url: a postgres:// URL, or a SQLite file path. It does not migrate.
@@ -90,7 +92,11 @@ func Open(ctx context.Context, rawURL string, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("database: %w", err)
 	}
 	drv := entsql.OpenDB(dia, db)
-	return &Store{db: db, dialect: dia, client: ent.NewClient(ent.Driver(drv))}, nil
+	st := &Store{db: db, dialect: dia, client: ent.NewClient(ent.Driver(drv))}
+	if dia == dialect.SQLite {
+		st.writeGate = make(chan struct{}, 1)
+	}
+	return st, nil
 }
 
 // DB is the shared handle (river uses it for its own queries).

@@ -28,6 +28,18 @@ func (s *Store) WithTx(ctx context.Context, fn func(ctx context.Context) error) 
 	if _, ok := ctx.Value(txKey{}).(*txState); ok {
 		return fn(ctx)
 	}
+	if s.writeGate != nil {
+		// SQLite has one writer; its busy handler is not fair, so under a burst one
+		// transaction can lose the lock race until its busy timeout ends. Queueing our own
+		// transactions here first (channel waiters are served in order) leaves the busy
+		// handler only River's few writes to arbitrate.
+		select {
+		case s.writeGate <- struct{}{}:
+			defer func() { <-s.writeGate }()
+		case <-ctx.Done():
+			return fmt.Errorf("begin: %w", ctx.Err())
+		}
+	}
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)

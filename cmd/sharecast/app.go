@@ -12,14 +12,17 @@ import (
 	"github.com/sharecast/sharecast/brands"
 	"github.com/sharecast/sharecast/clock"
 	"github.com/sharecast/sharecast/config"
+	"github.com/sharecast/sharecast/events"
 	"github.com/sharecast/sharecast/jobs"
 	"github.com/sharecast/sharecast/kv"
 	"github.com/sharecast/sharecast/leaderboard"
 	"github.com/sharecast/sharecast/referral"
+	"github.com/sharecast/sharecast/reminders"
 	"github.com/sharecast/sharecast/secrets"
 	"github.com/sharecast/sharecast/server"
 	"github.com/sharecast/sharecast/server/console"
 	"github.com/sharecast/sharecast/store"
+	"github.com/sharecast/sharecast/webhooks"
 	"github.com/sharecast/sharecast/wechat"
 	"github.com/sharecast/sharecast/wechat/simulator"
 )
@@ -59,6 +62,10 @@ type app struct {
 	consoleLives console.Lives
 
 	// live operations
+	reminders *reminders.Service
+	webhooks  *webhooks.Service
+	// events is what the domains call to emit business events (webhooks.Service).
+	events events.Emitter
 }
 
 // buildOptions let tests shorten timings.
@@ -151,6 +158,11 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, o buildOpti
 	if err != nil {
 		return nil, err
 	}
+	// The outgoing-webhook Emitter and the reminder sender come first: every area's service
+	// emits events or sends reminders.
+	if err := a.wireLiveOps(wx, o); err != nil {
+		return nil, err
+	}
 	// Later areas build their services and add their workers (river.AddWorker(a.jobs.Workers(),
 	// …), a.jobs.AddPeriodic(…)) below their comment.
 	// lives, links, touches, reservations, leaderboard
@@ -170,7 +182,7 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, o buildOpti
 	// console, stats
 	a.consoleLives = consoleLives{sharing: a.sharing, source: st.BoardSource()}
 
-	// live operations
+	// live operations (built before the other areas' services, above, so they get its Emitter)
 
 	var simHandler http.Handler
 	if a.sim != nil {
@@ -192,6 +204,7 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, o buildOpti
 		ConsoleKey: box.Derive("console"), ConsoleLives: a.consoleLives,
 
 		// live operations
+		Reminders: a.reminders, Webhooks: a.webhooks,
 	})
 	if err != nil {
 		return nil, err

@@ -19,7 +19,7 @@ import (
 func (a *app) buildSharing(wx *wechat.Client) {
 	a.boards = &leaderboard.Service{Board: a.kv.Board(), Source: a.store.BoardSource(), Lives: a.store, Clock: a.clock}
 	a.sharing = &referral.Sharing{Store: a.store, Brands: a.brands, WeChat: wx, Boards: a.boards, Limiter: a.kv,
-		Windows: a.kv, Clock: a.clock,
+		Windows: a.kv, Clock: a.clock, Events: a.events,
 		OnBoardError: func(ctx context.Context, err error) {
 			a.log.LogAttrs(ctx, slog.LevelWarn, "leaderboard refresh failed; the board catches up on the next change or a rebuild",
 				slog.String("error", err.Error()))

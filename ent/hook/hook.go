@@ -165,6 +165,42 @@ func (f ShareLinkFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, e
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.ShareLinkMutation", m)
 }
 
+// The SubscribeCreditFunc type is an adapter to allow the use of ordinary
+// function as SubscribeCredit mutator.
+type SubscribeCreditFunc func(context.Context, *ent.SubscribeCreditMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f SubscribeCreditFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.SubscribeCreditMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.SubscribeCreditMutation", m)
+}
+
+// The SubscribeSendFunc type is an adapter to allow the use of ordinary
+// function as SubscribeSend mutator.
+type SubscribeSendFunc func(context.Context, *ent.SubscribeSendMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f SubscribeSendFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.SubscribeSendMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.SubscribeSendMutation", m)
+}
+
+// The SubscribeTemplateFunc type is an adapter to allow the use of ordinary
+// function as SubscribeTemplate mutator.
+type SubscribeTemplateFunc func(context.Context, *ent.SubscribeTemplateMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f SubscribeTemplateFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.SubscribeTemplateMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.SubscribeTemplateMutation", m)
+}
+
 // The TouchFunc type is an adapter to allow the use of ordinary
 // function as Touch mutator.
 type TouchFunc func(context.Context, *ent.TouchMutation) (ent.Value, error)
@@ -175,6 +211,42 @@ func (f TouchFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error
 		return f(ctx, mv)
 	}
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.TouchMutation", m)
+}
+
+// The WebhookDeliveryFunc type is an adapter to allow the use of ordinary
+// function as WebhookDelivery mutator.
+type WebhookDeliveryFunc func(context.Context, *ent.WebhookDeliveryMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f WebhookDeliveryFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.WebhookDeliveryMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.WebhookDeliveryMutation", m)
+}
+
+// The WebhookEndpointFunc type is an adapter to allow the use of ordinary
+// function as WebhookEndpoint mutator.
+type WebhookEndpointFunc func(context.Context, *ent.WebhookEndpointMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f WebhookEndpointFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.WebhookEndpointMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.WebhookEndpointMutation", m)
+}
+
+// The WebhookEventFunc type is an adapter to allow the use of ordinary
+// function as WebhookEvent mutator.
+type WebhookEventFunc func(context.Context, *ent.WebhookEventMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f WebhookEventFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.WebhookEventMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.WebhookEventMutation", m)
 }
 
 // The WecomRobotFunc type is an adapter to allow the use of ordinary

@@ -505,6 +505,126 @@ var (
 			},
 		},
 	}
+	// SubscribeCreditsColumns holds the columns for the "subscribe_credits" table.
+	SubscribeCreditsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 36},
+		{Name: "member_id", Type: field.TypeString},
+		{Name: "template_id", Type: field.TypeString, Size: 128},
+		{Name: "status", Type: field.TypeEnum, Enums: []string{"available", "spent", "void"}, Default: "available"},
+		{Name: "send_id", Type: field.TypeString, Nullable: true, Size: 36},
+		{Name: "granted_at", Type: field.TypeTime},
+		{Name: "spent_at", Type: field.TypeTime, Nullable: true},
+		{Name: "brand_id", Type: field.TypeString, Size: 36},
+	}
+	// SubscribeCreditsTable holds the schema information for the "subscribe_credits" table.
+	SubscribeCreditsTable = &schema.Table{
+		Name:       "subscribe_credits",
+		Columns:    SubscribeCreditsColumns,
+		PrimaryKey: []*schema.Column{SubscribeCreditsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "subscribe_credits_brands_brand",
+				Columns:    []*schema.Column{SubscribeCreditsColumns[7]},
+				RefColumns: []*schema.Column{BrandsColumns[0]},
+				OnDelete:   schema.Restrict,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "subscribecredit_brand_id_member_id_template_id_status_granted_at",
+				Unique:  false,
+				Columns: []*schema.Column{SubscribeCreditsColumns[7], SubscribeCreditsColumns[1], SubscribeCreditsColumns[2], SubscribeCreditsColumns[3], SubscribeCreditsColumns[5]},
+			},
+		},
+	}
+	// SubscribeSendsColumns holds the columns for the "subscribe_sends" table.
+	SubscribeSendsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 36},
+		{Name: "member_id", Type: field.TypeString},
+		{Name: "purpose", Type: field.TypeString, Size: 32},
+		{Name: "key", Type: field.TypeString, Size: 128},
+		{Name: "batch", Type: field.TypeString, Size: 128, Default: ""},
+		{Name: "template_id", Type: field.TypeString, Size: 128},
+		{Name: "page", Type: field.TypeString, Size: 1024, Default: ""},
+		{Name: "data", Type: field.TypeString, Size: 2147483647},
+		{Name: "miniprogram_state", Type: field.TypeString, Size: 16, Default: "formal"},
+		{Name: "lang", Type: field.TypeString, Size: 8, Default: "zh_CN"},
+		{Name: "status", Type: field.TypeEnum, Enums: []string{"no_credit", "queued", "sending", "sent", "refused", "invalid", "failed", "expired", "unknown"}},
+		{Name: "credit_id", Type: field.TypeString, Nullable: true, Size: 36},
+		{Name: "attempts", Type: field.TypeInt, Default: 0},
+		{Name: "errcode", Type: field.TypeInt, Default: 0},
+		{Name: "error", Type: field.TypeString, Size: 512, Default: ""},
+		{Name: "expires_at", Type: field.TypeTime, Nullable: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "sent_at", Type: field.TypeTime, Nullable: true},
+		{Name: "brand_id", Type: field.TypeString, Size: 36},
+	}
+	// SubscribeSendsTable holds the schema information for the "subscribe_sends" table.
+	SubscribeSendsTable = &schema.Table{
+		Name:       "subscribe_sends",
+		Columns:    SubscribeSendsColumns,
+		PrimaryKey: []*schema.Column{SubscribeSendsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "subscribe_sends_brands_brand",
+				Columns:    []*schema.Column{SubscribeSendsColumns[19]},
+				RefColumns: []*schema.Column{BrandsColumns[0]},
+				OnDelete:   schema.Restrict,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "subscribesend_brand_id_key",
+				Unique:  true,
+				Columns: []*schema.Column{SubscribeSendsColumns[19], SubscribeSendsColumns[3]},
+			},
+			{
+				Name:    "subscribesend_brand_id_batch_status",
+				Unique:  false,
+				Columns: []*schema.Column{SubscribeSendsColumns[19], SubscribeSendsColumns[4], SubscribeSendsColumns[10]},
+			},
+			{
+				Name:    "subscribesend_brand_id_member_id_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{SubscribeSendsColumns[19], SubscribeSendsColumns[1], SubscribeSendsColumns[16]},
+			},
+		},
+	}
+	// SubscribeTemplatesColumns holds the columns for the "subscribe_templates" table.
+	SubscribeTemplatesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 36},
+		{Name: "purpose", Type: field.TypeString, Size: 32},
+		{Name: "template_id", Type: field.TypeString, Size: 128},
+		{Name: "page", Type: field.TypeString, Size: 512, Default: ""},
+		{Name: "fields", Type: field.TypeString, Size: 2147483647, Default: "{}"},
+		{Name: "miniprogram_state", Type: field.TypeString, Size: 16, Default: "formal"},
+		{Name: "lang", Type: field.TypeString, Size: 8, Default: "zh_CN"},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "brand_id", Type: field.TypeString, Size: 36},
+	}
+	// SubscribeTemplatesTable holds the schema information for the "subscribe_templates" table.
+	SubscribeTemplatesTable = &schema.Table{
+		Name:       "subscribe_templates",
+		Columns:    SubscribeTemplatesColumns,
+		PrimaryKey: []*schema.Column{SubscribeTemplatesColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "subscribe_templates_brands_brand",
+				Columns:    []*schema.Column{SubscribeTemplatesColumns[9]},
+				RefColumns: []*schema.Column{BrandsColumns[0]},
+				OnDelete:   schema.Restrict,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "subscribetemplate_brand_id_purpose",
+				Unique:  true,
+				Columns: []*schema.Column{SubscribeTemplatesColumns[9], SubscribeTemplatesColumns[1]},
+			},
+		},
+	}
 	// TouchesColumns holds the columns for the "touches" table.
 	TouchesColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeString, Size: 36},
@@ -546,6 +666,111 @@ var (
 				Name:    "touch_brand_id_visitor_id_created_at",
 				Unique:  false,
 				Columns: []*schema.Column{TouchesColumns[9], TouchesColumns[4], TouchesColumns[8]},
+			},
+		},
+	}
+	// WebhookDeliveriesColumns holds the columns for the "webhook_deliveries" table.
+	WebhookDeliveriesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 36},
+		{Name: "endpoint_id", Type: field.TypeString, Size: 36},
+		{Name: "event_id", Type: field.TypeString, Size: 36},
+		{Name: "event_type", Type: field.TypeString, Size: 64},
+		{Name: "status", Type: field.TypeEnum, Enums: []string{"pending", "succeeded", "dead"}, Default: "pending"},
+		{Name: "attempts", Type: field.TypeInt, Default: 0},
+		{Name: "next_attempt_at", Type: field.TypeTime, Nullable: true},
+		{Name: "last_attempt_at", Type: field.TypeTime, Nullable: true},
+		{Name: "last_status_code", Type: field.TypeInt, Default: 0},
+		{Name: "last_error", Type: field.TypeString, Size: 512, Default: ""},
+		{Name: "delivered_at", Type: field.TypeTime, Nullable: true},
+		{Name: "replay_of", Type: field.TypeString, Nullable: true, Size: 36},
+		{Name: "deadline_at", Type: field.TypeTime},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "brand_id", Type: field.TypeString, Size: 36},
+	}
+	// WebhookDeliveriesTable holds the schema information for the "webhook_deliveries" table.
+	WebhookDeliveriesTable = &schema.Table{
+		Name:       "webhook_deliveries",
+		Columns:    WebhookDeliveriesColumns,
+		PrimaryKey: []*schema.Column{WebhookDeliveriesColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "webhook_deliveries_brands_brand",
+				Columns:    []*schema.Column{WebhookDeliveriesColumns[14]},
+				RefColumns: []*schema.Column{BrandsColumns[0]},
+				OnDelete:   schema.Restrict,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "webhookdelivery_brand_id_endpoint_id_status",
+				Unique:  false,
+				Columns: []*schema.Column{WebhookDeliveriesColumns[14], WebhookDeliveriesColumns[1], WebhookDeliveriesColumns[4]},
+			},
+			{
+				Name:    "webhookdelivery_brand_id_event_id",
+				Unique:  false,
+				Columns: []*schema.Column{WebhookDeliveriesColumns[14], WebhookDeliveriesColumns[2]},
+			},
+		},
+	}
+	// WebhookEndpointsColumns holds the columns for the "webhook_endpoints" table.
+	WebhookEndpointsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 36},
+		{Name: "url", Type: field.TypeString, Size: 2048},
+		{Name: "description", Type: field.TypeString, Size: 256, Default: ""},
+		{Name: "event_types", Type: field.TypeString, Size: 2147483647, Default: "[]"},
+		{Name: "secret_sealed", Type: field.TypeBytes},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "deleted_at", Type: field.TypeTime, Nullable: true},
+		{Name: "brand_id", Type: field.TypeString, Size: 36},
+	}
+	// WebhookEndpointsTable holds the schema information for the "webhook_endpoints" table.
+	WebhookEndpointsTable = &schema.Table{
+		Name:       "webhook_endpoints",
+		Columns:    WebhookEndpointsColumns,
+		PrimaryKey: []*schema.Column{WebhookEndpointsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "webhook_endpoints_brands_brand",
+				Columns:    []*schema.Column{WebhookEndpointsColumns[7]},
+				RefColumns: []*schema.Column{BrandsColumns[0]},
+				OnDelete:   schema.Restrict,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "webhookendpoint_brand_id_deleted_at",
+				Unique:  false,
+				Columns: []*schema.Column{WebhookEndpointsColumns[7], WebhookEndpointsColumns[6]},
+			},
+		},
+	}
+	// WebhookEventsColumns holds the columns for the "webhook_events" table.
+	WebhookEventsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 36},
+		{Name: "type", Type: field.TypeString, Size: 64},
+		{Name: "data", Type: field.TypeString, Size: 2147483647},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "brand_id", Type: field.TypeString, Size: 36},
+	}
+	// WebhookEventsTable holds the schema information for the "webhook_events" table.
+	WebhookEventsTable = &schema.Table{
+		Name:       "webhook_events",
+		Columns:    WebhookEventsColumns,
+		PrimaryKey: []*schema.Column{WebhookEventsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "webhook_events_brands_brand",
+				Columns:    []*schema.Column{WebhookEventsColumns[4]},
+				RefColumns: []*schema.Column{BrandsColumns[0]},
+				OnDelete:   schema.Restrict,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "webhookevent_brand_id_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{WebhookEventsColumns[4], WebhookEventsColumns[3]},
 			},
 		},
 	}
@@ -599,7 +824,13 @@ var (
 		RefreshTokensTable,
 		ReservationsTable,
 		ShareLinksTable,
+		SubscribeCreditsTable,
+		SubscribeSendsTable,
+		SubscribeTemplatesTable,
 		TouchesTable,
+		WebhookDeliveriesTable,
+		WebhookEndpointsTable,
+		WebhookEventsTable,
 		WecomRobotsTable,
 	}
 )
@@ -616,6 +847,12 @@ func init() {
 	RefreshTokensTable.ForeignKeys[0].RefTable = BrandsTable
 	ReservationsTable.ForeignKeys[0].RefTable = BrandsTable
 	ShareLinksTable.ForeignKeys[0].RefTable = BrandsTable
+	SubscribeCreditsTable.ForeignKeys[0].RefTable = BrandsTable
+	SubscribeSendsTable.ForeignKeys[0].RefTable = BrandsTable
+	SubscribeTemplatesTable.ForeignKeys[0].RefTable = BrandsTable
 	TouchesTable.ForeignKeys[0].RefTable = BrandsTable
+	WebhookDeliveriesTable.ForeignKeys[0].RefTable = BrandsTable
+	WebhookEndpointsTable.ForeignKeys[0].RefTable = BrandsTable
+	WebhookEventsTable.ForeignKeys[0].RefTable = BrandsTable
 	WecomRobotsTable.ForeignKeys[0].RefTable = BrandsTable
 }

@@ -45,8 +45,26 @@ type Reservation func(*sql.Selector)
 // ShareLink is the predicate function for sharelink builders.
 type ShareLink func(*sql.Selector)
 
+// SubscribeCredit is the predicate function for subscribecredit builders.
+type SubscribeCredit func(*sql.Selector)
+
+// SubscribeSend is the predicate function for subscribesend builders.
+type SubscribeSend func(*sql.Selector)
+
+// SubscribeTemplate is the predicate function for subscribetemplate builders.
+type SubscribeTemplate func(*sql.Selector)
+
 // Touch is the predicate function for touch builders.
 type Touch func(*sql.Selector)
+
+// WebhookDelivery is the predicate function for webhookdelivery builders.
+type WebhookDelivery func(*sql.Selector)
+
+// WebhookEndpoint is the predicate function for webhookendpoint builders.
+type WebhookEndpoint func(*sql.Selector)
+
+// WebhookEvent is the predicate function for webhookevent builders.
+type WebhookEvent func(*sql.Selector)
 
 // WecomRobot is the predicate function for wecomrobot builders.
 type WecomRobot func(*sql.Selector)

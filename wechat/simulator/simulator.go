@@ -82,6 +82,7 @@ type Simulator struct {
 	faults faultRegistry
 
 	// subscribe messages
+	subscribe *subscribeState
 }
 
 // New loads or creates the keys and builds the simulator. The demo mini-program from the keys
@@ -130,6 +131,7 @@ func New(opts Options) (*Simulator, error) {
 	s.registerFaults("wecom", s.wecom.setFaults)
 
 	// subscribe messages
+	s.subscribe = newSubscribeState()
 
 	s.mux = s.routes()
 	return s, nil
@@ -167,6 +169,10 @@ func (s *Simulator) routes() *http.ServeMux {
 	mux.HandleFunc("POST /_sim/control/faults", s.controlFaults)
 
 	// subscribe messages
+	mux.HandleFunc("POST /_sim/api/cgi-bin/message/subscribe/send", s.subscribeSend)
+	mux.HandleFunc("POST /_sim/control/subscribe/grants", s.controlSubscribeGrants)
+	mux.HandleFunc("GET /_sim/control/subscribe/messages", s.controlSubscribeMessages)
+	mux.HandleFunc("GET /_sim/control/subscribe/credits", s.controlSubscribeCredits)
 
 	mux.HandleFunc("/_sim/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusNotFound, wxError{ErrCode: -1, ErrMsg: "simulator: no such API " + r.Method + " " + r.URL.Path})
