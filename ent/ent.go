@@ -16,6 +16,7 @@ import (
 	"github.com/sharecast/sharecast/ent/adminsession"
 	"github.com/sharecast/sharecast/ent/auditlog"
 	"github.com/sharecast/sharecast/ent/brand"
+	"github.com/sharecast/sharecast/ent/channelsevent"
 	"github.com/sharecast/sharecast/ent/clockstate"
 	"github.com/sharecast/sharecast/ent/live"
 	"github.com/sharecast/sharecast/ent/member"
@@ -83,17 +84,18 @@ var (
 func checkColumn(t, c string) error {
 	initCheck.Do(func() {
 		columnCheck = sql.NewColumnCheck(map[string]func(string) bool{
-			admin.Table:        admin.ValidColumn,
-			adminsession.Table: adminsession.ValidColumn,
-			auditlog.Table:     auditlog.ValidColumn,
-			brand.Table:        brand.ValidColumn,
-			clockstate.Table:   clockstate.ValidColumn,
-			live.Table:         live.ValidColumn,
-			member.Table:       member.ValidColumn,
-			refreshtoken.Table: refreshtoken.ValidColumn,
-			reservation.Table:  reservation.ValidColumn,
-			sharelink.Table:    sharelink.ValidColumn,
-			touch.Table:        touch.ValidColumn,
+			admin.Table:         admin.ValidColumn,
+			adminsession.Table:  adminsession.ValidColumn,
+			auditlog.Table:      auditlog.ValidColumn,
+			brand.Table:         brand.ValidColumn,
+			channelsevent.Table: channelsevent.ValidColumn,
+			clockstate.Table:    clockstate.ValidColumn,
+			live.Table:          live.ValidColumn,
+			member.Table:        member.ValidColumn,
+			refreshtoken.Table:  refreshtoken.ValidColumn,
+			reservation.Table:   reservation.ValidColumn,
+			sharelink.Table:     sharelink.ValidColumn,
+			touch.Table:         touch.ValidColumn,
 		})
 	})
 	return columnCheck(t, c)
