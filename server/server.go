@@ -16,6 +16,7 @@ import (
 
 	"github.com/sharecast/sharecast/auth"
 	"github.com/sharecast/sharecast/brands"
+	"github.com/sharecast/sharecast/channelsorders"
 	"github.com/sharecast/sharecast/kv"
 	"github.com/sharecast/sharecast/miniprogramapi"
 	"github.com/sharecast/sharecast/referral"
@@ -46,6 +47,7 @@ type Deps struct {
 	// leaderboard outputs: text, poster, public page, WeCom robots
 
 	// orders, attribution, commission, ledger, open API, Channels webhook
+	ChannelsOrders *channelsorders.Service
 
 	// payouts, WeChat Pay callbacks, reconciliation
 
@@ -70,6 +72,7 @@ var PublicPrefixes = []string{
 	// leaderboard outputs
 
 	// orders (inbound webhooks, open API with its own key check)
+	"/webhooks/channels",
 
 	// payouts (inbound webhooks)
 
@@ -146,6 +149,7 @@ func New(d Deps) (*Server, error) {
 	// leaderboard outputs: text, poster, public page, WeCom robots
 
 	// orders, attribution, commission, ledger, open API, Channels webhook
+	s.registerChannelsWebhook(e)
 
 	// payouts, WeChat Pay callbacks, reconciliation
 

@@ -8,8 +8,11 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/riverqueue/river"
+
 	"github.com/sharecast/sharecast/auth"
 	"github.com/sharecast/sharecast/brands"
+	"github.com/sharecast/sharecast/channelsorders"
 	"github.com/sharecast/sharecast/clock"
 	"github.com/sharecast/sharecast/config"
 	"github.com/sharecast/sharecast/jobs"
@@ -44,6 +47,10 @@ type app struct {
 	// leaderboard outputs
 
 	// orders, attribution, commission, ledger
+	// orderIntake is the orders domain, both order doors' destination; while nil, Channels
+	// events are stored and their jobs wait and retry.
+	orderIntake referral.OrderIntake
+	channels    *channelsorders.Service // the Channels shop push door
 
 	// payouts
 
@@ -61,6 +68,8 @@ type buildOptions struct {
 	redisPrefix string
 	// onReady, when set, is called once the service accepts requests (tests).
 	onReady func(*app)
+	// orderIntake, when set, replaces the orders domain behind both order doors (tests).
+	orderIntake referral.OrderIntake
 }
 
 // openStorage opens the database and Redis named by cfg.
@@ -113,7 +122,8 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, o buildOpti
 	if cfg.Mode == config.Embedded {
 		a.offset = clock.NewOffset(st, time.Second)
 		a.clock = a.offset
-		a.sim, err = simulator.New(simulator.Options{DataDir: cfg.DataDir, Clock: a.clock, ClockAdvancer: a.offset, Logger: log})
+		a.sim, err = simulator.New(simulator.Options{DataDir: cfg.DataDir, Clock: a.clock, ClockAdvancer: a.offset, Logger: log,
+			ServiceURL: o.selfURL})
 		if err != nil {
 			return nil, fmt.Errorf("simulator: %w", err)
 		}
@@ -144,6 +154,14 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, o buildOpti
 	// leaderboard outputs
 
 	// orders, attribution, commission, ledger
+	if o.orderIntake != nil {
+		a.orderIntake = o.orderIntake
+	}
+	a.channels = &channelsorders.Service{Brands: a.brands, Store: st, Jobs: a.jobs, WeChat: wx, Intake: a.orderIntake,
+		Clock: a.clock, Log: log}
+	if w := a.jobs.Workers(); w != nil {
+		river.AddWorker(w, channelsorders.NewWorker(a.channels))
+	}
 
 	// payouts
 
@@ -162,6 +180,7 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, o buildOpti
 		// leaderboard outputs
 
 		// orders, attribution, commission, ledger
+		ChannelsOrders: a.channels,
 
 		// payouts
 

@@ -48,7 +48,8 @@ func engines(t *testing.T, fn func(t *testing.T, s *svc)) {
 	}
 }
 
-func start(t *testing.T, e storetest.Engine, redisURL string) *svc {
+// start runs the service; opts adjust its build options (e.g. a fake orders domain).
+func start(t *testing.T, e storetest.Engine, redisURL string, opts ...func(*buildOptions)) *svc {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	dataDir := t.TempDir()
@@ -82,6 +83,9 @@ func start(t *testing.T, e storetest.Engine, redisURL string) *svc {
 	done := make(chan error, 1)
 	ready := make(chan *app, 1)
 	o.onReady = func(a *app) { ready <- a }
+	for _, opt := range opts {
+		opt(&o)
+	}
 	go func() { done <- serve(ctx, cfg, ln, o, log, io.Discard) }()
 	var a *app
 	select {
