@@ -187,7 +187,6 @@ func (c *channelsShop) apiSharerBind(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	c.invites[appID]++
 	c.mu.Unlock()
 	writeJSON(w, http.StatusOK, struct {
 		wxOK

@@ -155,7 +155,6 @@ type channelsShop struct {
 	orders     map[string]*shopOrder // appid + "/" + order id
 	afterSales map[string]*shopAfterSale
 	sharers    map[string]map[string]*boundSharer // appid → openid → sharer
-	invites    map[string]int                     // sharer/bind calls per appid (for tests)
 	notices    map[string][]*shopNotice           // appid → notices
 	held       map[string]*pendingPush            // brand_id → push held by reorder_pushes
 	pushLog    []pushResult
@@ -171,7 +170,6 @@ func newChannelsShop(s *Simulator, serviceURL string) *channelsShop {
 		orders:     map[string]*shopOrder{},
 		afterSales: map[string]*shopAfterSale{},
 		sharers:    map[string]map[string]*boundSharer{},
-		invites:    map[string]int{},
 		notices:    map[string][]*shopNotice{},
 		held:       map[string]*pendingPush{},
 	}
