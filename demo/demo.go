@@ -55,7 +55,9 @@ func Seed(ctx context.Context, st *store.Store, svc *brands.Service, keys *simul
 		b, err := svc.CreateBrand(ctx, brands.CLIActor, brands.NewBrandInput{
 			Slug: Slug, Name: "Demo Brand 演示品牌", City: "上海", Timezone: "Asia/Shanghai", OutBillPrefix: "DEMO",
 			Settings: brands.SettingsInput{
-				MPAppID: str(keys.AppID), FinderUserName: str("sph_demo_finder"),
+				// ChannelsAppID is the simulator's demo Channels shop, so its pushes and order reads
+				// work as they are.
+				MPAppID: str(keys.AppID), FinderUserName: str("sph_demo_finder"), ChannelsAppID: str(simulator.DemoShopAppID),
 				PayMchID: str(keys.MchID), PaySerialNo: str(keys.MerchantSerialNo),
 				PayPublicKeyID: str(keys.PublicKeyID), PayPublicKey: str(string(keys.WechatPayPublicKeyPEM)),
 				Credentials: map[string]*string{
@@ -64,6 +66,8 @@ func Seed(ctx context.Context, st *store.Store, svc *brands.Service, keys *simul
 					brands.CredPushAESKey:    str(keys.ChannelsEncodingAESKey),
 					brands.CredPayPrivateKey: str(string(keys.MerchantPrivateKeyPEM)),
 					brands.CredPayAPIv3Key:   str(keys.APIv3Key),
+
+					brands.CredChannelsAppSecret: str(keys.ChannelsShopSecret()),
 				},
 			},
 		})

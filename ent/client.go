@@ -19,6 +19,7 @@ import (
 	"github.com/sharecast/sharecast/ent/adminsession"
 	"github.com/sharecast/sharecast/ent/auditlog"
 	"github.com/sharecast/sharecast/ent/brand"
+	"github.com/sharecast/sharecast/ent/channelsevent"
 	"github.com/sharecast/sharecast/ent/clockstate"
 	"github.com/sharecast/sharecast/ent/leaderboardpush"
 	"github.com/sharecast/sharecast/ent/leaderboardshare"
@@ -53,6 +54,8 @@ type Client struct {
 	AuditLog *AuditLogClient
 	// Brand is the client for interacting with the Brand builders.
 	Brand *BrandClient
+	// ChannelsEvent is the client for interacting with the ChannelsEvent builders.
+	ChannelsEvent *ChannelsEventClient
 	// ClockState is the client for interacting with the ClockState builders.
 	ClockState *ClockStateClient
 	// LeaderboardPush is the client for interacting with the LeaderboardPush builders.
@@ -102,6 +105,7 @@ func (c *Client) init() {
 	c.AdminSession = NewAdminSessionClient(c.config)
 	c.AuditLog = NewAuditLogClient(c.config)
 	c.Brand = NewBrandClient(c.config)
+	c.ChannelsEvent = NewChannelsEventClient(c.config)
 	c.ClockState = NewClockStateClient(c.config)
 	c.LeaderboardPush = NewLeaderboardPushClient(c.config)
 	c.LeaderboardShare = NewLeaderboardShareClient(c.config)
@@ -215,6 +219,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		AdminSession:      NewAdminSessionClient(cfg),
 		AuditLog:          NewAuditLogClient(cfg),
 		Brand:             NewBrandClient(cfg),
+		ChannelsEvent:     NewChannelsEventClient(cfg),
 		ClockState:        NewClockStateClient(cfg),
 		LeaderboardPush:   NewLeaderboardPushClient(cfg),
 		LeaderboardShare:  NewLeaderboardShareClient(cfg),
@@ -255,6 +260,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		AdminSession:      NewAdminSessionClient(cfg),
 		AuditLog:          NewAuditLogClient(cfg),
 		Brand:             NewBrandClient(cfg),
+		ChannelsEvent:     NewChannelsEventClient(cfg),
 		ClockState:        NewClockStateClient(cfg),
 		LeaderboardPush:   NewLeaderboardPushClient(cfg),
 		LeaderboardShare:  NewLeaderboardShareClient(cfg),
@@ -301,9 +307,9 @@ func (c *Client) Close() error {
 // In order to add hooks to a specific client, call: `client.Node.Use(...)`.
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
-		c.Admin, c.AdminSession, c.AuditLog, c.Brand, c.ClockState, c.LeaderboardPush,
-		c.LeaderboardShare, c.Live, c.Member, c.PushSchedule, c.RefreshToken,
-		c.Reservation, c.ShareLink, c.SubscribeCredit, c.SubscribeSend,
+		c.Admin, c.AdminSession, c.AuditLog, c.Brand, c.ChannelsEvent, c.ClockState,
+		c.LeaderboardPush, c.LeaderboardShare, c.Live, c.Member, c.PushSchedule,
+		c.RefreshToken, c.Reservation, c.ShareLink, c.SubscribeCredit, c.SubscribeSend,
 		c.SubscribeTemplate, c.Touch, c.WebhookDelivery, c.WebhookEndpoint,
 		c.WebhookEvent, c.WecomRobot,
 	} {
@@ -315,9 +321,9 @@ func (c *Client) Use(hooks ...Hook) {
 // In order to add interceptors to a specific client, call: `client.Node.Intercept(...)`.
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
-		c.Admin, c.AdminSession, c.AuditLog, c.Brand, c.ClockState, c.LeaderboardPush,
-		c.LeaderboardShare, c.Live, c.Member, c.PushSchedule, c.RefreshToken,
-		c.Reservation, c.ShareLink, c.SubscribeCredit, c.SubscribeSend,
+		c.Admin, c.AdminSession, c.AuditLog, c.Brand, c.ChannelsEvent, c.ClockState,
+		c.LeaderboardPush, c.LeaderboardShare, c.Live, c.Member, c.PushSchedule,
+		c.RefreshToken, c.Reservation, c.ShareLink, c.SubscribeCredit, c.SubscribeSend,
 		c.SubscribeTemplate, c.Touch, c.WebhookDelivery, c.WebhookEndpoint,
 		c.WebhookEvent, c.WecomRobot,
 	} {
@@ -336,6 +342,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.AuditLog.mutate(ctx, m)
 	case *BrandMutation:
 		return c.Brand.mutate(ctx, m)
+	case *ChannelsEventMutation:
+		return c.ChannelsEvent.mutate(ctx, m)
 	case *ClockStateMutation:
 		return c.ClockState.mutate(ctx, m)
 	case *LeaderboardPushMutation:
@@ -1048,6 +1056,155 @@ func (c *BrandClient) mutate(ctx context.Context, m *BrandMutation) (Value, erro
 		return (&BrandDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown Brand mutation op: %q", m.Op())
+	}
+}
+
+// ChannelsEventClient is a client for the ChannelsEvent schema.
+type ChannelsEventClient struct {
+	config
+}
+
+// NewChannelsEventClient returns a client for the ChannelsEvent from the given config.
+func NewChannelsEventClient(c config) *ChannelsEventClient {
+	return &ChannelsEventClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `channelsevent.Hooks(f(g(h())))`.
+func (c *ChannelsEventClient) Use(hooks ...Hook) {
+	c.hooks.ChannelsEvent = append(c.hooks.ChannelsEvent, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `channelsevent.Intercept(f(g(h())))`.
+func (c *ChannelsEventClient) Intercept(interceptors ...Interceptor) {
+	c.inters.ChannelsEvent = append(c.inters.ChannelsEvent, interceptors...)
+}
+
+// Create returns a builder for creating a ChannelsEvent entity.
+func (c *ChannelsEventClient) Create() *ChannelsEventCreate {
+	mutation := newChannelsEventMutation(c.config, OpCreate)
+	return &ChannelsEventCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of ChannelsEvent entities.
+func (c *ChannelsEventClient) CreateBulk(builders ...*ChannelsEventCreate) *ChannelsEventCreateBulk {
+	return &ChannelsEventCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *ChannelsEventClient) MapCreateBulk(slice any, setFunc func(*ChannelsEventCreate, int)) *ChannelsEventCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &ChannelsEventCreateBulk{err: fmt.Errorf("calling to ChannelsEventClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*ChannelsEventCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &ChannelsEventCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for ChannelsEvent.
+func (c *ChannelsEventClient) Update() *ChannelsEventUpdate {
+	mutation := newChannelsEventMutation(c.config, OpUpdate)
+	return &ChannelsEventUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *ChannelsEventClient) UpdateOne(_m *ChannelsEvent) *ChannelsEventUpdateOne {
+	mutation := newChannelsEventMutation(c.config, OpUpdateOne, withChannelsEvent(_m))
+	return &ChannelsEventUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *ChannelsEventClient) UpdateOneID(id string) *ChannelsEventUpdateOne {
+	mutation := newChannelsEventMutation(c.config, OpUpdateOne, withChannelsEventID(id))
+	return &ChannelsEventUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for ChannelsEvent.
+func (c *ChannelsEventClient) Delete() *ChannelsEventDelete {
+	mutation := newChannelsEventMutation(c.config, OpDelete)
+	return &ChannelsEventDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *ChannelsEventClient) DeleteOne(_m *ChannelsEvent) *ChannelsEventDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *ChannelsEventClient) DeleteOneID(id string) *ChannelsEventDeleteOne {
+	builder := c.Delete().Where(channelsevent.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &ChannelsEventDeleteOne{builder}
+}
+
+// Query returns a query builder for ChannelsEvent.
+func (c *ChannelsEventClient) Query() *ChannelsEventQuery {
+	return &ChannelsEventQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeChannelsEvent},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a ChannelsEvent entity by its id.
+func (c *ChannelsEventClient) Get(ctx context.Context, id string) (*ChannelsEvent, error) {
+	return c.Query().Where(channelsevent.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *ChannelsEventClient) GetX(ctx context.Context, id string) *ChannelsEvent {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryBrand queries the brand edge of a ChannelsEvent.
+func (c *ChannelsEventClient) QueryBrand(_m *ChannelsEvent) *BrandQuery {
+	query := (&BrandClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(channelsevent.Table, channelsevent.FieldID, id),
+			sqlgraph.To(brand.Table, brand.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, channelsevent.BrandTable, channelsevent.BrandColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *ChannelsEventClient) Hooks() []Hook {
+	return c.hooks.ChannelsEvent
+}
+
+// Interceptors returns the client interceptors.
+func (c *ChannelsEventClient) Interceptors() []Interceptor {
+	return c.inters.ChannelsEvent
+}
+
+func (c *ChannelsEventClient) mutate(ctx context.Context, m *ChannelsEventMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&ChannelsEventCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&ChannelsEventUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&ChannelsEventUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&ChannelsEventDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown ChannelsEvent mutation op: %q", m.Op())
 	}
 }
 
@@ -3571,16 +3728,17 @@ func (c *WecomRobotClient) mutate(ctx context.Context, m *WecomRobotMutation) (V
 // hooks and interceptors per client, for fast access.
 type (
 	hooks struct {
-		Admin, AdminSession, AuditLog, Brand, ClockState, LeaderboardPush,
-		LeaderboardShare, Live, Member, PushSchedule, RefreshToken, Reservation,
-		ShareLink, SubscribeCredit, SubscribeSend, SubscribeTemplate, Touch,
-		WebhookDelivery, WebhookEndpoint, WebhookEvent, WecomRobot []ent.Hook
+		Admin, AdminSession, AuditLog, Brand, ChannelsEvent, ClockState,
+		LeaderboardPush, LeaderboardShare, Live, Member, PushSchedule, RefreshToken,
+		Reservation, ShareLink, SubscribeCredit, SubscribeSend, SubscribeTemplate,
+		Touch, WebhookDelivery, WebhookEndpoint, WebhookEvent, WecomRobot []ent.Hook
 	}
 	inters struct {
-		Admin, AdminSession, AuditLog, Brand, ClockState, LeaderboardPush,
-		LeaderboardShare, Live, Member, PushSchedule, RefreshToken, Reservation,
-		ShareLink, SubscribeCredit, SubscribeSend, SubscribeTemplate, Touch,
-		WebhookDelivery, WebhookEndpoint, WebhookEvent, WecomRobot []ent.Interceptor
+		Admin, AdminSession, AuditLog, Brand, ChannelsEvent, ClockState,
+		LeaderboardPush, LeaderboardShare, Live, Member, PushSchedule, RefreshToken,
+		Reservation, ShareLink, SubscribeCredit, SubscribeSend, SubscribeTemplate,
+		Touch, WebhookDelivery, WebhookEndpoint, WebhookEvent,
+		WecomRobot []ent.Interceptor
 	}
 )
 

@@ -16,6 +16,7 @@ import (
 	"github.com/sharecast/sharecast/ent/adminsession"
 	"github.com/sharecast/sharecast/ent/auditlog"
 	"github.com/sharecast/sharecast/ent/brand"
+	"github.com/sharecast/sharecast/ent/channelsevent"
 	"github.com/sharecast/sharecast/ent/clockstate"
 	"github.com/sharecast/sharecast/ent/leaderboardpush"
 	"github.com/sharecast/sharecast/ent/leaderboardshare"
@@ -97,6 +98,7 @@ func checkColumn(t, c string) error {
 			adminsession.Table:      adminsession.ValidColumn,
 			auditlog.Table:          auditlog.ValidColumn,
 			brand.Table:             brand.ValidColumn,
+			channelsevent.Table:     channelsevent.ValidColumn,
 			clockstate.Table:        clockstate.ValidColumn,
 			leaderboardpush.Table:   leaderboardpush.ValidColumn,
 			leaderboardshare.Table:  leaderboardshare.ValidColumn,

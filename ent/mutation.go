@@ -15,6 +15,7 @@ import (
 	"github.com/sharecast/sharecast/ent/adminsession"
 	"github.com/sharecast/sharecast/ent/auditlog"
 	"github.com/sharecast/sharecast/ent/brand"
+	"github.com/sharecast/sharecast/ent/channelsevent"
 	"github.com/sharecast/sharecast/ent/clockstate"
 	"github.com/sharecast/sharecast/ent/leaderboardpush"
 	"github.com/sharecast/sharecast/ent/leaderboardshare"
@@ -48,6 +49,7 @@ const (
 	TypeAdminSession      = "AdminSession"
 	TypeAuditLog          = "AuditLog"
 	TypeBrand             = "Brand"
+	TypeChannelsEvent     = "ChannelsEvent"
 	TypeClockState        = "ClockState"
 	TypeLeaderboardPush   = "LeaderboardPush"
 	TypeLeaderboardShare  = "LeaderboardShare"
@@ -4457,6 +4459,846 @@ func (m *BrandMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown Brand edge %s", name)
+}
+
+// ChannelsEventMutation represents an operation that mutates the ChannelsEvent nodes in the graph.
+type ChannelsEventMutation struct {
+	config
+	op            Op
+	typ           string
+	id            *string
+	event         *string
+	order_id      *string
+	event_key     *string
+	payload       *string
+	received_at   *time.Time
+	processed_at  *time.Time
+	outcome       *string
+	last_error    *string
+	clearedFields map[string]struct{}
+	brand         *string
+	clearedbrand  bool
+	done          bool
+	oldValue      func(context.Context) (*ChannelsEvent, error)
+	predicates    []predicate.ChannelsEvent
+}
+
+var _ ent.Mutation = (*ChannelsEventMutation)(nil)
+
+// channelseventOption allows management of the mutation configuration using functional options.
+type channelseventOption func(*ChannelsEventMutation)
+
+// newChannelsEventMutation creates new mutation for the ChannelsEvent entity.
+func newChannelsEventMutation(c config, op Op, opts ...channelseventOption) *ChannelsEventMutation {
+	m := &ChannelsEventMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeChannelsEvent,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withChannelsEventID sets the ID field of the mutation.
+func withChannelsEventID(id string) channelseventOption {
+	return func(m *ChannelsEventMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *ChannelsEvent
+		)
+		m.oldValue = func(ctx context.Context) (*ChannelsEvent, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().ChannelsEvent.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withChannelsEvent sets the old ChannelsEvent of the mutation.
+func withChannelsEvent(node *ChannelsEvent) channelseventOption {
+	return func(m *ChannelsEventMutation) {
+		m.oldValue = func(context.Context) (*ChannelsEvent, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m ChannelsEventMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m ChannelsEventMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of ChannelsEvent entities.
+func (m *ChannelsEventMutation) SetID(id string) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *ChannelsEventMutation) ID() (id string, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *ChannelsEventMutation) IDs(ctx context.Context) ([]string, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []string{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().ChannelsEvent.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetBrandID sets the "brand_id" field.
+func (m *ChannelsEventMutation) SetBrandID(s string) {
+	m.brand = &s
+}
+
+// BrandID returns the value of the "brand_id" field in the mutation.
+func (m *ChannelsEventMutation) BrandID() (r string, exists bool) {
+	v := m.brand
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldBrandID returns the old "brand_id" field's value of the ChannelsEvent entity.
+// If the ChannelsEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ChannelsEventMutation) OldBrandID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldBrandID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldBrandID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldBrandID: %w", err)
+	}
+	return oldValue.BrandID, nil
+}
+
+// ResetBrandID resets all changes to the "brand_id" field.
+func (m *ChannelsEventMutation) ResetBrandID() {
+	m.brand = nil
+}
+
+// SetEvent sets the "event" field.
+func (m *ChannelsEventMutation) SetEvent(s string) {
+	m.event = &s
+}
+
+// Event returns the value of the "event" field in the mutation.
+func (m *ChannelsEventMutation) Event() (r string, exists bool) {
+	v := m.event
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldEvent returns the old "event" field's value of the ChannelsEvent entity.
+// If the ChannelsEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ChannelsEventMutation) OldEvent(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldEvent is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldEvent requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldEvent: %w", err)
+	}
+	return oldValue.Event, nil
+}
+
+// ResetEvent resets all changes to the "event" field.
+func (m *ChannelsEventMutation) ResetEvent() {
+	m.event = nil
+}
+
+// SetOrderID sets the "order_id" field.
+func (m *ChannelsEventMutation) SetOrderID(s string) {
+	m.order_id = &s
+}
+
+// OrderID returns the value of the "order_id" field in the mutation.
+func (m *ChannelsEventMutation) OrderID() (r string, exists bool) {
+	v := m.order_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOrderID returns the old "order_id" field's value of the ChannelsEvent entity.
+// If the ChannelsEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ChannelsEventMutation) OldOrderID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOrderID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOrderID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOrderID: %w", err)
+	}
+	return oldValue.OrderID, nil
+}
+
+// ResetOrderID resets all changes to the "order_id" field.
+func (m *ChannelsEventMutation) ResetOrderID() {
+	m.order_id = nil
+}
+
+// SetEventKey sets the "event_key" field.
+func (m *ChannelsEventMutation) SetEventKey(s string) {
+	m.event_key = &s
+}
+
+// EventKey returns the value of the "event_key" field in the mutation.
+func (m *ChannelsEventMutation) EventKey() (r string, exists bool) {
+	v := m.event_key
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldEventKey returns the old "event_key" field's value of the ChannelsEvent entity.
+// If the ChannelsEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ChannelsEventMutation) OldEventKey(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldEventKey is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldEventKey requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldEventKey: %w", err)
+	}
+	return oldValue.EventKey, nil
+}
+
+// ResetEventKey resets all changes to the "event_key" field.
+func (m *ChannelsEventMutation) ResetEventKey() {
+	m.event_key = nil
+}
+
+// SetPayload sets the "payload" field.
+func (m *ChannelsEventMutation) SetPayload(s string) {
+	m.payload = &s
+}
+
+// Payload returns the value of the "payload" field in the mutation.
+func (m *ChannelsEventMutation) Payload() (r string, exists bool) {
+	v := m.payload
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPayload returns the old "payload" field's value of the ChannelsEvent entity.
+// If the ChannelsEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ChannelsEventMutation) OldPayload(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPayload is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPayload requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPayload: %w", err)
+	}
+	return oldValue.Payload, nil
+}
+
+// ResetPayload resets all changes to the "payload" field.
+func (m *ChannelsEventMutation) ResetPayload() {
+	m.payload = nil
+}
+
+// SetReceivedAt sets the "received_at" field.
+func (m *ChannelsEventMutation) SetReceivedAt(t time.Time) {
+	m.received_at = &t
+}
+
+// ReceivedAt returns the value of the "received_at" field in the mutation.
+func (m *ChannelsEventMutation) ReceivedAt() (r time.Time, exists bool) {
+	v := m.received_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldReceivedAt returns the old "received_at" field's value of the ChannelsEvent entity.
+// If the ChannelsEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ChannelsEventMutation) OldReceivedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldReceivedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldReceivedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldReceivedAt: %w", err)
+	}
+	return oldValue.ReceivedAt, nil
+}
+
+// ResetReceivedAt resets all changes to the "received_at" field.
+func (m *ChannelsEventMutation) ResetReceivedAt() {
+	m.received_at = nil
+}
+
+// SetProcessedAt sets the "processed_at" field.
+func (m *ChannelsEventMutation) SetProcessedAt(t time.Time) {
+	m.processed_at = &t
+}
+
+// ProcessedAt returns the value of the "processed_at" field in the mutation.
+func (m *ChannelsEventMutation) ProcessedAt() (r time.Time, exists bool) {
+	v := m.processed_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldProcessedAt returns the old "processed_at" field's value of the ChannelsEvent entity.
+// If the ChannelsEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ChannelsEventMutation) OldProcessedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldProcessedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldProcessedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldProcessedAt: %w", err)
+	}
+	return oldValue.ProcessedAt, nil
+}
+
+// ClearProcessedAt clears the value of the "processed_at" field.
+func (m *ChannelsEventMutation) ClearProcessedAt() {
+	m.processed_at = nil
+	m.clearedFields[channelsevent.FieldProcessedAt] = struct{}{}
+}
+
+// ProcessedAtCleared returns if the "processed_at" field was cleared in this mutation.
+func (m *ChannelsEventMutation) ProcessedAtCleared() bool {
+	_, ok := m.clearedFields[channelsevent.FieldProcessedAt]
+	return ok
+}
+
+// ResetProcessedAt resets all changes to the "processed_at" field.
+func (m *ChannelsEventMutation) ResetProcessedAt() {
+	m.processed_at = nil
+	delete(m.clearedFields, channelsevent.FieldProcessedAt)
+}
+
+// SetOutcome sets the "outcome" field.
+func (m *ChannelsEventMutation) SetOutcome(s string) {
+	m.outcome = &s
+}
+
+// Outcome returns the value of the "outcome" field in the mutation.
+func (m *ChannelsEventMutation) Outcome() (r string, exists bool) {
+	v := m.outcome
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOutcome returns the old "outcome" field's value of the ChannelsEvent entity.
+// If the ChannelsEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ChannelsEventMutation) OldOutcome(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOutcome is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOutcome requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOutcome: %w", err)
+	}
+	return oldValue.Outcome, nil
+}
+
+// ResetOutcome resets all changes to the "outcome" field.
+func (m *ChannelsEventMutation) ResetOutcome() {
+	m.outcome = nil
+}
+
+// SetLastError sets the "last_error" field.
+func (m *ChannelsEventMutation) SetLastError(s string) {
+	m.last_error = &s
+}
+
+// LastError returns the value of the "last_error" field in the mutation.
+func (m *ChannelsEventMutation) LastError() (r string, exists bool) {
+	v := m.last_error
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLastError returns the old "last_error" field's value of the ChannelsEvent entity.
+// If the ChannelsEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ChannelsEventMutation) OldLastError(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLastError is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLastError requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLastError: %w", err)
+	}
+	return oldValue.LastError, nil
+}
+
+// ResetLastError resets all changes to the "last_error" field.
+func (m *ChannelsEventMutation) ResetLastError() {
+	m.last_error = nil
+}
+
+// ClearBrand clears the "brand" edge to the Brand entity.
+func (m *ChannelsEventMutation) ClearBrand() {
+	m.clearedbrand = true
+	m.clearedFields[channelsevent.FieldBrandID] = struct{}{}
+}
+
+// BrandCleared reports if the "brand" edge to the Brand entity was cleared.
+func (m *ChannelsEventMutation) BrandCleared() bool {
+	return m.clearedbrand
+}
+
+// BrandIDs returns the "brand" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// BrandID instead. It exists only for internal usage by the builders.
+func (m *ChannelsEventMutation) BrandIDs() (ids []string) {
+	if id := m.brand; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetBrand resets all changes to the "brand" edge.
+func (m *ChannelsEventMutation) ResetBrand() {
+	m.brand = nil
+	m.clearedbrand = false
+}
+
+// Where appends a list predicates to the ChannelsEventMutation builder.
+func (m *ChannelsEventMutation) Where(ps ...predicate.ChannelsEvent) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the ChannelsEventMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *ChannelsEventMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.ChannelsEvent, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *ChannelsEventMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *ChannelsEventMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (ChannelsEvent).
+func (m *ChannelsEventMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *ChannelsEventMutation) Fields() []string {
+	fields := make([]string, 0, 9)
+	if m.brand != nil {
+		fields = append(fields, channelsevent.FieldBrandID)
+	}
+	if m.event != nil {
+		fields = append(fields, channelsevent.FieldEvent)
+	}
+	if m.order_id != nil {
+		fields = append(fields, channelsevent.FieldOrderID)
+	}
+	if m.event_key != nil {
+		fields = append(fields, channelsevent.FieldEventKey)
+	}
+	if m.payload != nil {
+		fields = append(fields, channelsevent.FieldPayload)
+	}
+	if m.received_at != nil {
+		fields = append(fields, channelsevent.FieldReceivedAt)
+	}
+	if m.processed_at != nil {
+		fields = append(fields, channelsevent.FieldProcessedAt)
+	}
+	if m.outcome != nil {
+		fields = append(fields, channelsevent.FieldOutcome)
+	}
+	if m.last_error != nil {
+		fields = append(fields, channelsevent.FieldLastError)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *ChannelsEventMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case channelsevent.FieldBrandID:
+		return m.BrandID()
+	case channelsevent.FieldEvent:
+		return m.Event()
+	case channelsevent.FieldOrderID:
+		return m.OrderID()
+	case channelsevent.FieldEventKey:
+		return m.EventKey()
+	case channelsevent.FieldPayload:
+		return m.Payload()
+	case channelsevent.FieldReceivedAt:
+		return m.ReceivedAt()
+	case channelsevent.FieldProcessedAt:
+		return m.ProcessedAt()
+	case channelsevent.FieldOutcome:
+		return m.Outcome()
+	case channelsevent.FieldLastError:
+		return m.LastError()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *ChannelsEventMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case channelsevent.FieldBrandID:
+		return m.OldBrandID(ctx)
+	case channelsevent.FieldEvent:
+		return m.OldEvent(ctx)
+	case channelsevent.FieldOrderID:
+		return m.OldOrderID(ctx)
+	case channelsevent.FieldEventKey:
+		return m.OldEventKey(ctx)
+	case channelsevent.FieldPayload:
+		return m.OldPayload(ctx)
+	case channelsevent.FieldReceivedAt:
+		return m.OldReceivedAt(ctx)
+	case channelsevent.FieldProcessedAt:
+		return m.OldProcessedAt(ctx)
+	case channelsevent.FieldOutcome:
+		return m.OldOutcome(ctx)
+	case channelsevent.FieldLastError:
+		return m.OldLastError(ctx)
+	}
+	return nil, fmt.Errorf("unknown ChannelsEvent field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ChannelsEventMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case channelsevent.FieldBrandID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetBrandID(v)
+		return nil
+	case channelsevent.FieldEvent:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetEvent(v)
+		return nil
+	case channelsevent.FieldOrderID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOrderID(v)
+		return nil
+	case channelsevent.FieldEventKey:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetEventKey(v)
+		return nil
+	case channelsevent.FieldPayload:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPayload(v)
+		return nil
+	case channelsevent.FieldReceivedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetReceivedAt(v)
+		return nil
+	case channelsevent.FieldProcessedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetProcessedAt(v)
+		return nil
+	case channelsevent.FieldOutcome:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOutcome(v)
+		return nil
+	case channelsevent.FieldLastError:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLastError(v)
+		return nil
+	}
+	return fmt.Errorf("unknown ChannelsEvent field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *ChannelsEventMutation) AddedFields() []string {
+	return nil
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *ChannelsEventMutation) AddedField(name string) (ent.Value, bool) {
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ChannelsEventMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown ChannelsEvent numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *ChannelsEventMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(channelsevent.FieldProcessedAt) {
+		fields = append(fields, channelsevent.FieldProcessedAt)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *ChannelsEventMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *ChannelsEventMutation) ClearField(name string) error {
+	switch name {
+	case channelsevent.FieldProcessedAt:
+		m.ClearProcessedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown ChannelsEvent nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *ChannelsEventMutation) ResetField(name string) error {
+	switch name {
+	case channelsevent.FieldBrandID:
+		m.ResetBrandID()
+		return nil
+	case channelsevent.FieldEvent:
+		m.ResetEvent()
+		return nil
+	case channelsevent.FieldOrderID:
+		m.ResetOrderID()
+		return nil
+	case channelsevent.FieldEventKey:
+		m.ResetEventKey()
+		return nil
+	case channelsevent.FieldPayload:
+		m.ResetPayload()
+		return nil
+	case channelsevent.FieldReceivedAt:
+		m.ResetReceivedAt()
+		return nil
+	case channelsevent.FieldProcessedAt:
+		m.ResetProcessedAt()
+		return nil
+	case channelsevent.FieldOutcome:
+		m.ResetOutcome()
+		return nil
+	case channelsevent.FieldLastError:
+		m.ResetLastError()
+		return nil
+	}
+	return fmt.Errorf("unknown ChannelsEvent field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *ChannelsEventMutation) AddedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.brand != nil {
+		edges = append(edges, channelsevent.EdgeBrand)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *ChannelsEventMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case channelsevent.EdgeBrand:
+		if id := m.brand; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *ChannelsEventMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 1)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *ChannelsEventMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *ChannelsEventMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.clearedbrand {
+		edges = append(edges, channelsevent.EdgeBrand)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *ChannelsEventMutation) EdgeCleared(name string) bool {
+	switch name {
+	case channelsevent.EdgeBrand:
+		return m.clearedbrand
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *ChannelsEventMutation) ClearEdge(name string) error {
+	switch name {
+	case channelsevent.EdgeBrand:
+		m.ClearBrand()
+		return nil
+	}
+	return fmt.Errorf("unknown ChannelsEvent unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *ChannelsEventMutation) ResetEdge(name string) error {
+	switch name {
+	case channelsevent.EdgeBrand:
+		m.ResetBrand()
+		return nil
+	}
+	return fmt.Errorf("unknown ChannelsEvent edge %s", name)
 }
 
 // ClockStateMutation represents an operation that mutates the ClockState nodes in the graph.

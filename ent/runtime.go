@@ -9,6 +9,7 @@ import (
 	"github.com/sharecast/sharecast/ent/adminsession"
 	"github.com/sharecast/sharecast/ent/auditlog"
 	"github.com/sharecast/sharecast/ent/brand"
+	"github.com/sharecast/sharecast/ent/channelsevent"
 	"github.com/sharecast/sharecast/ent/clockstate"
 	"github.com/sharecast/sharecast/ent/leaderboardpush"
 	"github.com/sharecast/sharecast/ent/leaderboardshare"
@@ -340,6 +341,101 @@ func init() {
 	// brand.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	brand.IDValidator = func() func(string) error {
 		validators := brandDescID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(id string) error {
+			for _, fn := range fns {
+				if err := fn(id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	channelseventMixin := schema.ChannelsEvent{}.Mixin()
+	channelseventMixinFields0 := channelseventMixin[0].Fields()
+	_ = channelseventMixinFields0
+	channelseventFields := schema.ChannelsEvent{}.Fields()
+	_ = channelseventFields
+	// channelseventDescBrandID is the schema descriptor for brand_id field.
+	channelseventDescBrandID := channelseventFields[0].Descriptor()
+	// channelsevent.BrandIDValidator is a validator for the "brand_id" field. It is called by the builders before save.
+	channelsevent.BrandIDValidator = channelseventDescBrandID.Validators[0].(func(string) error)
+	// channelseventDescEvent is the schema descriptor for event field.
+	channelseventDescEvent := channelseventFields[1].Descriptor()
+	// channelsevent.EventValidator is a validator for the "event" field. It is called by the builders before save.
+	channelsevent.EventValidator = func() func(string) error {
+		validators := channelseventDescEvent.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(event string) error {
+			for _, fn := range fns {
+				if err := fn(event); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// channelseventDescOrderID is the schema descriptor for order_id field.
+	channelseventDescOrderID := channelseventFields[2].Descriptor()
+	// channelsevent.OrderIDValidator is a validator for the "order_id" field. It is called by the builders before save.
+	channelsevent.OrderIDValidator = func() func(string) error {
+		validators := channelseventDescOrderID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(order_id string) error {
+			for _, fn := range fns {
+				if err := fn(order_id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// channelseventDescEventKey is the schema descriptor for event_key field.
+	channelseventDescEventKey := channelseventFields[3].Descriptor()
+	// channelsevent.EventKeyValidator is a validator for the "event_key" field. It is called by the builders before save.
+	channelsevent.EventKeyValidator = func() func(string) error {
+		validators := channelseventDescEventKey.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(event_key string) error {
+			for _, fn := range fns {
+				if err := fn(event_key); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// channelseventDescOutcome is the schema descriptor for outcome field.
+	channelseventDescOutcome := channelseventFields[7].Descriptor()
+	// channelsevent.DefaultOutcome holds the default value on creation for the outcome field.
+	channelsevent.DefaultOutcome = channelseventDescOutcome.Default.(string)
+	// channelsevent.OutcomeValidator is a validator for the "outcome" field. It is called by the builders before save.
+	channelsevent.OutcomeValidator = channelseventDescOutcome.Validators[0].(func(string) error)
+	// channelseventDescLastError is the schema descriptor for last_error field.
+	channelseventDescLastError := channelseventFields[8].Descriptor()
+	// channelsevent.DefaultLastError holds the default value on creation for the last_error field.
+	channelsevent.DefaultLastError = channelseventDescLastError.Default.(string)
+	// channelsevent.LastErrorValidator is a validator for the "last_error" field. It is called by the builders before save.
+	channelsevent.LastErrorValidator = channelseventDescLastError.Validators[0].(func(string) error)
+	// channelseventDescID is the schema descriptor for id field.
+	channelseventDescID := channelseventMixinFields0[0].Descriptor()
+	// channelsevent.DefaultID holds the default value on creation for the id field.
+	channelsevent.DefaultID = channelseventDescID.Default.(func() string)
+	// channelsevent.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	channelsevent.IDValidator = func() func(string) error {
+		validators := channelseventDescID.Validators
 		fns := [...]func(string) error{
 			validators[0].(func(string) error),
 			validators[1].(func(string) error),

@@ -22,6 +22,8 @@ type Tx struct {
 	AuditLog *AuditLogClient
 	// Brand is the client for interacting with the Brand builders.
 	Brand *BrandClient
+	// ChannelsEvent is the client for interacting with the ChannelsEvent builders.
+	ChannelsEvent *ChannelsEventClient
 	// ClockState is the client for interacting with the ClockState builders.
 	ClockState *ClockStateClient
 	// LeaderboardPush is the client for interacting with the LeaderboardPush builders.
@@ -191,6 +193,7 @@ func (tx *Tx) init() {
 	tx.AdminSession = NewAdminSessionClient(tx.config)
 	tx.AuditLog = NewAuditLogClient(tx.config)
 	tx.Brand = NewBrandClient(tx.config)
+	tx.ChannelsEvent = NewChannelsEventClient(tx.config)
 	tx.ClockState = NewClockStateClient(tx.config)
 	tx.LeaderboardPush = NewLeaderboardPushClient(tx.config)
 	tx.LeaderboardShare = NewLeaderboardShareClient(tx.config)

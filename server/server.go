@@ -16,6 +16,7 @@ import (
 
 	"github.com/sharecast/sharecast/auth"
 	"github.com/sharecast/sharecast/brands"
+	"github.com/sharecast/sharecast/channelsorders"
 	"github.com/sharecast/sharecast/kv"
 	"github.com/sharecast/sharecast/leaderboard"
 	"github.com/sharecast/sharecast/miniprogramapi"
@@ -53,6 +54,7 @@ type Deps struct {
 	Outputs *leaderboard.Outputs
 
 	// orders, attribution, commission, ledger, open API, Channels webhook
+	ChannelsOrders *channelsorders.Service
 
 	// payouts, WeChat Pay callbacks, reconciliation
 
@@ -85,6 +87,7 @@ var PublicPrefixes = []string{
 	"/lb",
 
 	// orders (inbound webhooks, open API with its own key check)
+	"/webhooks/channels",
 
 	// payouts (inbound webhooks)
 
@@ -170,6 +173,7 @@ func New(d Deps) (*Server, error) {
 	s.registerLeaderboardOutputs(authed, e.Group("", ipLimit))
 
 	// orders, attribution, commission, ledger, open API, Channels webhook
+	s.registerChannelsWebhook(e)
 
 	// payouts, WeChat Pay callbacks, reconciliation
 

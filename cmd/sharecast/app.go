@@ -8,8 +8,11 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/riverqueue/river"
+
 	"github.com/sharecast/sharecast/auth"
 	"github.com/sharecast/sharecast/brands"
+	"github.com/sharecast/sharecast/channelsorders"
 	"github.com/sharecast/sharecast/clock"
 	"github.com/sharecast/sharecast/config"
 	"github.com/sharecast/sharecast/events"
@@ -54,6 +57,10 @@ type app struct {
 	outputs   *leaderboard.Outputs
 
 	// orders, attribution, commission, ledger
+	// orderIntake is the orders domain, both order doors' destination; while nil, Channels
+	// events are stored and their jobs wait and retry.
+	orderIntake referral.OrderIntake
+	channels    *channelsorders.Service // the Channels shop push door
 
 	// payouts
 
@@ -82,6 +89,8 @@ type buildOptions struct {
 	snapshots   leaderboard.Snapshots
 	pageRefresh time.Duration
 	pushBackoff time.Duration
+	// orderIntake, when set, replaces the orders domain behind both order doors (tests).
+	orderIntake referral.OrderIntake
 }
 
 // openStorage opens the database and Redis named by cfg.
@@ -134,7 +143,8 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, o buildOpti
 	if cfg.Mode == config.Embedded {
 		a.offset = clock.NewOffset(st, time.Second)
 		a.clock = a.offset
-		a.sim, err = simulator.New(simulator.Options{DataDir: cfg.DataDir, Clock: a.clock, ClockAdvancer: a.offset, Logger: log})
+		a.sim, err = simulator.New(simulator.Options{DataDir: cfg.DataDir, Clock: a.clock, ClockAdvancer: a.offset, Logger: log,
+			ServiceURL: o.selfURL})
 		if err != nil {
 			return nil, fmt.Errorf("simulator: %w", err)
 		}
@@ -176,6 +186,14 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, o buildOpti
 	a.outputs = newOutputs(a, baseURL, o)
 
 	// orders, attribution, commission, ledger
+	if o.orderIntake != nil {
+		a.orderIntake = o.orderIntake
+	}
+	a.channels = &channelsorders.Service{Brands: a.brands, Store: st, Jobs: a.jobs, WeChat: wx, Intake: a.orderIntake,
+		Clock: a.clock, Log: log}
+	if w := a.jobs.Workers(); w != nil {
+		river.AddWorker(w, channelsorders.NewWorker(a.channels))
+	}
 
 	// payouts
 
@@ -197,6 +215,7 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, o buildOpti
 		Outputs: a.outputs,
 
 		// orders, attribution, commission, ledger
+		ChannelsOrders: a.channels,
 
 		// payouts
 

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"strings"
 	"text/tabwriter"
@@ -45,7 +46,15 @@ func cmdSimulator(ctx context.Context, args []string, getenv func(string) string
 	log := newLogger(cfg, stderr)
 	// Alone, the simulator has no service database to keep a clock offset in, so
 	// /_sim/control/clock answers 501; the mounted one moves the service's clock.
-	sim, err := simulator.New(simulator.Options{DataDir: cfg.DataDir, Logger: log})
+	// Alone, it pushes Channels shop events to the service named here (e.g. the proxy in
+	// front of the replicas).
+	serviceURL := getenv("SHARECAST_SIMULATOR_SERVICE_URL")
+	if serviceURL != "" {
+		if u, err := url.Parse(serviceURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return &config.Error{Problems: []string{"SHARECAST_SIMULATOR_SERVICE_URL must be an http(s) URL"}}
+		}
+	}
+	sim, err := simulator.New(simulator.Options{DataDir: cfg.DataDir, Logger: log, ServiceURL: serviceURL})
 	if err != nil {
 		return err
 	}

@@ -57,6 +57,18 @@ func (f BrandFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.BrandMutation", m)
 }
 
+// The ChannelsEventFunc type is an adapter to allow the use of ordinary
+// function as ChannelsEvent mutator.
+type ChannelsEventFunc func(context.Context, *ent.ChannelsEventMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f ChannelsEventFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.ChannelsEventMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.ChannelsEventMutation", m)
+}
+
 // The ClockStateFunc type is an adapter to allow the use of ordinary
 // function as ClockState mutator.
 type ClockStateFunc func(context.Context, *ent.ClockStateMutation) (ent.Value, error)

@@ -138,6 +138,50 @@ var (
 		Columns:    BrandsColumns,
 		PrimaryKey: []*schema.Column{BrandsColumns[0]},
 	}
+	// ChannelsEventsColumns holds the columns for the "channels_events" table.
+	ChannelsEventsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 36},
+		{Name: "event", Type: field.TypeString, Size: 64},
+		{Name: "order_id", Type: field.TypeString, Size: 64},
+		{Name: "event_key", Type: field.TypeString, Size: 160},
+		{Name: "payload", Type: field.TypeString, Size: 2147483647},
+		{Name: "received_at", Type: field.TypeTime},
+		{Name: "processed_at", Type: field.TypeTime, Nullable: true},
+		{Name: "outcome", Type: field.TypeString, Size: 32, Default: ""},
+		{Name: "last_error", Type: field.TypeString, Size: 500, Default: ""},
+		{Name: "brand_id", Type: field.TypeString, Size: 36},
+	}
+	// ChannelsEventsTable holds the schema information for the "channels_events" table.
+	ChannelsEventsTable = &schema.Table{
+		Name:       "channels_events",
+		Columns:    ChannelsEventsColumns,
+		PrimaryKey: []*schema.Column{ChannelsEventsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "channels_events_brands_brand",
+				Columns:    []*schema.Column{ChannelsEventsColumns[9]},
+				RefColumns: []*schema.Column{BrandsColumns[0]},
+				OnDelete:   schema.Restrict,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "channelsevent_brand_id_event_order_id_event_key",
+				Unique:  true,
+				Columns: []*schema.Column{ChannelsEventsColumns[9], ChannelsEventsColumns[1], ChannelsEventsColumns[2], ChannelsEventsColumns[3]},
+			},
+			{
+				Name:    "channelsevent_brand_id_order_id",
+				Unique:  false,
+				Columns: []*schema.Column{ChannelsEventsColumns[9], ChannelsEventsColumns[2]},
+			},
+			{
+				Name:    "channelsevent_brand_id_processed_at",
+				Unique:  false,
+				Columns: []*schema.Column{ChannelsEventsColumns[9], ChannelsEventsColumns[6]},
+			},
+		},
+	}
 	// ClockStatesColumns holds the columns for the "clock_states" table.
 	ClockStatesColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -815,6 +859,7 @@ var (
 		AdminSessionsTable,
 		AuditLogsTable,
 		BrandsTable,
+		ChannelsEventsTable,
 		ClockStatesTable,
 		LeaderboardPushesTable,
 		LeaderboardSharesTable,
@@ -839,6 +884,7 @@ func init() {
 	AdminsTable.ForeignKeys[0].RefTable = BrandsTable
 	AdminSessionsTable.ForeignKeys[0].RefTable = BrandsTable
 	AuditLogsTable.ForeignKeys[0].RefTable = BrandsTable
+	ChannelsEventsTable.ForeignKeys[0].RefTable = BrandsTable
 	LeaderboardPushesTable.ForeignKeys[0].RefTable = BrandsTable
 	LeaderboardSharesTable.ForeignKeys[0].RefTable = BrandsTable
 	LivesTable.ForeignKeys[0].RefTable = BrandsTable

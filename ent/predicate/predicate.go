@@ -18,6 +18,9 @@ type AuditLog func(*sql.Selector)
 // Brand is the predicate function for brand builders.
 type Brand func(*sql.Selector)
 
+// ChannelsEvent is the predicate function for channelsevent builders.
+type ChannelsEvent func(*sql.Selector)
+
 // ClockState is the predicate function for clockstate builders.
 type ClockState func(*sql.Selector)
 

@@ -1,71 +1,98 @@
 package simulator
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
-	"slices"
+	"sort"
 	"strings"
 	"sync"
 )
 
-// POST /_sim/control/faults takes one object whose keys name simulated services, each with
-// that service's own fault settings: {"wecom": {…}, "pay": {…}}. Each area registers its key
-// from New with registerFaults and keeps its settings in its own state; this file only
-// dispatches, so areas add faults without touching each other's code. The whole body is
-// checked before any part applies: an unknown key changes nothing.
+// POST /_sim/control/faults is shared by every simulated product. Its body has one object per
+// product, e.g. {"channels": {"duplicate_pushes": 2}}; each area registers its section in New
+// (s.faults.register("wechat_pay", …)) and the endpoint hands each object to its section. A
+// section's object replaces all of that section's switches (absent → off), and sections not
+// named keep theirs. Every section is checked before any is applied, so a bad body changes
+// nothing. GET answers the current switches of every section.
 
-// faultSetter applies one service's part of a faults request.
-type faultSetter func(raw json.RawMessage) error
-
-type faultRegistry struct {
-	mu      sync.Mutex
-	setters map[string]faultSetter
+// faultSection is one product's switches.
+type faultSection interface {
+	// prepare checks raw and returns what applies it.
+	prepare(raw json.RawMessage) (apply func(context.Context), err error)
+	// current is the section's switches as JSON.
+	current() any
 }
 
-// registerFaults makes key a valid part of POST /_sim/control/faults.
-func (s *Simulator) registerFaults(key string, fn faultSetter) {
-	s.faults.mu.Lock()
-	defer s.faults.mu.Unlock()
-	if s.faults.setters == nil {
-		s.faults.setters = map[string]faultSetter{}
+type faultSwitches struct {
+	mu       sync.Mutex
+	sections map[string]faultSection
+}
+
+func newFaultSwitches() *faultSwitches { return &faultSwitches{sections: map[string]faultSection{}} }
+
+func (f *faultSwitches) register(name string, s faultSection) {
+	f.mu.Lock()
+	f.sections[name] = s
+	f.mu.Unlock()
+}
+
+func (f *faultSwitches) names() []string {
+	out := make([]string, 0, len(f.sections))
+	for n := range f.sections {
+		out = append(out, n)
 	}
-	s.faults.setters[key] = fn
+	sort.Strings(out)
+	return out
 }
 
-func (s *Simulator) controlFaults(w http.ResponseWriter, r *http.Request) {
+func (f *faultSwitches) snapshot() map[string]any {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	out := map[string]any{}
+	for n, s := range f.sections {
+		out[n] = s.current()
+	}
+	return out
+}
+
+// controlFaultsSet is POST /_sim/control/faults.
+func (f *faultSwitches) controlFaultsSet(w http.ResponseWriter, r *http.Request) {
 	var body map[string]json.RawMessage
-	if err := decodeJSON(w, r, &body); err != nil || len(body) == 0 {
-		writeControlError(w, http.StatusBadRequest, "INVALID_ARGUMENT", `body must be a JSON object such as {"wecom": {...}}`)
+	if err := decodeJSON(w, r, &body); err != nil {
+		writeControlError(w, http.StatusBadRequest, "INVALID_ARGUMENT", "body must be a JSON object with one object per product: "+err.Error())
 		return
 	}
-	s.faults.mu.Lock()
-	known := make([]string, 0, len(s.faults.setters))
-	for k := range s.faults.setters {
-		known = append(known, k)
+	if len(body) == 0 {
+		writeControlError(w, http.StatusBadRequest, "INVALID_ARGUMENT", `name at least one product, e.g. {"channels": {...}}`)
+		return
 	}
-	setters := make(map[string]faultSetter, len(body))
-	for k := range body {
-		fn, ok := s.faults.setters[k]
+	f.mu.Lock()
+	var applies []func(context.Context)
+	for name, raw := range body {
+		s, ok := f.sections[name]
 		if !ok {
-			s.faults.mu.Unlock()
-			slices.Sort(known)
-			writeControlError(w, http.StatusBadRequest, "INVALID_ARGUMENT",
-				"unknown fault target "+k+"; known: "+strings.Join(known, ", "))
+			known := strings.Join(f.names(), ", ")
+			f.mu.Unlock()
+			writeControlError(w, http.StatusBadRequest, "INVALID_ARGUMENT", "unknown fault section "+name+" (known: "+known+")")
 			return
 		}
-		setters[k] = fn
-	}
-	s.faults.mu.Unlock()
-	keys := make([]string, 0, len(body))
-	for k := range body {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	for _, k := range keys {
-		if err := setters[k](body[k]); err != nil {
+		apply, err := s.prepare(raw)
+		if err != nil {
+			f.mu.Unlock()
 			writeControlError(w, http.StatusBadRequest, "INVALID_ARGUMENT", err.Error())
 			return
 		}
+		applies = append(applies, apply)
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"applied": keys})
+	f.mu.Unlock()
+	for _, apply := range applies {
+		apply(r.Context())
+	}
+	writeJSON(w, http.StatusOK, f.snapshot())
+}
+
+// controlFaultsGet is GET /_sim/control/faults.
+func (f *faultSwitches) controlFaultsGet(w http.ResponseWriter, _ *http.Request) {
+	writeJSON(w, http.StatusOK, f.snapshot())
 }

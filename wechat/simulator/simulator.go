@@ -38,6 +38,11 @@ type Options struct {
 	// ClockAdvancer serves POST /_sim/control/clock. Nil: that endpoint answers 501.
 	ClockAdvancer ClockAdvancer
 	Logger        *slog.Logger
+
+	// ServiceURL is sharecast's base URL (http://host:port), where the Channels shop pushes its
+	// events (<ServiceURL>/webhooks/channels/{brand_id}). The mounted simulator gets the
+	// service's own URL. Empty: pushes fail until a shop registers its push_url.
+	ServiceURL string
 }
 
 // Limits on in-memory state, so a runaway test or a curious user cannot grow it without end.
@@ -73,13 +78,14 @@ type Simulator struct {
 	links *linkSim
 
 	// channels shop: orders, after-sales, pushes, sharers, notices
+	channels *channelsShop
+	// faults serves POST /_sim/control/faults; every area registers its section in New.
+	faults *faultSwitches
 
 	// wechat pay: transfer bills, callbacks, faults
 
 	// wecom robot
 	wecom *wecomRobot
-	// faults dispatches POST /_sim/control/faults to every area's setter (registerFaults).
-	faults faultRegistry
 
 	// subscribe messages
 	subscribe *subscribeState
@@ -123,12 +129,16 @@ func New(opts Options) (*Simulator, error) {
 	s.links = newLinkSim()
 
 	// channels shop
+	s.faults = newFaultSwitches()
+	s.channels = newChannelsShop(s, opts.ServiceURL)
+	s.faults.register("channels", channelsFaultSection{s.channels})
+	s.RegisterApp(DemoShopAppID, keys.ChannelsShopSecret())
 
 	// wechat pay
 
 	// wecom robot
 	s.wecom = newWecomRobot(s.clock)
-	s.registerFaults("wecom", s.wecom.setFaults)
+	s.faults.register("wecom", wecomFaultSection{s.wecom})
 
 	// subscribe messages
 	s.subscribe = newSubscribeState()
@@ -160,13 +170,30 @@ func (s *Simulator) routes() *http.ServeMux {
 	mux.HandleFunc("GET /_sim/control/urllinks/{id}", s.controlURLLink)
 
 	// channels shop
+	mux.HandleFunc("POST /_sim/api/channels/ec/order/get", s.channels.apiOrderGet)
+	mux.HandleFunc("POST /_sim/api/channels/ec/aftersale/getaftersaleorder", s.channels.apiAfterSaleGet)
+	mux.HandleFunc("POST /_sim/api/channels/ec/sharer/bind", s.channels.apiSharerBind)
+	mux.HandleFunc("POST /_sim/api/channels/ec/sharer/get_sharer_order_list", s.channels.apiSharerOrders)
+	mux.HandleFunc("POST /_sim/api/channels/ec/finderlive/getfinderlivenoticerecordlist", s.channels.apiLiveNotices)
+	mux.HandleFunc("PUT /_sim/control/channels/{brand_id}/shop", s.channels.controlShopPut)
+	mux.HandleFunc("GET /_sim/control/channels/{brand_id}/shop", s.channels.controlShopGet)
+	mux.HandleFunc("POST /_sim/control/channels/{brand_id}/orders", s.channels.controlOrders)
+	mux.HandleFunc("POST /_sim/control/channels/{brand_id}/orders/{order_id}/{action}", s.channels.controlOrderAction)
+	mux.HandleFunc("POST /_sim/control/channels/{brand_id}/aftersales", s.channels.controlAfterSales)
+	mux.HandleFunc("POST /_sim/control/channels/{brand_id}/aftersales/{after_sale_order_id}", s.channels.controlAfterSaleUpdate)
+	mux.HandleFunc("GET /_sim/control/channels/{brand_id}/pushes", s.channels.controlPushes)
+	mux.HandleFunc("POST /_sim/control/channels/{brand_id}/sharers", s.channels.controlSharers)
+	mux.HandleFunc("POST /_sim/control/channels/{brand_id}/notices", s.channels.controlNotices)
+	mux.HandleFunc("POST /_sim/control/channels/{brand_id}/verify-url", s.channels.controlVerifyURL)
+	// POST/GET /_sim/control/faults are shared: areas add sections, not routes.
+	mux.HandleFunc("POST /_sim/control/faults", s.faults.controlFaultsSet)
+	mux.HandleFunc("GET /_sim/control/faults", s.faults.controlFaultsGet)
 
 	// wechat pay
 
 	// wecom robot
 	mux.HandleFunc("POST /_sim/qyapi/cgi-bin/webhook/send", s.wecomSend)
 	mux.HandleFunc("GET /_sim/control/wecom/messages", s.controlWecomMessages)
-	mux.HandleFunc("POST /_sim/control/faults", s.controlFaults)
 
 	// subscribe messages
 	mux.HandleFunc("POST /_sim/api/cgi-bin/message/subscribe/send", s.subscribeSend)

@@ -2,6 +2,7 @@ package simulator
 
 import (
 	"bytes"
+	"context"
 	"crypto/md5"
 	"encoding/base64"
 	"encoding/hex"
@@ -13,6 +14,7 @@ import (
 	"io"
 	"net/http"
 	"regexp"
+	"slices"
 	"sync"
 	"time"
 	"unicode/utf8"
@@ -292,11 +294,16 @@ func (s *Simulator) controlWecomMessages(w http.ResponseWriter, r *http.Request)
 	writeJSON(w, http.StatusOK, map[string]any{"messages": out})
 }
 
-// setFaults is the "wecom" part of POST /_sim/control/faults:
+// wecomFaultSection is the "wecom" part of POST /_sim/control/faults:
 //
 //	{"reset": true, "clear_messages": true, "invalid_keys": ["k"],
 //	 "fail": [{"key": "k", "errcode": 45009, "times": 2}, {"status": 502, "times": 1}]}
-func (rb *wecomRobot) setFaults(raw json.RawMessage) error {
+//
+// Unlike other sections it adds to what is pending (faults are consumed as they fire);
+// "reset" clears first.
+type wecomFaultSection struct{ rb *wecomRobot }
+
+func (f wecomFaultSection) prepare(raw json.RawMessage) (func(context.Context), error) {
 	var in struct {
 		Reset         bool         `json:"reset"`
 		ClearMessages bool         `json:"clear_messages"`
@@ -306,33 +313,52 @@ func (rb *wecomRobot) setFaults(raw json.RawMessage) error {
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&in); err != nil {
-		return errors.New("wecom faults: " + err.Error())
+		return nil, errors.New("wecom faults: " + err.Error())
 	}
 	for _, f := range in.Fail {
 		if f.Times < 1 || f.Times > 1000 {
-			return errors.New("wecom faults: times must be from 1 to 1000")
+			return nil, errors.New("wecom faults: times must be from 1 to 1000")
 		}
 		if (f.ErrCode == 0) == (f.Status == 0) {
-			return errors.New("wecom faults: give either errcode or status")
+			return nil, errors.New("wecom faults: give either errcode or status")
 		}
 		if f.Status != 0 && (f.Status < 400 || f.Status > 599) {
-			return errors.New("wecom faults: status must be an HTTP error status")
+			return nil, errors.New("wecom faults: status must be an HTTP error status")
 		}
 	}
+	rb := f.rb
 	rb.mu.Lock()
-	defer rb.mu.Unlock()
+	pendingFaults, pendingInvalid := len(rb.faults), len(rb.invalid)
+	rb.mu.Unlock()
 	if in.Reset {
-		rb.faults, rb.invalid, rb.accepted = nil, map[string]bool{}, map[string][]time.Time{}
+		pendingFaults, pendingInvalid = 0, 0
 	}
-	if in.ClearMessages {
-		rb.messages, rb.imageMemory = nil, 0
+	if pendingFaults+len(in.Fail) > wecomMaxFaults || pendingInvalid+len(in.InvalidKeys) > wecomMaxFaults {
+		return nil, errors.New("wecom faults: too many pending faults (send reset first)")
 	}
-	if len(rb.faults)+len(in.Fail) > wecomMaxFaults || len(rb.invalid)+len(in.InvalidKeys) > wecomMaxFaults {
-		return errors.New("wecom faults: too many pending faults (send reset first)")
+	return func(context.Context) {
+		rb.mu.Lock()
+		defer rb.mu.Unlock()
+		if in.Reset {
+			rb.faults, rb.invalid, rb.accepted = nil, map[string]bool{}, map[string][]time.Time{}
+		}
+		if in.ClearMessages {
+			rb.messages, rb.imageMemory = nil, 0
+		}
+		for _, k := range in.InvalidKeys {
+			rb.invalid[k] = true
+		}
+		rb.faults = append(rb.faults, in.Fail...)
+	}, nil
+}
+
+func (f wecomFaultSection) current() any {
+	f.rb.mu.Lock()
+	defer f.rb.mu.Unlock()
+	keys := make([]string, 0, len(f.rb.invalid))
+	for k := range f.rb.invalid {
+		keys = append(keys, k)
 	}
-	for _, k := range in.InvalidKeys {
-		rb.invalid[k] = true
-	}
-	rb.faults = append(rb.faults, in.Fail...)
-	return nil
+	slices.Sort(keys)
+	return map[string]any{"fail": slices.Clone(f.rb.faults), "invalid_keys": keys}
 }
