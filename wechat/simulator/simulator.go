@@ -74,6 +74,9 @@ type Simulator struct {
 	// channels shop: orders, after-sales, pushes, sharers, notices
 
 	// wechat pay: transfer bills, callbacks, faults
+	pay *payState
+	// faults serves POST /_sim/control/faults; every area registers its key in New.
+	faults faultAreas
 
 	// wecom robot
 
@@ -119,6 +122,9 @@ func New(opts Options) (*Simulator, error) {
 	// channels shop
 
 	// wechat pay
+	s.pay = newPayState(s)
+	s.advancer = s.pay.sweepAfterAdvance(s.advancer)
+	s.faults.register("pay", s.pay.parseFaults, s.pay.faultState)
 
 	// wecom robot
 
@@ -150,6 +156,17 @@ func (s *Simulator) routes() *http.ServeMux {
 	// channels shop
 
 	// wechat pay
+	mux.HandleFunc("POST /_sim/mch/v3/fund-app/mch-transfer/transfer-bills", s.pay.createTransfer)
+	mux.HandleFunc("GET /_sim/mch/v3/fund-app/mch-transfer/transfer-bills/out-bill-no/{out_bill_no}", s.pay.queryByOutBillNo)
+	mux.HandleFunc("GET /_sim/mch/v3/fund-app/mch-transfer/transfer-bills/transfer-bill-no/{transfer_bill_no}", s.pay.queryByTransferBillNo)
+	mux.HandleFunc("POST /_sim/mch/v3/fund-app/mch-transfer/transfer-bills/out-bill-no/{out_bill_no}/cancel", s.pay.cancelTransfer)
+	mux.HandleFunc("/_sim/mch/", s.pay.noSuchAPI)
+	mux.HandleFunc("POST /_sim/control/transfers/{out_bill_no}/confirm", s.pay.controlConfirm)
+	mux.HandleFunc("POST /_sim/control/transfers/{out_bill_no}/reject", s.pay.controlReject)
+	mux.HandleFunc("GET /_sim/control/transfers/{out_bill_no}", s.pay.controlTransfer)
+	mux.HandleFunc("GET /_sim/control/transfers", s.pay.controlTransfers)
+	mux.HandleFunc("POST /_sim/control/faults", s.controlFaults)
+	mux.HandleFunc("GET /_sim/control/faults", s.controlFaultsGet)
 
 	// wecom robot
 
