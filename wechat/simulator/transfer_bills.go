@@ -178,7 +178,7 @@ func (p *payState) serve(w http.ResponseWriter, r *http.Request, op string, fn f
 	case p.faults.FrequencyLimited > 0:
 		p.faults.FrequencyLimited--
 		a = payErr(http.StatusTooManyRequests, "FREQUENCY_LIMITED", "请求频率超过限制，请降低频率后重试")
-	case !p.allow(op):
+	case !p.allow(op, time.Now().Unix()):
 		a = payErr(http.StatusTooManyRequests, "FREQUENCY_LIMITED", "请求频率超过限制，请降低频率后重试")
 	default:
 		p.sweep(now)
@@ -193,8 +193,8 @@ func (p *payState) serve(w http.ResponseWriter, r *http.Request, op string, fn f
 	p.writeSigned(w, a)
 }
 
-// allow counts one call of op in the current wall-clock second; callers hold p.mu.
-func (p *payState) allow(op string) bool {
+// allow counts one call of op in wall-clock second sec; callers hold p.mu.
+func (p *payState) allow(op string, sec int64) bool {
 	limit := queryPerSecond
 	switch op {
 	case "create":
@@ -202,7 +202,6 @@ func (p *payState) allow(op string) bool {
 	case "cancel":
 		limit = cancelPerSecond
 	}
-	sec := time.Now().Unix()
 	rw := p.rate[op]
 	if rw == nil {
 		rw = &rateWindow{}
