@@ -312,7 +312,7 @@ func (p *payState) create(body []byte, serial string) answer {
 		return payErr(http.StatusBadRequest, "PARAM_ERROR", "转账金额小于0.3元时不支持传入收款用户姓名")
 	}
 	if req.NotifyURL != "" && !notifyURLAllowed(req.NotifyURL) {
-		return payErr(http.StatusBadRequest, "PARAM_ERROR", "notify_url 须为不带参数的 HTTPS 地址（模拟器另接受本机 http://）")
+		return payErr(http.StatusBadRequest, "PARAM_ERROR", "notify_url 须为不带参数的 HTTPS 地址（模拟器另接受本机或内网的 http://）")
 	}
 	now := p.sim.clock.Now()
 	dayKey := req.OpenID + "|" + now.In(shanghai).Format("20060102")
@@ -409,8 +409,9 @@ func (b *transferBill) sameRequest(req createRequest, name string) bool {
 	return true
 }
 
-// notifyURLAllowed: WeChat wants HTTPS without a query; the simulator also takes http:// on a
-// loopback host, so a local service can receive its callbacks.
+// notifyURLAllowed: WeChat wants HTTPS without a query. The simulator also takes http:// to a
+// host that cannot be on the internet: loopback (the embedded mode), a private address or a
+// name without a dot (a container name, as in docker-compose.yml).
 func notifyURLAllowed(raw string) bool {
 	u, err := url.Parse(raw)
 	if err != nil || u.Host == "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil || len(raw) > 256 {
@@ -421,11 +422,10 @@ func notifyURLAllowed(raw string) bool {
 		return true
 	case "http":
 		host := u.Hostname()
-		if host == "localhost" {
-			return true
+		if ip := net.ParseIP(host); ip != nil {
+			return ip.IsLoopback() || ip.IsPrivate()
 		}
-		ip := net.ParseIP(host)
-		return ip != nil && ip.IsLoopback()
+		return host != "" && !strings.Contains(host, ".")
 	}
 	return false
 }
