@@ -1,6 +1,7 @@
 package pay
 
 import (
+	"context"
 	"errors"
 	"strings"
 	"testing"
@@ -103,5 +104,49 @@ func TestBrandConfig(t *testing.T) {
 	}
 	if _, err := BrandConfig(full, opener{}); err == nil || errors.Is(err, ErrNotConfigured) {
 		t.Errorf("with credentials that do not open: %v", err)
+	}
+}
+
+// brandSource plays brands.Service for Clients.
+type brandSource struct {
+	opener
+	brands map[string]brands.Brand
+}
+
+func (s brandSource) Brand(_ context.Context, id string) (brands.Brand, error) {
+	b, ok := s.brands[id]
+	if !ok {
+		return brands.Brand{}, brands.ErrNotFound
+	}
+	return b, nil
+}
+
+func TestClientsCachePerBrand(t *testing.T) {
+	k := merchantKeys(t)
+	b := brands.Brand{ID: "b1", MPAppID: "wx0000000000000001", PayMchID: testMchID, PaySerialNo: "ABCDEF",
+		PayPublicKeyID: testPublicKeyID, PayPublicKey: k.pubKeyPEM,
+		Sealed: map[string][]byte{brands.CredPayPrivateKey: []byte("sealed"), brands.CredPayAPIv3Key: []byte("sealed")}}
+	src := brandSource{opener: opener{brands.CredPayPrivateKey: k.merchantPEM, brands.CredPayAPIv3Key: testAPIv3Key},
+		brands: map[string]brands.Brand{"b1": b, "b2": {ID: "b2", MPAppID: "wx0000000000000002"}}}
+	cs := NewClients(src, Options{})
+	ctx := context.Background()
+
+	c1, err := cs.For(ctx, "b1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again, _ := cs.For(ctx, "b1"); again != c1 {
+		t.Error("unchanged settings built a new client")
+	}
+	b.PaySerialNo = "ABCDEF01"
+	src.brands["b1"] = b
+	if rotated, _ := cs.For(ctx, "b1"); rotated == c1 {
+		t.Error("changed settings kept the old client")
+	}
+	if _, err := cs.For(ctx, "b2"); !errors.Is(err, ErrNotConfigured) {
+		t.Errorf("brand without WeChat Pay: %v", err)
+	}
+	if _, err := cs.For(ctx, "b3"); !errors.Is(err, brands.ErrNotFound) {
+		t.Errorf("unknown brand: %v", err)
 	}
 }

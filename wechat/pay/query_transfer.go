@@ -8,8 +8,9 @@ import (
 
 // QueryByOutBillNo asks for a bill by our number
 // (GET /v3/fund-app/mch-transfer/transfer-bills/out-bill-no/{out_bill_no}). It answers the Bill,
-// a *RefusedError (NotFound(): WeChat has no such bill), or another error: unknown, ask again.
-// WeChat keeps bills queryable for 30 days.
+// a *RefusedError, or another error: unknown, ask again. Of the refusals only NotFound() says
+// something about the bill (WeChat has none); any other leaves its state unknown. WeChat keeps
+// bills queryable for 30 days.
 func (c *Client) QueryByOutBillNo(ctx context.Context, outBillNo string) (Bill, error) {
 	if !billNoRe.MatchString(outBillNo) {
 		// Also keeps the path intact: gopay formats the number straight into it.
