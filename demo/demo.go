@@ -60,6 +60,8 @@ func Seed(ctx context.Context, st *store.Store, svc *brands.Service, keys *simul
 				MPAppID: str(keys.AppID), FinderUserName: str("sph_demo_finder"), ChannelsAppID: str(simulator.DemoShopAppID),
 				PayMchID: str(keys.MchID), PaySerialNo: str(keys.MerchantSerialNo),
 				PayPublicKeyID: str(keys.PublicKeyID), PayPublicKey: str(string(keys.WechatPayPublicKeyPEM)),
+				// Commission (佣金报酬), one of the scenes the simulated merchant holds.
+				PayTransferSceneID: str("1005"),
 				Credentials: map[string]*string{
 					brands.CredMPAppSecret:   str(keys.AppSecret),
 					brands.CredPushToken:     str(keys.ChannelsToken),

@@ -11,9 +11,9 @@ import (
 
 // POST /_sim/control/faults is shared by every simulated product. Its body has one object per
 // product, e.g. {"channels": {"duplicate_pushes": 2}}; each area registers its section in New
-// (s.faults.register("wechat_pay", …)) and the endpoint hands each object to its section. A
-// section's object replaces all of that section's switches (absent → off), and sections not
-// named keep theirs. Every section is checked before any is applied, so a bad body changes
+// (s.faults.register("pay", …)) and the endpoint hands each object to its section, which
+// says what its object means ("channels" replaces its switches, "pay" patches the fields
+// present, "wecom" adds pending faults); sections not named keep theirs. Every section is checked before any is applied, so a bad body changes
 // nothing. GET answers the current switches of every section.
 
 // faultSection is one product's switches.
@@ -96,3 +96,20 @@ func (f *faultSwitches) controlFaultsSet(w http.ResponseWriter, r *http.Request)
 func (f *faultSwitches) controlFaultsGet(w http.ResponseWriter, _ *http.Request) {
 	writeJSON(w, http.StatusOK, f.snapshot())
 }
+
+// funcSection makes a section from a parse function (check, then return what applies) and
+// a state function.
+type funcSection struct {
+	parse func(raw json.RawMessage) (apply func(), err error)
+	state func() any
+}
+
+func (f funcSection) prepare(raw json.RawMessage) (func(context.Context), error) {
+	apply, err := f.parse(raw)
+	if err != nil {
+		return nil, err
+	}
+	return func(context.Context) { apply() }, nil
+}
+
+func (f funcSection) current() any { return f.state() }

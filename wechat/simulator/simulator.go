@@ -83,6 +83,7 @@ type Simulator struct {
 	faults *faultSwitches
 
 	// wechat pay: transfer bills, callbacks, faults
+	pay *payState
 
 	// wecom robot
 	wecom *wecomRobot
@@ -135,6 +136,9 @@ func New(opts Options) (*Simulator, error) {
 	s.RegisterApp(DemoShopAppID, keys.ChannelsShopSecret())
 
 	// wechat pay
+	s.pay = newPayState(s)
+	s.advancer = s.pay.sweepAfterAdvance(s.advancer)
+	s.faults.register("pay", funcSection{parse: s.pay.parseFaults, state: s.pay.faultState})
 
 	// wecom robot
 	s.wecom = newWecomRobot(s.clock)
@@ -190,6 +194,15 @@ func (s *Simulator) routes() *http.ServeMux {
 	mux.HandleFunc("GET /_sim/control/faults", s.faults.controlFaultsGet)
 
 	// wechat pay
+	mux.HandleFunc("POST /_sim/mch/v3/fund-app/mch-transfer/transfer-bills", s.pay.createTransfer)
+	mux.HandleFunc("GET /_sim/mch/v3/fund-app/mch-transfer/transfer-bills/out-bill-no/{out_bill_no}", s.pay.queryByOutBillNo)
+	mux.HandleFunc("GET /_sim/mch/v3/fund-app/mch-transfer/transfer-bills/transfer-bill-no/{transfer_bill_no}", s.pay.queryByTransferBillNo)
+	mux.HandleFunc("POST /_sim/mch/v3/fund-app/mch-transfer/transfer-bills/out-bill-no/{out_bill_no}/cancel", s.pay.cancelTransfer)
+	mux.HandleFunc("/_sim/mch/", s.pay.noSuchAPI)
+	mux.HandleFunc("POST /_sim/control/transfers/{out_bill_no}/confirm", s.pay.controlConfirm)
+	mux.HandleFunc("POST /_sim/control/transfers/{out_bill_no}/reject", s.pay.controlReject)
+	mux.HandleFunc("GET /_sim/control/transfers/{out_bill_no}", s.pay.controlTransfer)
+	mux.HandleFunc("GET /_sim/control/transfers", s.pay.controlTransfers)
 
 	// wecom robot
 	mux.HandleFunc("POST /_sim/qyapi/cgi-bin/webhook/send", s.wecomSend)
