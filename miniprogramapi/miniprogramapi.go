@@ -11,6 +11,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/sharecast/sharecast/auth"
+	"github.com/sharecast/sharecast/payouts"
 	"github.com/sharecast/sharecast/referral"
 	"github.com/sharecast/sharecast/server/httperr"
 )
@@ -27,6 +28,8 @@ type Handlers struct {
 	// leaderboard outputs: poster, text
 
 	// orders: balances, commissions
+	Ledger *payouts.Ledger
+	Book   *payouts.Book
 
 	// payouts
 
@@ -78,6 +81,7 @@ func (h *Handlers) Register(public, authed *gin.RouterGroup) {
 	// leaderboard outputs: poster, text
 
 	// orders: balances, commissions
+	authed.GET("/me/commissions", h.listMyCommissions)
 
 	// payouts
 
@@ -147,8 +151,8 @@ func (h *Handlers) refreshSession(c *gin.Context) {
 	c.JSON(http.StatusOK, toSessionDTO(s))
 }
 
-// balancesDTO is the member's ledger projection. The ledger arrives with the commission work;
-// until a member has entries every balance is zero, as API.md specifies.
+// balancesDTO is the member's ledger projection; every balance is zero until the member has
+// entries, as API.md specifies.
 type balancesDTO struct {
 	PendingFen   int64 `json:"pending_fen"`
 	AvailableFen int64 `json:"available_fen"`
@@ -164,7 +168,16 @@ func (h *Handlers) getMe(c *gin.Context) {
 		httperr.Write(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, gin.H{"member": toMemberDTO(m), "balances": balancesDTO{}})
+	var bal balancesDTO
+	if h.Ledger != nil {
+		b, err := h.Ledger.MemberBalances(c.Request.Context(), brandID, memberID)
+		if err != nil {
+			httperr.Write(c, err)
+			return
+		}
+		bal = balancesDTO(b)
+	}
+	c.JSON(http.StatusOK, gin.H{"member": toMemberDTO(m), "balances": bal})
 }
 
 func (h *Handlers) patchMe(c *gin.Context) {

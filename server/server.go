@@ -18,6 +18,7 @@ import (
 	"github.com/sharecast/sharecast/brands"
 	"github.com/sharecast/sharecast/kv"
 	"github.com/sharecast/sharecast/miniprogramapi"
+	"github.com/sharecast/sharecast/payouts"
 	"github.com/sharecast/sharecast/referral"
 	"github.com/sharecast/sharecast/server/httperr"
 	"github.com/sharecast/sharecast/server/middleware"
@@ -46,6 +47,11 @@ type Deps struct {
 	// leaderboard outputs: text, poster, public page, WeCom robots
 
 	// orders, attribution, commission, ledger, open API, Channels webhook
+	Orders  *referral.Orders
+	Members *referral.Members
+	Book    *payouts.Book
+	Ledger  *payouts.Ledger
+	APIKeys *brands.APIKeys
 
 	// payouts, WeChat Pay callbacks, reconciliation
 
@@ -116,6 +122,8 @@ func New(d Deps) (*Server, error) {
 		// leaderboard outputs
 
 		// orders
+		Ledger: d.Ledger,
+		Book:   d.Book,
 
 		// payouts
 
@@ -146,6 +154,7 @@ func New(d Deps) (*Server, error) {
 	// leaderboard outputs: text, poster, public page, WeCom robots
 
 	// orders, attribution, commission, ledger, open API, Channels webhook
+	s.registerOrders(e, ipLimit, authed)
 
 	// payouts, WeChat Pay callbacks, reconciliation
 

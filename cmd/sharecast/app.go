@@ -8,12 +8,16 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/riverqueue/river"
+
 	"github.com/sharecast/sharecast/auth"
 	"github.com/sharecast/sharecast/brands"
 	"github.com/sharecast/sharecast/clock"
 	"github.com/sharecast/sharecast/config"
+	"github.com/sharecast/sharecast/events"
 	"github.com/sharecast/sharecast/jobs"
 	"github.com/sharecast/sharecast/kv"
+	"github.com/sharecast/sharecast/payouts"
 	"github.com/sharecast/sharecast/referral"
 	"github.com/sharecast/sharecast/secrets"
 	"github.com/sharecast/sharecast/server"
@@ -44,6 +48,11 @@ type app struct {
 	// leaderboard outputs
 
 	// orders, attribution, commission, ledger
+	ledger  *payouts.Ledger
+	book    *payouts.Book
+	orders  *referral.Orders // implements referral.OrderIntake for both order doors
+	members *referral.Members
+	apiKeys *brands.APIKeys
 
 	// payouts
 
@@ -144,6 +153,16 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, o buildOpti
 	// leaderboard outputs
 
 	// orders, attribution, commission, ledger
+	a.ledger = &payouts.Ledger{Store: st.Ledger(), Clock: a.clock}
+	a.book = &payouts.Book{Store: st.Ledger(), Adjustments: st.Ledger(), Ledger: a.ledger, Events: events.Nop{},
+		Audit: st, Members: st.Ledger(), Clock: a.clock}
+	a.orders = &referral.Orders{Store: st.Orders(), Book: a.book, Brands: a.brands, Audit: st, Events: events.Nop{}, Clock: a.clock}
+	a.members = &referral.Members{Store: st.Orders(), Audit: st, Clock: a.clock}
+	a.apiKeys = &brands.APIKeys{Store: st.Orders(), Clock: a.clock}
+	if w := a.jobs.Workers(); w != nil {
+		river.AddWorker(w, jobs.NewReleaseCommissionsWorker(a.book))
+		a.jobs.AddPeriodic(jobs.ReleaseCommissionsPeriodic())
+	}
 
 	// payouts
 
@@ -162,6 +181,7 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, o buildOpti
 		// leaderboard outputs
 
 		// orders, attribution, commission, ledger
+		Orders: a.orders, Members: a.members, Book: a.book, Ledger: a.ledger, APIKeys: a.apiKeys,
 
 		// payouts
 

@@ -7,6 +7,7 @@
 //	sharecast demo         seed the demo brand into the configured database
 //	sharecast brand …      create and configure brands
 //	sharecast admin …      create admins, reset passwords
+//	sharecast ledger verify check every brand's ledger (non-zero exit on any violation)
 //	sharecast version
 package main
 
@@ -36,6 +37,7 @@ commands:
   demo        seed the demo brand
   brand       create | configure | list brands
   admin       create | reset-password admins
+  ledger      verify: check every brand's ledger (exit 1 on any violation)
   version     print the version
 
 Configuration comes from SHARECAST_* variables (see README.md); flags override them.
@@ -69,6 +71,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		err = cmdBrand(ctx, rest, getenv, stdin, stdout)
 	case "admin":
 		err = cmdAdmin(ctx, rest, getenv, stdin, stdout)
+	case "ledger":
+		err = cmdLedger(ctx, rest, getenv, stdout)
 	case "version":
 		fmt.Fprintln(stdout, "sharecast", version)
 	case "help", "-h", "--help":
