@@ -139,7 +139,8 @@ func HoldEndsAt(paidAt time.Time, confirmedAt *time.Time, r brands.Rules, loc *t
 	if confirmedAt != nil && confirmedAt.Before(start) {
 		start = confirmedAt.In(loc)
 	}
-	return start.AddDate(0, 0, r.HoldDays)
+	// UTC: SQLite compares times as text, so every stored time shares one offset.
+	return start.AddDate(0, 0, r.HoldDays).UTC()
 }
 
 // BrandLocation loads a brand's timezone (Asia/Shanghai when unset or unknown).

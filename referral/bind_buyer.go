@@ -33,7 +33,7 @@ func (s *Orders) foldTouches(ctx context.Context, brandID string, rules BindingR
 		}
 		loop, seen := loops[t.InviterID]
 		if !seen {
-			if loop, err = s.boundTo(ctx, brandID, t.InviterID, buyerID, t.At); err != nil {
+			if loop, err = s.boundTo(ctx, brandID, rules, t.InviterID, buyerID, t.At); err != nil {
 				return err
 			}
 			loops[t.InviterID] = loop
@@ -64,7 +64,7 @@ func (s *Orders) offerBinding(ctx context.Context, brandID string, rules Binding
 	if cur.SharerID != "" && cur.BoundAt.After(at) || cur.TouchesThrough != nil && cur.TouchesThrough.After(at) {
 		return nil
 	}
-	loop, err := s.boundTo(ctx, brandID, sharerID, buyerID, at)
+	loop, err := s.boundTo(ctx, brandID, rules, sharerID, buyerID, at)
 	if err != nil {
 		return err
 	}
@@ -93,16 +93,15 @@ func (s *Orders) currentBinding(ctx context.Context, brandID, buyerID string) (B
 	return cur, err
 }
 
-// boundTo reports whether sharer is, through a chain of active bindings, bound to buyer:
-// binding buyer to sharer would then close a loop. The chain is followed a bounded depth.
-func (s *Orders) boundTo(ctx context.Context, brandID, sharer, buyer string, at time.Time) (bool, error) {
+// boundTo reports whether sharer is, through a chain of bindings active at `at`, bound to
+// buyer: binding buyer to sharer would then close a loop. Bindings are folded from touches
+// lazily (at a buyer's order), so each member on the chain is looked at with their touches up
+// to `at` folded in memory; the chain is followed a bounded depth.
+func (s *Orders) boundTo(ctx context.Context, brandID string, rules BindingRules, sharer, buyer string, at time.Time) (bool, error) {
 	seen := map[string]bool{}
 	for x := sharer; x != "" && !seen[x] && len(seen) < maxLoopDepth; {
 		seen[x] = true
-		b, err := s.Store.BindingOf(ctx, brandID, x)
-		if errors.Is(err, ErrNotFound) {
-			return false, nil
-		}
+		b, err := s.bindingAsOf(ctx, brandID, rules, x, at)
 		if err != nil {
 			return false, err
 		}
@@ -115,4 +114,36 @@ func (s *Orders) boundTo(ctx context.Context, brandID, sharer, buyer string, at 
 		x = b.SharerID
 	}
 	return false, nil
+}
+
+// bindingAsOf is a member's binding at `at` without writing anything: the stored history when
+// it already reaches `at`, else the stored binding with the touches since folded in memory
+// (loops among those touches are not looked for: this is a read for the loop check only).
+func (s *Orders) bindingAsOf(ctx context.Context, brandID string, rules BindingRules, memberID string, at time.Time) (Binding, error) {
+	cur, err := s.currentBinding(ctx, brandID, memberID)
+	if err != nil {
+		return Binding{}, err
+	}
+	if cur.TouchesThrough != nil && !cur.TouchesThrough.Before(at) {
+		b, err := s.Store.BindingAt(ctx, brandID, memberID, at)
+		if errors.Is(err, ErrNotFound) {
+			return Binding{BuyerID: memberID}, nil
+		}
+		return b, err
+	}
+	touches, err := s.Store.TouchesAfter(ctx, brandID, memberID, cur.TouchesThrough, at, maxTouchFold)
+	if err != nil || len(touches) == 0 {
+		return cur, err
+	}
+	firstPaid, err := s.Store.FirstPaidAt(ctx, brandID, memberID, "")
+	if err != nil {
+		return Binding{}, err
+	}
+	for _, t := range touches {
+		d := rules.Offer(cur, BindingOffer{SharerID: t.InviterID, At: t.At, BuyerOrderedBefore: firstPaid != nil && firstPaid.Before(t.At)})
+		if d.Bind {
+			cur = d.Next
+		}
+	}
+	return cur, nil
 }

@@ -64,7 +64,7 @@ func (s *Orders) ApplyAfterSale(ctx context.Context, brandID string, u AfterSale
 		return 0, err
 	}
 	return s.orderEvent(ctx, brandID, u.Source, u.ExternalID,
-		ParkedEvent{Kind: ParkAfterSale, Key: u.AfterSaleID + "\x00" + u.State, AfterSale: &u, At: u.At},
+		ParkedEvent{Kind: ParkAfterSale, Key: u.AfterSaleID + "|" + u.State, AfterSale: &u, At: u.At},
 		func(ctx context.Context, o *Order) (Applied, error) { return s.afterSale(ctx, o, u, true) })
 }
 

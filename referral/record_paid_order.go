@@ -168,10 +168,10 @@ func (s *Orders) retry(ctx context.Context, fn func(ctx context.Context) error) 
 }
 
 func orderKey(brandID, source, externalID string) string {
-	return "order\x00" + brandID + "\x00" + source + "\x00" + externalID
+	return "order\x1f" + brandID + "\x1f" + source + "\x1f" + externalID
 }
 
-func buyerKey(brandID, buyerID string) string { return "buyer\x00" + brandID + "\x00" + buyerID }
+func buyerKey(brandID, buyerID string) string { return "buyer\x1f" + brandID + "\x1f" + buyerID }
 
 // recordPaid is the pay event's work inside the order's lock: store the order, fold the
 // buyer's touches into their binding, attribute, accrue commissions, apply parked events.

@@ -32,7 +32,7 @@ func toAPIKey(r *ent.APIKey) brands.APIKey {
 // CreateAPIKey stores a key.
 func (o *Orders) CreateAPIKey(ctx context.Context, k brands.APIKey) error {
 	_, err := o.ent(ctx).APIKey.Create().SetID(k.ID).SetBrandID(k.BrandID).SetName(k.Name).SetSecretHash(k.SecretHash).
-		SetCreatedBy(k.CreatedBy).SetCreatedAt(k.CreatedAt).Save(ctx)
+		SetCreatedBy(k.CreatedBy).SetCreatedAt(k.CreatedAt.UTC()).Save(ctx)
 	return apiKeyErr(err)
 }
 
@@ -65,12 +65,12 @@ func (o *Orders) CountActiveAPIKeys(ctx context.Context, brandID string) (int, e
 
 // RevokeAPIKey revokes a key once.
 func (o *Orders) RevokeAPIKey(ctx context.Context, brandID, id string, at time.Time) (bool, error) {
-	n, err := o.ent(ctx).APIKey.Update().Where(apikey.BrandID(brandID), apikey.ID(id), apikey.RevokedAtIsNil()).SetRevokedAt(at).Save(ctx)
+	n, err := o.ent(ctx).APIKey.Update().Where(apikey.BrandID(brandID), apikey.ID(id), apikey.RevokedAtIsNil()).SetRevokedAt(at.UTC()).Save(ctx)
 	return n == 1, err
 }
 
 // MarkAPIKeyUsed records when a key was last used.
 func (o *Orders) MarkAPIKeyUsed(ctx context.Context, id string, at time.Time) error {
-	_, err := o.ent(ctx).APIKey.UpdateOneID(id).SetLastUsedAt(at).Save(ctx)
+	_, err := o.ent(ctx).APIKey.UpdateOneID(id).SetLastUsedAt(at.UTC()).Save(ctx)
 	return err
 }

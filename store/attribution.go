@@ -44,9 +44,9 @@ func toTouch(r *ent.Touch) referral.Touch {
 
 // TouchesAfter lists a visitor's touches in (after, through], oldest first.
 func (o *Orders) TouchesAfter(ctx context.Context, brandID, visitorID string, after *time.Time, through time.Time, limit int) ([]referral.Touch, error) {
-	q := o.ent(ctx).Touch.Query().Where(touch.BrandID(brandID), touch.VisitorID(visitorID), touch.CreatedAtLTE(through))
+	q := o.ent(ctx).Touch.Query().Where(touch.BrandID(brandID), touch.VisitorID(visitorID), touch.CreatedAtLTE(utc(through)))
 	if after != nil {
-		q = q.Where(touch.CreatedAtGT(*after))
+		q = q.Where(touch.CreatedAtGT(utc(*after)))
 	}
 	rows, err := q.Order(ent.Asc(touch.FieldCreatedAt), ent.Asc(touch.FieldID)).Limit(limit).All(ctx)
 	if err != nil {
@@ -62,7 +62,7 @@ func (o *Orders) TouchesAfter(ctx context.Context, brandID, visitorID string, af
 // LastTouch reads the visitor's newest touch on a live by someone else, at or before `before`.
 func (o *Orders) LastTouch(ctx context.Context, brandID, visitorID, liveID string, before time.Time) (referral.Touch, error) {
 	r, err := o.ent(ctx).Touch.Query().Where(touch.BrandID(brandID), touch.VisitorID(visitorID), touch.LiveID(liveID),
-		touch.CreatedAtLTE(before), touch.InviterIDNEQ(visitorID)).
+		touch.CreatedAtLTE(utc(before)), touch.InviterIDNEQ(visitorID)).
 		Order(ent.Desc(touch.FieldCreatedAt), ent.Desc(touch.FieldID)).First(ctx)
 	if err != nil {
 		return referral.Touch{}, referralErr(err)
@@ -77,8 +77,8 @@ func (o *Orders) LiveExists(ctx context.Context, brandID, liveID string) (bool, 
 
 // LiveAt finds the live running at t (ended lives count until end + grace), latest start first.
 func (o *Orders) LiveAt(ctx context.Context, brandID string, t time.Time, grace time.Duration) (string, error) {
-	r, err := o.ent(ctx).Live.Query().Where(live.BrandID(brandID), live.ActualStartAtLTE(t),
-		live.Or(live.EndedAtIsNil(), live.EndedAtGTE(t.Add(-grace)))).
+	r, err := o.ent(ctx).Live.Query().Where(live.BrandID(brandID), live.ActualStartAtLTE(utc(t)),
+		live.Or(live.EndedAtIsNil(), live.EndedAtGTE(utc(t.Add(-grace))))).
 		Order(ent.Desc(live.FieldActualStartAt)).First(ctx)
 	if err != nil {
 		return "", referralErr(err)
@@ -109,8 +109,9 @@ func (o *Orders) SaveBinding(ctx context.Context, brandID string, b referral.Bin
 	c := o.ent(ctx)
 	var bound *time.Time
 	if b.SharerID != "" {
-		bound = &b.BoundAt
+		bound = utcp(&b.BoundAt)
 	}
+	b.ExpiresAt, b.ProtectedUntil, b.TouchesThrough = utcp(b.ExpiresAt), utcp(b.ProtectedUntil), utcp(b.TouchesThrough)
 	n, err := c.Binding.Update().Where(binding.BrandID(brandID), binding.BuyerID(b.BuyerID)).SetSharerID(b.SharerID).
 		SetMode(b.Mode).SetNillableBoundAt(bound).SetNillableExpiresAt(b.ExpiresAt).SetNillableProtectedUntil(b.ProtectedUntil).
 		SetNillableTouchesThrough(b.TouchesThrough).Save(ctx)
@@ -127,15 +128,15 @@ func (o *Orders) SaveBinding(ctx context.Context, brandID string, b referral.Bin
 func (o *Orders) AddBindingChange(ctx context.Context, brandID string, ch referral.BindingChange) error {
 	_, err := o.ent(ctx).BindingChange.Create().SetBrandID(brandID).SetBuyerID(ch.BuyerID).SetFromSharerID(ch.FromSharerID).
 		SetToSharerID(ch.ToSharerID).SetMode(ch.Mode).SetCause(bindingchange.Cause(ch.Cause)).SetRef(ch.Ref).
-		SetReason(truncate(ch.Reason, 256)).SetAt(ch.At).SetNillableExpiresAt(ch.ExpiresAt).
-		SetNillableProtectedUntil(ch.ProtectedUntil).SetCreatedAt(time.Now()).Save(ctx)
+		SetReason(truncate(ch.Reason, 256)).SetAt(ch.At.UTC()).SetNillableExpiresAt(utcp(ch.ExpiresAt)).
+		SetNillableProtectedUntil(utcp(ch.ProtectedUntil)).SetCreatedAt(time.Now().UTC()).Save(ctx)
 	return referralErr(err)
 }
 
 // BindingAt rebuilds a buyer's binding at t from the newest change at or before t.
 func (o *Orders) BindingAt(ctx context.Context, brandID, buyerID string, t time.Time) (referral.Binding, error) {
 	r, err := o.ent(ctx).BindingChange.Query().Where(bindingchange.BrandID(brandID), bindingchange.BuyerID(buyerID),
-		bindingchange.AtLTE(t)).Order(ent.Desc(bindingchange.FieldAt), ent.Desc(bindingchange.FieldID)).First(ctx)
+		bindingchange.AtLTE(utc(t))).Order(ent.Desc(bindingchange.FieldAt), ent.Desc(bindingchange.FieldID)).First(ctx)
 	if err != nil {
 		return referral.Binding{}, referralErr(err)
 	}
@@ -195,7 +196,7 @@ func toPlan(r *ent.CommissionPlan) (referral.Plan, error) {
 
 // PlanAt reads the plan in force at t.
 func (o *Orders) PlanAt(ctx context.Context, brandID string, t time.Time) (referral.Plan, error) {
-	r, err := o.ent(ctx).CommissionPlan.Query().Where(commissionplan.BrandID(brandID), commissionplan.EffectiveFromLTE(t)).
+	r, err := o.ent(ctx).CommissionPlan.Query().Where(commissionplan.BrandID(brandID), commissionplan.EffectiveFromLTE(utc(t))).
 		Order(ent.Desc(commissionplan.FieldEffectiveFrom), ent.Desc(commissionplan.FieldVersion)).First(ctx)
 	if err != nil {
 		return referral.Plan{}, referralErr(err)
@@ -237,7 +238,7 @@ func (o *Orders) CreatePlan(ctx context.Context, brandID string, p referral.Plan
 		return referral.Plan{}, err
 	}
 	r, err := c.CommissionPlan.Create().SetBrandID(brandID).SetVersion(next).SetBody(string(body)).
-		SetEffectiveFrom(p.EffectiveFrom).SetCreatedBy(createdBy).SetCreatedAt(time.Now()).Save(ctx)
+		SetEffectiveFrom(p.EffectiveFrom.UTC()).SetCreatedBy(createdBy).SetCreatedAt(time.Now().UTC()).Save(ctx)
 	if err != nil {
 		return referral.Plan{}, referralErr(err)
 	}

@@ -39,7 +39,7 @@ func (l *Ledger) InsertCommissions(ctx context.Context, brandID string, cs []pay
 		b := c.Commission.Create().SetBrandID(brandID).SetOrderID(n.OrderID).SetOrderLineID(n.OrderLineID).
 			SetBeneficiaryID(n.BeneficiaryID).SetTier(n.Tier).SetAttributionVersion(n.AttributionVersion).
 			SetPlanVersion(n.PlanVersion).SetProductType(commission.ProductType(n.ProductType)).SetAmountFen(n.AmountFen).
-			SetStatus(commission.StatusPending).SetDueAt(n.DueAt)
+			SetStatus(commission.StatusPending).SetDueAt(n.DueAt.UTC())
 		if n.LiveID != "" {
 			b.SetLiveID(n.LiveID)
 		}
@@ -93,14 +93,14 @@ func toReversal(r *ent.CommissionReversal) payouts.Reversal {
 // AddReversed raises reversed_fen while it stays within the amount; the UPDATE locks the row.
 func (l *Ledger) AddReversed(ctx context.Context, brandID, commissionID string, fen int64) (bool, error) {
 	n, err := l.execN(ctx, `UPDATE commissions SET reversed_fen = reversed_fen + $1, updated_at = $2
-		WHERE id = $3 AND brand_id = $4 AND reversed_fen + $1 <= amount_fen`, fen, time.Now(), commissionID, brandID)
+		WHERE id = $3 AND brand_id = $4 AND reversed_fen + $1 <= amount_fen`, fen, time.Now().UTC(), commissionID, brandID)
 	return n == 1, err
 }
 
 // InsertReversal stores a reversal row.
 func (l *Ledger) InsertReversal(ctx context.Context, r payouts.Reversal) (payouts.Reversal, error) {
 	row, err := l.ent(ctx).CommissionReversal.Create().SetBrandID(r.BrandID).SetCommissionID(r.CommissionID).SetCause(r.Cause).
-		SetAmountFen(r.AmountFen).SetPhase(commissionreversal.Phase(r.Phase)).SetDebtFen(r.DebtFen).SetCreatedAt(r.CreatedAt).Save(ctx)
+		SetAmountFen(r.AmountFen).SetPhase(commissionreversal.Phase(r.Phase)).SetDebtFen(r.DebtFen).SetCreatedAt(r.CreatedAt.UTC()).Save(ctx)
 	if err != nil {
 		return payouts.Reversal{}, payoutsErr(err)
 	}
@@ -112,7 +112,7 @@ func (l *Ledger) SetCommissionStatus(ctx context.Context, brandID, id, from, to 
 	u := l.ent(ctx).Commission.Update().Where(commission.BrandID(brandID), commission.ID(id),
 		commission.StatusEQ(commission.Status(from))).SetStatus(commission.Status(to))
 	if to == payouts.StatusAvailable {
-		u.SetAvailableAt(at)
+		u.SetAvailableAt(at.UTC())
 	}
 	n, err := u.Save(ctx)
 	return n == 1, err
@@ -121,7 +121,7 @@ func (l *Ledger) SetCommissionStatus(ctx context.Context, brandID, id, from, to 
 // RescheduleOrder sets due_at of an order's pending commissions.
 func (l *Ledger) RescheduleOrder(ctx context.Context, brandID, orderID string, dueAt time.Time) error {
 	_, err := l.ent(ctx).Commission.Update().Where(commission.BrandID(brandID), commission.OrderID(orderID),
-		commission.StatusEQ(commission.StatusPending)).SetDueAt(dueAt).Save(ctx)
+		commission.StatusEQ(commission.StatusPending)).SetDueAt(dueAt.UTC()).Save(ctx)
 	return err
 }
 
@@ -129,7 +129,7 @@ func (l *Ledger) RescheduleOrder(ctx context.Context, brandID, orderID string, d
 // blocks, oldest due first.
 func (l *Ledger) DueCommissions(ctx context.Context, brandID string, now time.Time, limit int) ([]payouts.Commission, error) {
 	rows, err := l.ent(ctx).Commission.Query().Where(commission.BrandID(brandID), commission.StatusEQ(commission.StatusPending),
-		commission.DueAtLTE(now), commission.HasLineWith(orderline.OpenAfterSales(0))).
+		commission.DueAtLTE(now.UTC()), commission.HasLineWith(orderline.OpenAfterSales(0))).
 		Order(ent.Asc(commission.FieldDueAt), ent.Asc(commission.FieldID)).Limit(limit).All(ctx)
 	if err != nil {
 		return nil, err
@@ -168,7 +168,7 @@ func (l *Ledger) ListMemberCommissions(ctx context.Context, brandID, memberID, s
 // SettleLives marks ended lives settled when none of their commissions is pending.
 func (l *Ledger) SettleLives(ctx context.Context, brandID string, endedBefore time.Time) ([]string, error) {
 	c := l.ent(ctx)
-	ids, err := c.Live.Query().Where(live.BrandID(brandID), live.StatusEQ(live.StatusEnded), live.EndedAtLTE(endedBefore)).
+	ids, err := c.Live.Query().Where(live.BrandID(brandID), live.StatusEQ(live.StatusEnded), live.EndedAtLTE(endedBefore.UTC())).
 		Limit(500).IDs(ctx)
 	if err != nil {
 		return nil, err

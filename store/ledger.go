@@ -142,7 +142,7 @@ func (l *Ledger) LockAccounts(ctx context.Context, brandID string, accts []payou
 func (l *Ledger) PostTxn(ctx context.Context, brandID string, t payouts.Txn, postedAt time.Time) (string, error) {
 	c := l.ent(ctx)
 	tx, err := c.LedgerTransaction.Create().SetBrandID(brandID).SetKind(t.Kind).SetRef(t.Ref).SetMemo(truncate(t.Memo, 256)).
-		SetPostedAt(postedAt).SetCreatedAt(time.Now()).Save(ctx)
+		SetPostedAt(postedAt.UTC()).SetCreatedAt(time.Now().UTC()).Save(ctx)
 	if ent.IsConstraintError(err) {
 		return "", fmt.Errorf("%w: %s", payouts.ErrAlreadyPosted, t.Ref)
 	}
@@ -180,7 +180,7 @@ func (l *Ledger) PostTxn(ctx context.Context, brandID string, t payouts.Txn, pos
 			return "", fmt.Errorf("%w: %s by %d fen", payouts.ErrInsufficient, a, deltas[a])
 		}
 	}
-	now := time.Now()
+	now := time.Now().UTC()
 	bulk := make([]*ent.LedgerEntryCreate, 0, len(t.Entries))
 	for _, e := range t.Entries {
 		bulk = append(bulk, c.LedgerEntry.Create().SetBrandID(brandID).SetTransactionID(tx.ID).
@@ -318,7 +318,7 @@ func (l *Ledger) AdjustmentByKey(ctx context.Context, brandID, key string) (payo
 func (l *Ledger) InsertAdjustment(ctx context.Context, a payouts.Adjustment) (payouts.Adjustment, error) {
 	c := l.ent(ctx).Adjustment.Create().SetID(a.ID).SetBrandID(a.BrandID).SetMemberID(a.MemberID).
 		SetKind(adjustment.Kind(a.Kind)).SetAmountFen(a.AmountFen).SetReason(a.Reason).SetAdminID(a.AdminID).
-		SetBodyHash(a.BodyHash).SetTransactionID(a.TransactionID).SetCreatedAt(a.CreatedAt)
+		SetBodyHash(a.BodyHash).SetTransactionID(a.TransactionID).SetCreatedAt(a.CreatedAt.UTC())
 	if a.IdempotencyKey != "" {
 		c.SetIdempotencyKey(a.IdempotencyKey)
 	}

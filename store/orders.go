@@ -102,7 +102,7 @@ func (o *Orders) CreateOrder(ctx context.Context, in referral.Order) (referral.O
 		SetBodyHash(in.BodyHash).SetBuyerOpenid(in.Buyer.OpenID).SetBuyerUnionid(in.Buyer.UnionID).
 		SetShipCity(truncate(in.ShipCity, 64)).SetShipCityNorm(truncate(in.ShipCityNorm, 64)).SetShareCode(in.ShareCode).
 		SetSharerOpenid(in.Sharer.OpenID).SetSharerUnionid(in.Sharer.UnionID).SetTotalPaidFen(in.TotalPaidFen).
-		SetPaidAt(in.PaidAt).SetHoldEndsAt(in.HoldEndsAt).SetPlanVersion(in.PlanVersion).
+		SetPaidAt(in.PaidAt.UTC()).SetHoldEndsAt(in.HoldEndsAt.UTC()).SetPlanVersion(in.PlanVersion).
 		SetAttributionRule(order.AttributionRule(in.Attribution.Rule)).SetAttributionVersion(in.AttributionVersion).
 		SetAttributionReason(in.Attribution.Reason)
 	if in.BuyerMemberID != "" {
@@ -132,8 +132,8 @@ func (o *Orders) CreateOrder(ctx context.Context, in referral.Order) (referral.O
 // UpdateOrder applies a patch.
 func (o *Orders) UpdateOrder(ctx context.Context, brandID, id string, p referral.OrderPatch) error {
 	u := o.ent(ctx).Order.Update().Where(order.BrandID(brandID), order.ID(id)).
-		SetNillableConfirmedAt(p.ConfirmedAt).SetNillableSettledAt(p.SettledAt).SetNillableCancelledAt(p.CancelledAt).
-		SetNillableHoldEndsAt(p.HoldEndsAt)
+		SetNillableConfirmedAt(utcp(p.ConfirmedAt)).SetNillableSettledAt(utcp(p.SettledAt)).SetNillableCancelledAt(utcp(p.CancelledAt)).
+		SetNillableHoldEndsAt(utcp(p.HoldEndsAt))
 	if p.Attribution != nil {
 		u.SetAttributionRule(order.AttributionRule(p.Attribution.Rule)).SetAttributionReason(truncate(p.Attribution.Reason, 512)).
 			SetAttributionVersion(p.AttributionVersion)
@@ -154,7 +154,7 @@ func (o *Orders) UpdateOrder(ctx context.Context, brandID, id string, p referral
 func (o *Orders) AddOrderAttribution(ctx context.Context, r referral.AttributionRecord) error {
 	b := o.ent(ctx).OrderAttribution.Create().SetBrandID(r.BrandID).SetOrderID(r.OrderID).SetVersion(r.Version).
 		SetRule(orderattribution.Rule(r.Attribution.Rule)).SetReason(truncate(r.Attribution.Reason, 512)).
-		SetActorType(orderattribution.ActorType(r.ActorType)).SetActorID(r.ActorID).SetCreatedAt(r.CreatedAt)
+		SetActorType(orderattribution.ActorType(r.ActorType)).SetActorID(r.ActorID).SetCreatedAt(r.CreatedAt.UTC())
 	if r.Attribution.MemberID != "" {
 		b.SetMemberID(r.Attribution.MemberID)
 	}
@@ -184,14 +184,18 @@ func (o *Orders) OrderAttributions(ctx context.Context, brandID, orderID string)
 // AddLineRefund raises refunded_fen while it stays within what the line paid.
 func (o *Orders) AddLineRefund(ctx context.Context, brandID, lineRowID string, fen int64) (bool, error) {
 	n, err := o.execN(ctx, `UPDATE order_lines SET refunded_fen = refunded_fen + $1, updated_at = $2
-		WHERE id = $3 AND brand_id = $4 AND refunded_fen + $1 <= paid_fen`, fen, time.Now(), lineRowID, brandID)
+		WHERE id = $3 AND brand_id = $4 AND refunded_fen + $1 <= paid_fen`, fen, time.Now().UTC(), lineRowID, brandID)
 	return n == 1, err
 }
 
 func toAfterSale(r *ent.AfterSale) referral.AfterSale {
 	a := referral.AfterSale{ID: r.ID, BrandID: r.BrandID, OrderID: r.OrderID, AfterSaleID: r.AfterSaleID, State: string(r.State),
 		BodyHash: r.BodyHash, At: r.At}
-	_ = json.Unmarshal([]byte(r.Lines), &a.Lines)
+	var lines []refundLineJSON
+	_ = json.Unmarshal([]byte(r.Lines), &lines)
+	for _, l := range lines {
+		a.Lines = append(a.Lines, referral.RefundLine(l))
+	}
 	return a
 }
 
@@ -223,7 +227,7 @@ func (o *Orders) AfterSaleByKey(ctx context.Context, brandID, orderID, afterSale
 // none).
 func (o *Orders) CreateAfterSale(ctx context.Context, a referral.AfterSale) (referral.AfterSale, error) {
 	r, err := o.ent(ctx).AfterSale.Create().SetBrandID(a.BrandID).SetOrderID(a.OrderID).SetAfterSaleID(a.AfterSaleID).
-		SetState(aftersale.State(a.State)).SetLines(linesJSON(a.Lines)).SetBodyHash(a.BodyHash).SetAt(a.At).Save(ctx)
+		SetState(aftersale.State(a.State)).SetLines(linesJSON(a.Lines)).SetBodyHash(a.BodyHash).SetAt(a.At.UTC()).Save(ctx)
 	if err != nil {
 		return referral.AfterSale{}, referralErr(err)
 	}
@@ -243,7 +247,7 @@ func (o *Orders) MoveAfterSale(ctx context.Context, brandID, id, from, to string
 		return false, referralErr(err)
 	}
 	u := c.AfterSale.Update().Where(aftersale.BrandID(brandID), aftersale.ID(id), aftersale.StateEQ(aftersale.State(from))).
-		SetState(aftersale.State(to)).SetAt(at)
+		SetState(aftersale.State(to)).SetAt(at.UTC())
 	if lines != nil {
 		u.SetLines(linesJSON(lines))
 	}
@@ -312,7 +316,7 @@ func (o *Orders) ParkEvent(ctx context.Context, e referral.ParkedEvent) error {
 	}
 	_, err := o.ent(ctx).ParkedOrderEvent.Create().SetBrandID(e.BrandID).SetSource(parkedorderevent.Source(e.Source)).
 		SetExternalID(e.ExternalID).SetKind(parkedorderevent.Kind(e.Kind)).SetKey(e.Key).SetPayload(payload).
-		SetAt(e.At).SetCreatedAt(time.Now()).Save(ctx)
+		SetAt(e.At.UTC()).SetCreatedAt(time.Now().UTC()).Save(ctx)
 	return referralErr(err)
 }
 
@@ -348,4 +352,15 @@ func (o *Orders) ParkedEvents(ctx context.Context, brandID, source, externalID s
 func (o *Orders) DeleteParkedEvents(ctx context.Context, brandID string, ids []string) error {
 	_, err := o.ent(ctx).ParkedOrderEvent.Delete().Where(parkedorderevent.BrandID(brandID), parkedorderevent.IDIn(ids...)).Exec(ctx)
 	return err
+}
+
+// utc keeps every stored time at one offset: SQLite compares times as text.
+func utc(t time.Time) time.Time { return t.UTC() }
+
+func utcp(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC()
+	return &u
 }
