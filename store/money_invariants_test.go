@@ -39,7 +39,7 @@ import (
 // `go test -fuzz FuzzMoneyInvariants ./store` explores with coverage guidance (on PostgreSQL
 // when SHARECAST_TEST_POSTGRES_URL is set, else SQLite).
 func TestMoneyInvariantsSeeded(t *testing.T) {
-	seeds, steps := 3, 60
+	seeds, steps := 3, 45
 	if testing.Short() {
 		seeds, steps = 1, 30
 	}
@@ -134,8 +134,8 @@ func runMoneyModel(t *testing.T, st *store.Store, slug string, seed uint64, ops 
 			t.Logf("seed %d, last operations:\n  %s", seed, strings.Join(tail, "\n  "))
 		}
 	}()
+	before := m.check(-1, "start")
 	for i, op := range ops {
-		before := m.snapshot()
 		name, err := m.step(op)
 		m.log = append(m.log, fmt.Sprintf("%d %s: %v", i, name, err))
 		switch k := apperr.KindOf(err); {
@@ -148,17 +148,25 @@ func runMoneyModel(t *testing.T, st *store.Store, slug string, seed uint64, ops 
 		default:
 			t.Fatalf("step %d (%s): %v", i, name, err)
 		}
-		m.check(i, name)
+		before = m.check(i, name)
 	}
-	snap := m.snapshot()
+	snap := before
 	refused := 0
 	for _, l := range m.log {
 		if !strings.HasSuffix(l, ": <nil>") {
 			refused++
 		}
 	}
-	t.Logf("seed %d: %d steps (%d refused), %d ledger transactions, %d commissions", seed, len(ops), refused,
-		snap.Transactions, len(snap.Commissions))
+	if os.Getenv("MONEY_TRACE") != "" {
+		t.Log(strings.Join(m.log, "\n"))
+	}
+	var reversals, intoDebt int
+	if err := st.DB().QueryRowContext(w.ctx, `SELECT COUNT(*), COALESCE(SUM(CASE WHEN debt_fen > 0 THEN 1 ELSE 0 END), 0)
+		FROM commission_reversals WHERE brand_id = $1`, w.brand.ID).Scan(&reversals, &intoDebt); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("seed %d: %d steps (%d refused), %d ledger transactions, %d commissions, %d reversals (%d into debt)", seed, len(ops),
+		refused, snap.Transactions, len(snap.Commissions), reversals, intoDebt)
 }
 
 func (m *model) pick(n int) int { return m.r.IntN(n) }
@@ -233,12 +241,25 @@ func (m *model) step(op byte) (string, error) {
 		return referral.AfterSaleUpdate{Source: o.paid.Source, ExternalID: o.paid.ExternalID, AfterSaleID: fmt.Sprintf("as-%d", m.nextID),
 			State: referral.AfterSaleRefunded, Lines: []referral.RefundLine{{LineID: l.LineID, RefundFen: amt}}, At: w.clk.Now()}, true
 	}
-	switch op % 14 {
-	case 0, 1: // pay a new order (open API or Channels)
-		o := m.newOrder(op%14 == 1)
-		o.paid.PaidAt = w.clk.Now()
-		m.orders = append(m.orders, o)
-		idx := len(m.orders) - 1
+	// Pays weigh most (everything else needs orders), then ticks and holds (a refund after a
+	// hold is what makes debt).
+	kind := [...]int{0, 0, 1, 1, 2, 3, 4, 5, 5, 6, 7, 8, 8, 9, 10, 11, 12, 13}[int(op)%18]
+	switch kind {
+	case 0, 1: // pay a new order (open API or Channels), or one whose events came first
+		idx := -1
+		for i, o := range m.orders {
+			if o.id == "" && m.pick(2) == 0 {
+				idx = i
+				break
+			}
+		}
+		if idx < 0 {
+			o := m.newOrder(kind == 1)
+			o.paid.PaidAt = w.clk.Now()
+			m.orders = append(m.orders, o)
+			idx = len(m.orders) - 1
+		}
+		o := m.orders[idx]
 		return "pay " + o.paid.ExternalID, record(func() error {
 			got, _, err := w.orders.RecordPaid(ctx, brandID, m.orders[idx].paid)
 			if err == nil {
@@ -247,11 +268,27 @@ func (m *model) step(op byte) (string, error) {
 			return err
 		})
 	case 2, 3: // partial or full refund
+		for _, o := range m.orders {
+			if o.id != "" || m.pick(3) != 0 {
+				continue
+			}
+			// A refund for an order not received yet: parked, applied when it comes.
+			l := o.lines[m.pick(len(o.lines))]
+			if l.PaidFen == 0 {
+				break
+			}
+			m.nextID++
+			u := referral.AfterSaleUpdate{Source: o.paid.Source, ExternalID: o.paid.ExternalID, AfterSaleID: fmt.Sprintf("as-%d", m.nextID),
+				State: referral.AfterSaleRefunded, Lines: []referral.RefundLine{{LineID: l.LineID, RefundFen: 1 + int64(m.pick(int(l.PaidFen)))}},
+				At: w.clk.Now()}
+			return fmt.Sprintf("early refund %s %s %d", u.ExternalID, l.LineID, u.Lines[0].RefundFen),
+				record(func() error { _, err := w.orders.ApplyAfterSale(ctx, brandID, u); return err })
+		}
 		o, ok := paid()
 		if !ok {
 			return "refund (no order)", nil
 		}
-		u, ok := refundOf(o, op%14 == 3)
+		u, ok := refundOf(o, kind == 3)
 		if !ok {
 			return "refund (nothing left)", nil
 		}
@@ -267,7 +304,11 @@ func (m *model) step(op byte) (string, error) {
 			return w.orders.Confirmed(ctx, brandID, o.paid.Source, o.paid.ExternalID, at)
 		})
 	case 5: // the clock jumps, the periodic job ticks
-		w.clk.Advance(time.Duration(1+m.pick(12*24)) * time.Hour)
+		if m.pick(2) == 0 {
+			w.clk.Advance(time.Duration(1+m.pick(48)) * time.Hour)
+		} else { // past a holding period
+			w.clk.Advance(time.Duration(8+m.pick(18)) * day)
+		}
 		_, err := w.book.Tick(ctx)
 		return "tick", err
 	case 6: // an admin reassigns
@@ -299,7 +340,10 @@ func (m *model) step(op byte) (string, error) {
 		if b.AvailableFen <= 0 {
 			return "hold (nothing available)", nil
 		}
-		amt := 1 + int64(m.pick(int(b.AvailableFen)))
+		amt := b.AvailableFen
+		if m.pick(2) == 0 {
+			amt = 1 + int64(m.pick(int(b.AvailableFen)))
+		}
 		m.nextID++
 		ref := fmt.Sprintf("h-%d", m.nextID)
 		err := w.st.WithTx(ctx, func(ctx context.Context) error {
@@ -373,7 +417,13 @@ type moneySnapshot struct {
 	Commissions  map[string]string
 }
 
-func (m *model) snapshot() moneySnapshot {
+type commissionRow struct {
+	id, status, member string
+	amount, reversed   int64
+}
+
+// read takes the brand's ledger facts and commissions in a handful of queries.
+func (m *model) read() (payouts.LedgerFacts, []commissionRow, moneySnapshot) {
 	w := m.w
 	f, err := w.st.Ledger().LedgerFacts(w.ctx, w.brand.ID)
 	if err != nil {
@@ -383,31 +433,43 @@ func (m *model) snapshot() moneySnapshot {
 	for _, a := range f.Accounts {
 		s.Accounts[a.Account.String()] = a.EntriesFen
 	}
-	rows, err := w.st.DB().QueryContext(w.ctx, `SELECT id, status, reversed_fen FROM commissions WHERE brand_id = $1`, w.brand.ID)
+	rows, err := w.st.DB().QueryContext(w.ctx, `SELECT id, status, beneficiary_id, amount_fen, reversed_fen FROM commissions
+		WHERE brand_id = $1`, w.brand.ID)
 	if err != nil {
 		w.t.Fatal(err)
 	}
 	defer rows.Close()
+	var cs []commissionRow
 	for rows.Next() {
-		var id, status string
-		var rev int64
-		if err := rows.Scan(&id, &status, &rev); err != nil {
+		var c commissionRow
+		if err := rows.Scan(&c.id, &c.status, &c.member, &c.amount, &c.reversed); err != nil {
 			w.t.Fatal(err)
 		}
-		s.Commissions[id] = fmt.Sprintf("%s/%d", status, rev)
+		cs = append(cs, c)
+		s.Commissions[c.id] = fmt.Sprintf("%s/%d", c.status, c.reversed)
 	}
+	if err := rows.Err(); err != nil {
+		w.t.Fatal(err)
+	}
+	return f, cs, s
+}
+
+func (m *model) snapshot() moneySnapshot {
+	_, _, s := m.read()
 	return s
 }
 
-func (m *model) check(step int, name string) {
+// check asserts every invariant after a step and answers the snapshot of the books then.
+func (m *model) check(step int, name string) moneySnapshot {
 	w := m.w
 	w.t.Helper()
-	r, err := w.ledger.Verify(w.ctx, w.brand.ID)
-	if err != nil {
-		w.t.Fatal(err)
-	}
-	if !r.OK() {
+	f, cs, snap := m.read()
+	if r := payouts.Judge(w.brand.ID, f); !r.OK() {
 		w.t.Fatalf("after step %d (%s) the ledger breaks: %v", step, name, r.Problems)
+	}
+	type key struct {
+		line, member  string
+		tier, version int
 	}
 	var dup int
 	if err := w.st.DB().QueryRowContext(w.ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM commissions WHERE brand_id = $1
@@ -417,25 +479,52 @@ func (m *model) check(step int, name string) {
 	if dup != 0 {
 		w.t.Fatalf("after step %d (%s): %d duplicate commission keys", step, name, dup)
 	}
-	for _, mem := range m.everyone {
-		b := w.balances(mem)
-		var held, pending, adjusted int64
-		if err := w.st.DB().QueryRowContext(w.ctx, `SELECT COALESCE(SUM(amount_fen - reversed_fen), 0),
-			COALESCE(SUM(CASE WHEN status = 'pending' THEN amount_fen - reversed_fen ELSE 0 END), 0)
-			FROM commissions WHERE brand_id = $1 AND beneficiary_id = $2`, w.brand.ID, mem.ID).Scan(&held, &pending); err != nil {
-			w.t.Fatal(err)
-		}
-		if err := w.st.DB().QueryRowContext(w.ctx, `SELECT COALESCE(SUM(amount_fen), 0) FROM adjustments
-			WHERE brand_id = $1 AND member_id = $2`, w.brand.ID, mem.ID).Scan(&adjusted); err != nil {
-			w.t.Fatal(err)
-		}
-		net := b.PendingFen + b.AvailableFen + b.InFlightFen + b.PaidFen - b.DebtFen
-		if net != held+adjusted || b.PendingFen != pending {
-			w.t.Fatalf("after step %d (%s): %s has %+v; commissions hold %d (pending %d), adjustments %d",
-				step, name, mem.Nickname, b, held, pending, adjusted)
-		}
-		if b.PendingFen < 0 || b.AvailableFen < 0 || b.InFlightFen < 0 || b.PaidFen < 0 || b.DebtFen < 0 {
-			w.t.Fatalf("after step %d (%s): %s below zero: %+v", step, name, mem.Nickname, b)
+	held, pending, adjusted := map[string]int64{}, map[string]int64{}, map[string]int64{}
+	for _, c := range cs {
+		held[c.member] += c.amount - c.reversed
+		if c.status == payouts.StatusPending {
+			pending[c.member] += c.amount - c.reversed
 		}
 	}
+	rows, err := w.st.DB().QueryContext(w.ctx, `SELECT member_id, SUM(amount_fen) FROM adjustments WHERE brand_id = $1 GROUP BY member_id`, w.brand.ID)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	for rows.Next() {
+		var id string
+		var sum int64
+		if err := rows.Scan(&id, &sum); err != nil {
+			w.t.Fatal(err)
+		}
+		adjusted[id] = sum
+	}
+	rows.Close()
+	balances := map[string]map[payouts.Kind]int64{}
+	for _, a := range f.Accounts {
+		if a.Account.Owner != payouts.OwnerMember {
+			continue
+		}
+		if balances[a.Account.OwnerID] == nil {
+			balances[a.Account.OwnerID] = map[payouts.Kind]int64{}
+		}
+		v := a.EntriesFen
+		if a.Account.Kind.NormalSide() == payouts.Credit {
+			v = -v
+		}
+		balances[a.Account.OwnerID][a.Account.Kind] = v
+	}
+	for _, mem := range m.everyone {
+		b := balances[mem.ID]
+		net := b[payouts.KindPending] + b[payouts.KindAvailable] + b[payouts.KindInFlight] + b[payouts.KindPaid] - b[payouts.KindDebt]
+		if net != held[mem.ID]+adjusted[mem.ID] || b[payouts.KindPending] != pending[mem.ID] {
+			w.t.Fatalf("after step %d (%s): %s has %v; commissions hold %d (pending %d), adjustments %d",
+				step, name, mem.Nickname, b, held[mem.ID], pending[mem.ID], adjusted[mem.ID])
+		}
+		for k, v := range b {
+			if v < 0 {
+				w.t.Fatalf("after step %d (%s): %s's %s is %d", step, name, mem.Nickname, k, v)
+			}
+		}
+	}
+	return snap
 }
