@@ -8,6 +8,9 @@ import (
 	"github.com/sharecast/sharecast/events"
 )
 
+// errBlocked rolls back a release whose line got an open after-sale meanwhile.
+var errBlocked = errors.New("payouts: line blocked by an open after-sale")
+
 // Limits of one tick, so a backlog is worked off over several ticks instead of one long job.
 const (
 	releaseBatch       = 200

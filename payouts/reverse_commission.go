@@ -2,7 +2,6 @@ package payouts
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sort"
 
@@ -131,6 +130,3 @@ func hasCause(rs []Reversal, cause string) bool {
 	}
 	return false
 }
-
-// errBlocked rolls back a release whose line got an open after-sale meanwhile.
-var errBlocked = errors.New("payouts: line blocked by an open after-sale")
