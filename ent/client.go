@@ -15,16 +15,32 @@ import (
 	"entgo.io/ent/dialect"
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
+	"github.com/sharecast/sharecast/ent/adjustment"
 	"github.com/sharecast/sharecast/ent/admin"
 	"github.com/sharecast/sharecast/ent/adminsession"
+	"github.com/sharecast/sharecast/ent/aftersale"
+	"github.com/sharecast/sharecast/ent/apikey"
 	"github.com/sharecast/sharecast/ent/auditlog"
+	"github.com/sharecast/sharecast/ent/binding"
+	"github.com/sharecast/sharecast/ent/bindingchange"
+	"github.com/sharecast/sharecast/ent/bindingruleset"
 	"github.com/sharecast/sharecast/ent/brand"
 	"github.com/sharecast/sharecast/ent/channelsevent"
 	"github.com/sharecast/sharecast/ent/clockstate"
+	"github.com/sharecast/sharecast/ent/commission"
+	"github.com/sharecast/sharecast/ent/commissionplan"
+	"github.com/sharecast/sharecast/ent/commissionreversal"
 	"github.com/sharecast/sharecast/ent/leaderboardpush"
 	"github.com/sharecast/sharecast/ent/leaderboardshare"
+	"github.com/sharecast/sharecast/ent/ledgeraccount"
+	"github.com/sharecast/sharecast/ent/ledgerentry"
+	"github.com/sharecast/sharecast/ent/ledgertransaction"
 	"github.com/sharecast/sharecast/ent/live"
 	"github.com/sharecast/sharecast/ent/member"
+	"github.com/sharecast/sharecast/ent/order"
+	"github.com/sharecast/sharecast/ent/orderattribution"
+	"github.com/sharecast/sharecast/ent/orderline"
+	"github.com/sharecast/sharecast/ent/parkedorderevent"
 	"github.com/sharecast/sharecast/ent/pushschedule"
 	"github.com/sharecast/sharecast/ent/refreshtoken"
 	"github.com/sharecast/sharecast/ent/reservation"
@@ -46,26 +62,58 @@ type Client struct {
 	config
 	// Schema is the client for creating, migrating and dropping schema.
 	Schema *migrate.Schema
+	// APIKey is the client for interacting with the APIKey builders.
+	APIKey *APIKeyClient
+	// Adjustment is the client for interacting with the Adjustment builders.
+	Adjustment *AdjustmentClient
 	// Admin is the client for interacting with the Admin builders.
 	Admin *AdminClient
 	// AdminSession is the client for interacting with the AdminSession builders.
 	AdminSession *AdminSessionClient
+	// AfterSale is the client for interacting with the AfterSale builders.
+	AfterSale *AfterSaleClient
 	// AuditLog is the client for interacting with the AuditLog builders.
 	AuditLog *AuditLogClient
+	// Binding is the client for interacting with the Binding builders.
+	Binding *BindingClient
+	// BindingChange is the client for interacting with the BindingChange builders.
+	BindingChange *BindingChangeClient
+	// BindingRuleSet is the client for interacting with the BindingRuleSet builders.
+	BindingRuleSet *BindingRuleSetClient
 	// Brand is the client for interacting with the Brand builders.
 	Brand *BrandClient
 	// ChannelsEvent is the client for interacting with the ChannelsEvent builders.
 	ChannelsEvent *ChannelsEventClient
 	// ClockState is the client for interacting with the ClockState builders.
 	ClockState *ClockStateClient
+	// Commission is the client for interacting with the Commission builders.
+	Commission *CommissionClient
+	// CommissionPlan is the client for interacting with the CommissionPlan builders.
+	CommissionPlan *CommissionPlanClient
+	// CommissionReversal is the client for interacting with the CommissionReversal builders.
+	CommissionReversal *CommissionReversalClient
 	// LeaderboardPush is the client for interacting with the LeaderboardPush builders.
 	LeaderboardPush *LeaderboardPushClient
 	// LeaderboardShare is the client for interacting with the LeaderboardShare builders.
 	LeaderboardShare *LeaderboardShareClient
+	// LedgerAccount is the client for interacting with the LedgerAccount builders.
+	LedgerAccount *LedgerAccountClient
+	// LedgerEntry is the client for interacting with the LedgerEntry builders.
+	LedgerEntry *LedgerEntryClient
+	// LedgerTransaction is the client for interacting with the LedgerTransaction builders.
+	LedgerTransaction *LedgerTransactionClient
 	// Live is the client for interacting with the Live builders.
 	Live *LiveClient
 	// Member is the client for interacting with the Member builders.
 	Member *MemberClient
+	// Order is the client for interacting with the Order builders.
+	Order *OrderClient
+	// OrderAttribution is the client for interacting with the OrderAttribution builders.
+	OrderAttribution *OrderAttributionClient
+	// OrderLine is the client for interacting with the OrderLine builders.
+	OrderLine *OrderLineClient
+	// ParkedOrderEvent is the client for interacting with the ParkedOrderEvent builders.
+	ParkedOrderEvent *ParkedOrderEventClient
 	// PushSchedule is the client for interacting with the PushSchedule builders.
 	PushSchedule *PushScheduleClient
 	// RefreshToken is the client for interacting with the RefreshToken builders.
@@ -101,16 +149,32 @@ func NewClient(opts ...Option) *Client {
 
 func (c *Client) init() {
 	c.Schema = migrate.NewSchema(c.driver)
+	c.APIKey = NewAPIKeyClient(c.config)
+	c.Adjustment = NewAdjustmentClient(c.config)
 	c.Admin = NewAdminClient(c.config)
 	c.AdminSession = NewAdminSessionClient(c.config)
+	c.AfterSale = NewAfterSaleClient(c.config)
 	c.AuditLog = NewAuditLogClient(c.config)
+	c.Binding = NewBindingClient(c.config)
+	c.BindingChange = NewBindingChangeClient(c.config)
+	c.BindingRuleSet = NewBindingRuleSetClient(c.config)
 	c.Brand = NewBrandClient(c.config)
 	c.ChannelsEvent = NewChannelsEventClient(c.config)
 	c.ClockState = NewClockStateClient(c.config)
+	c.Commission = NewCommissionClient(c.config)
+	c.CommissionPlan = NewCommissionPlanClient(c.config)
+	c.CommissionReversal = NewCommissionReversalClient(c.config)
 	c.LeaderboardPush = NewLeaderboardPushClient(c.config)
 	c.LeaderboardShare = NewLeaderboardShareClient(c.config)
+	c.LedgerAccount = NewLedgerAccountClient(c.config)
+	c.LedgerEntry = NewLedgerEntryClient(c.config)
+	c.LedgerTransaction = NewLedgerTransactionClient(c.config)
 	c.Live = NewLiveClient(c.config)
 	c.Member = NewMemberClient(c.config)
+	c.Order = NewOrderClient(c.config)
+	c.OrderAttribution = NewOrderAttributionClient(c.config)
+	c.OrderLine = NewOrderLineClient(c.config)
+	c.ParkedOrderEvent = NewParkedOrderEventClient(c.config)
 	c.PushSchedule = NewPushScheduleClient(c.config)
 	c.RefreshToken = NewRefreshTokenClient(c.config)
 	c.Reservation = NewReservationClient(c.config)
@@ -213,30 +277,46 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 	cfg := c.config
 	cfg.driver = tx
 	return &Tx{
-		ctx:               ctx,
-		config:            cfg,
-		Admin:             NewAdminClient(cfg),
-		AdminSession:      NewAdminSessionClient(cfg),
-		AuditLog:          NewAuditLogClient(cfg),
-		Brand:             NewBrandClient(cfg),
-		ChannelsEvent:     NewChannelsEventClient(cfg),
-		ClockState:        NewClockStateClient(cfg),
-		LeaderboardPush:   NewLeaderboardPushClient(cfg),
-		LeaderboardShare:  NewLeaderboardShareClient(cfg),
-		Live:              NewLiveClient(cfg),
-		Member:            NewMemberClient(cfg),
-		PushSchedule:      NewPushScheduleClient(cfg),
-		RefreshToken:      NewRefreshTokenClient(cfg),
-		Reservation:       NewReservationClient(cfg),
-		ShareLink:         NewShareLinkClient(cfg),
-		SubscribeCredit:   NewSubscribeCreditClient(cfg),
-		SubscribeSend:     NewSubscribeSendClient(cfg),
-		SubscribeTemplate: NewSubscribeTemplateClient(cfg),
-		Touch:             NewTouchClient(cfg),
-		WebhookDelivery:   NewWebhookDeliveryClient(cfg),
-		WebhookEndpoint:   NewWebhookEndpointClient(cfg),
-		WebhookEvent:      NewWebhookEventClient(cfg),
-		WecomRobot:        NewWecomRobotClient(cfg),
+		ctx:                ctx,
+		config:             cfg,
+		APIKey:             NewAPIKeyClient(cfg),
+		Adjustment:         NewAdjustmentClient(cfg),
+		Admin:              NewAdminClient(cfg),
+		AdminSession:       NewAdminSessionClient(cfg),
+		AfterSale:          NewAfterSaleClient(cfg),
+		AuditLog:           NewAuditLogClient(cfg),
+		Binding:            NewBindingClient(cfg),
+		BindingChange:      NewBindingChangeClient(cfg),
+		BindingRuleSet:     NewBindingRuleSetClient(cfg),
+		Brand:              NewBrandClient(cfg),
+		ChannelsEvent:      NewChannelsEventClient(cfg),
+		ClockState:         NewClockStateClient(cfg),
+		Commission:         NewCommissionClient(cfg),
+		CommissionPlan:     NewCommissionPlanClient(cfg),
+		CommissionReversal: NewCommissionReversalClient(cfg),
+		LeaderboardPush:    NewLeaderboardPushClient(cfg),
+		LeaderboardShare:   NewLeaderboardShareClient(cfg),
+		LedgerAccount:      NewLedgerAccountClient(cfg),
+		LedgerEntry:        NewLedgerEntryClient(cfg),
+		LedgerTransaction:  NewLedgerTransactionClient(cfg),
+		Live:               NewLiveClient(cfg),
+		Member:             NewMemberClient(cfg),
+		Order:              NewOrderClient(cfg),
+		OrderAttribution:   NewOrderAttributionClient(cfg),
+		OrderLine:          NewOrderLineClient(cfg),
+		ParkedOrderEvent:   NewParkedOrderEventClient(cfg),
+		PushSchedule:       NewPushScheduleClient(cfg),
+		RefreshToken:       NewRefreshTokenClient(cfg),
+		Reservation:        NewReservationClient(cfg),
+		ShareLink:          NewShareLinkClient(cfg),
+		SubscribeCredit:    NewSubscribeCreditClient(cfg),
+		SubscribeSend:      NewSubscribeSendClient(cfg),
+		SubscribeTemplate:  NewSubscribeTemplateClient(cfg),
+		Touch:              NewTouchClient(cfg),
+		WebhookDelivery:    NewWebhookDeliveryClient(cfg),
+		WebhookEndpoint:    NewWebhookEndpointClient(cfg),
+		WebhookEvent:       NewWebhookEventClient(cfg),
+		WecomRobot:         NewWecomRobotClient(cfg),
 	}, nil
 }
 
@@ -254,37 +334,53 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 	cfg := c.config
 	cfg.driver = &txDriver{tx: tx, drv: c.driver}
 	return &Tx{
-		ctx:               ctx,
-		config:            cfg,
-		Admin:             NewAdminClient(cfg),
-		AdminSession:      NewAdminSessionClient(cfg),
-		AuditLog:          NewAuditLogClient(cfg),
-		Brand:             NewBrandClient(cfg),
-		ChannelsEvent:     NewChannelsEventClient(cfg),
-		ClockState:        NewClockStateClient(cfg),
-		LeaderboardPush:   NewLeaderboardPushClient(cfg),
-		LeaderboardShare:  NewLeaderboardShareClient(cfg),
-		Live:              NewLiveClient(cfg),
-		Member:            NewMemberClient(cfg),
-		PushSchedule:      NewPushScheduleClient(cfg),
-		RefreshToken:      NewRefreshTokenClient(cfg),
-		Reservation:       NewReservationClient(cfg),
-		ShareLink:         NewShareLinkClient(cfg),
-		SubscribeCredit:   NewSubscribeCreditClient(cfg),
-		SubscribeSend:     NewSubscribeSendClient(cfg),
-		SubscribeTemplate: NewSubscribeTemplateClient(cfg),
-		Touch:             NewTouchClient(cfg),
-		WebhookDelivery:   NewWebhookDeliveryClient(cfg),
-		WebhookEndpoint:   NewWebhookEndpointClient(cfg),
-		WebhookEvent:      NewWebhookEventClient(cfg),
-		WecomRobot:        NewWecomRobotClient(cfg),
+		ctx:                ctx,
+		config:             cfg,
+		APIKey:             NewAPIKeyClient(cfg),
+		Adjustment:         NewAdjustmentClient(cfg),
+		Admin:              NewAdminClient(cfg),
+		AdminSession:       NewAdminSessionClient(cfg),
+		AfterSale:          NewAfterSaleClient(cfg),
+		AuditLog:           NewAuditLogClient(cfg),
+		Binding:            NewBindingClient(cfg),
+		BindingChange:      NewBindingChangeClient(cfg),
+		BindingRuleSet:     NewBindingRuleSetClient(cfg),
+		Brand:              NewBrandClient(cfg),
+		ChannelsEvent:      NewChannelsEventClient(cfg),
+		ClockState:         NewClockStateClient(cfg),
+		Commission:         NewCommissionClient(cfg),
+		CommissionPlan:     NewCommissionPlanClient(cfg),
+		CommissionReversal: NewCommissionReversalClient(cfg),
+		LeaderboardPush:    NewLeaderboardPushClient(cfg),
+		LeaderboardShare:   NewLeaderboardShareClient(cfg),
+		LedgerAccount:      NewLedgerAccountClient(cfg),
+		LedgerEntry:        NewLedgerEntryClient(cfg),
+		LedgerTransaction:  NewLedgerTransactionClient(cfg),
+		Live:               NewLiveClient(cfg),
+		Member:             NewMemberClient(cfg),
+		Order:              NewOrderClient(cfg),
+		OrderAttribution:   NewOrderAttributionClient(cfg),
+		OrderLine:          NewOrderLineClient(cfg),
+		ParkedOrderEvent:   NewParkedOrderEventClient(cfg),
+		PushSchedule:       NewPushScheduleClient(cfg),
+		RefreshToken:       NewRefreshTokenClient(cfg),
+		Reservation:        NewReservationClient(cfg),
+		ShareLink:          NewShareLinkClient(cfg),
+		SubscribeCredit:    NewSubscribeCreditClient(cfg),
+		SubscribeSend:      NewSubscribeSendClient(cfg),
+		SubscribeTemplate:  NewSubscribeTemplateClient(cfg),
+		Touch:              NewTouchClient(cfg),
+		WebhookDelivery:    NewWebhookDeliveryClient(cfg),
+		WebhookEndpoint:    NewWebhookEndpointClient(cfg),
+		WebhookEvent:       NewWebhookEventClient(cfg),
+		WecomRobot:         NewWecomRobotClient(cfg),
 	}, nil
 }
 
 // Debug returns a new debug-client. It's used to get verbose logging on specific operations.
 //
 //	client.Debug().
-//		Admin.
+//		APIKey.
 //		Query().
 //		Count(ctx)
 func (c *Client) Debug() *Client {
@@ -307,11 +403,14 @@ func (c *Client) Close() error {
 // In order to add hooks to a specific client, call: `client.Node.Use(...)`.
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
-		c.Admin, c.AdminSession, c.AuditLog, c.Brand, c.ChannelsEvent, c.ClockState,
-		c.LeaderboardPush, c.LeaderboardShare, c.Live, c.Member, c.PushSchedule,
-		c.RefreshToken, c.Reservation, c.ShareLink, c.SubscribeCredit, c.SubscribeSend,
-		c.SubscribeTemplate, c.Touch, c.WebhookDelivery, c.WebhookEndpoint,
-		c.WebhookEvent, c.WecomRobot,
+		c.APIKey, c.Adjustment, c.Admin, c.AdminSession, c.AfterSale, c.AuditLog,
+		c.Binding, c.BindingChange, c.BindingRuleSet, c.Brand, c.ChannelsEvent,
+		c.ClockState, c.Commission, c.CommissionPlan, c.CommissionReversal,
+		c.LeaderboardPush, c.LeaderboardShare, c.LedgerAccount, c.LedgerEntry,
+		c.LedgerTransaction, c.Live, c.Member, c.Order, c.OrderAttribution,
+		c.OrderLine, c.ParkedOrderEvent, c.PushSchedule, c.RefreshToken, c.Reservation,
+		c.ShareLink, c.SubscribeCredit, c.SubscribeSend, c.SubscribeTemplate, c.Touch,
+		c.WebhookDelivery, c.WebhookEndpoint, c.WebhookEvent, c.WecomRobot,
 	} {
 		n.Use(hooks...)
 	}
@@ -321,11 +420,14 @@ func (c *Client) Use(hooks ...Hook) {
 // In order to add interceptors to a specific client, call: `client.Node.Intercept(...)`.
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
-		c.Admin, c.AdminSession, c.AuditLog, c.Brand, c.ChannelsEvent, c.ClockState,
-		c.LeaderboardPush, c.LeaderboardShare, c.Live, c.Member, c.PushSchedule,
-		c.RefreshToken, c.Reservation, c.ShareLink, c.SubscribeCredit, c.SubscribeSend,
-		c.SubscribeTemplate, c.Touch, c.WebhookDelivery, c.WebhookEndpoint,
-		c.WebhookEvent, c.WecomRobot,
+		c.APIKey, c.Adjustment, c.Admin, c.AdminSession, c.AfterSale, c.AuditLog,
+		c.Binding, c.BindingChange, c.BindingRuleSet, c.Brand, c.ChannelsEvent,
+		c.ClockState, c.Commission, c.CommissionPlan, c.CommissionReversal,
+		c.LeaderboardPush, c.LeaderboardShare, c.LedgerAccount, c.LedgerEntry,
+		c.LedgerTransaction, c.Live, c.Member, c.Order, c.OrderAttribution,
+		c.OrderLine, c.ParkedOrderEvent, c.PushSchedule, c.RefreshToken, c.Reservation,
+		c.ShareLink, c.SubscribeCredit, c.SubscribeSend, c.SubscribeTemplate, c.Touch,
+		c.WebhookDelivery, c.WebhookEndpoint, c.WebhookEvent, c.WecomRobot,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -334,26 +436,58 @@ func (c *Client) Intercept(interceptors ...Interceptor) {
 // Mutate implements the ent.Mutator interface.
 func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 	switch m := m.(type) {
+	case *APIKeyMutation:
+		return c.APIKey.mutate(ctx, m)
+	case *AdjustmentMutation:
+		return c.Adjustment.mutate(ctx, m)
 	case *AdminMutation:
 		return c.Admin.mutate(ctx, m)
 	case *AdminSessionMutation:
 		return c.AdminSession.mutate(ctx, m)
+	case *AfterSaleMutation:
+		return c.AfterSale.mutate(ctx, m)
 	case *AuditLogMutation:
 		return c.AuditLog.mutate(ctx, m)
+	case *BindingMutation:
+		return c.Binding.mutate(ctx, m)
+	case *BindingChangeMutation:
+		return c.BindingChange.mutate(ctx, m)
+	case *BindingRuleSetMutation:
+		return c.BindingRuleSet.mutate(ctx, m)
 	case *BrandMutation:
 		return c.Brand.mutate(ctx, m)
 	case *ChannelsEventMutation:
 		return c.ChannelsEvent.mutate(ctx, m)
 	case *ClockStateMutation:
 		return c.ClockState.mutate(ctx, m)
+	case *CommissionMutation:
+		return c.Commission.mutate(ctx, m)
+	case *CommissionPlanMutation:
+		return c.CommissionPlan.mutate(ctx, m)
+	case *CommissionReversalMutation:
+		return c.CommissionReversal.mutate(ctx, m)
 	case *LeaderboardPushMutation:
 		return c.LeaderboardPush.mutate(ctx, m)
 	case *LeaderboardShareMutation:
 		return c.LeaderboardShare.mutate(ctx, m)
+	case *LedgerAccountMutation:
+		return c.LedgerAccount.mutate(ctx, m)
+	case *LedgerEntryMutation:
+		return c.LedgerEntry.mutate(ctx, m)
+	case *LedgerTransactionMutation:
+		return c.LedgerTransaction.mutate(ctx, m)
 	case *LiveMutation:
 		return c.Live.mutate(ctx, m)
 	case *MemberMutation:
 		return c.Member.mutate(ctx, m)
+	case *OrderMutation:
+		return c.Order.mutate(ctx, m)
+	case *OrderAttributionMutation:
+		return c.OrderAttribution.mutate(ctx, m)
+	case *OrderLineMutation:
+		return c.OrderLine.mutate(ctx, m)
+	case *ParkedOrderEventMutation:
+		return c.ParkedOrderEvent.mutate(ctx, m)
 	case *PushScheduleMutation:
 		return c.PushSchedule.mutate(ctx, m)
 	case *RefreshTokenMutation:
@@ -380,6 +514,320 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.WecomRobot.mutate(ctx, m)
 	default:
 		return nil, fmt.Errorf("ent: unknown mutation type %T", m)
+	}
+}
+
+// APIKeyClient is a client for the APIKey schema.
+type APIKeyClient struct {
+	config
+}
+
+// NewAPIKeyClient returns a client for the APIKey from the given config.
+func NewAPIKeyClient(c config) *APIKeyClient {
+	return &APIKeyClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `apikey.Hooks(f(g(h())))`.
+func (c *APIKeyClient) Use(hooks ...Hook) {
+	c.hooks.APIKey = append(c.hooks.APIKey, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `apikey.Intercept(f(g(h())))`.
+func (c *APIKeyClient) Intercept(interceptors ...Interceptor) {
+	c.inters.APIKey = append(c.inters.APIKey, interceptors...)
+}
+
+// Create returns a builder for creating a APIKey entity.
+func (c *APIKeyClient) Create() *APIKeyCreate {
+	mutation := newAPIKeyMutation(c.config, OpCreate)
+	return &APIKeyCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of APIKey entities.
+func (c *APIKeyClient) CreateBulk(builders ...*APIKeyCreate) *APIKeyCreateBulk {
+	return &APIKeyCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *APIKeyClient) MapCreateBulk(slice any, setFunc func(*APIKeyCreate, int)) *APIKeyCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &APIKeyCreateBulk{err: fmt.Errorf("calling to APIKeyClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*APIKeyCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &APIKeyCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for APIKey.
+func (c *APIKeyClient) Update() *APIKeyUpdate {
+	mutation := newAPIKeyMutation(c.config, OpUpdate)
+	return &APIKeyUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *APIKeyClient) UpdateOne(_m *APIKey) *APIKeyUpdateOne {
+	mutation := newAPIKeyMutation(c.config, OpUpdateOne, withAPIKey(_m))
+	return &APIKeyUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *APIKeyClient) UpdateOneID(id string) *APIKeyUpdateOne {
+	mutation := newAPIKeyMutation(c.config, OpUpdateOne, withAPIKeyID(id))
+	return &APIKeyUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for APIKey.
+func (c *APIKeyClient) Delete() *APIKeyDelete {
+	mutation := newAPIKeyMutation(c.config, OpDelete)
+	return &APIKeyDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *APIKeyClient) DeleteOne(_m *APIKey) *APIKeyDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *APIKeyClient) DeleteOneID(id string) *APIKeyDeleteOne {
+	builder := c.Delete().Where(apikey.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &APIKeyDeleteOne{builder}
+}
+
+// Query returns a query builder for APIKey.
+func (c *APIKeyClient) Query() *APIKeyQuery {
+	return &APIKeyQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeAPIKey},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a APIKey entity by its id.
+func (c *APIKeyClient) Get(ctx context.Context, id string) (*APIKey, error) {
+	return c.Query().Where(apikey.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *APIKeyClient) GetX(ctx context.Context, id string) *APIKey {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryBrand queries the brand edge of a APIKey.
+func (c *APIKeyClient) QueryBrand(_m *APIKey) *BrandQuery {
+	query := (&BrandClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(apikey.Table, apikey.FieldID, id),
+			sqlgraph.To(brand.Table, brand.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, apikey.BrandTable, apikey.BrandColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *APIKeyClient) Hooks() []Hook {
+	return c.hooks.APIKey
+}
+
+// Interceptors returns the client interceptors.
+func (c *APIKeyClient) Interceptors() []Interceptor {
+	return c.inters.APIKey
+}
+
+func (c *APIKeyClient) mutate(ctx context.Context, m *APIKeyMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&APIKeyCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&APIKeyUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&APIKeyUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&APIKeyDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown APIKey mutation op: %q", m.Op())
+	}
+}
+
+// AdjustmentClient is a client for the Adjustment schema.
+type AdjustmentClient struct {
+	config
+}
+
+// NewAdjustmentClient returns a client for the Adjustment from the given config.
+func NewAdjustmentClient(c config) *AdjustmentClient {
+	return &AdjustmentClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `adjustment.Hooks(f(g(h())))`.
+func (c *AdjustmentClient) Use(hooks ...Hook) {
+	c.hooks.Adjustment = append(c.hooks.Adjustment, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `adjustment.Intercept(f(g(h())))`.
+func (c *AdjustmentClient) Intercept(interceptors ...Interceptor) {
+	c.inters.Adjustment = append(c.inters.Adjustment, interceptors...)
+}
+
+// Create returns a builder for creating a Adjustment entity.
+func (c *AdjustmentClient) Create() *AdjustmentCreate {
+	mutation := newAdjustmentMutation(c.config, OpCreate)
+	return &AdjustmentCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of Adjustment entities.
+func (c *AdjustmentClient) CreateBulk(builders ...*AdjustmentCreate) *AdjustmentCreateBulk {
+	return &AdjustmentCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *AdjustmentClient) MapCreateBulk(slice any, setFunc func(*AdjustmentCreate, int)) *AdjustmentCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &AdjustmentCreateBulk{err: fmt.Errorf("calling to AdjustmentClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*AdjustmentCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &AdjustmentCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for Adjustment.
+func (c *AdjustmentClient) Update() *AdjustmentUpdate {
+	mutation := newAdjustmentMutation(c.config, OpUpdate)
+	return &AdjustmentUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *AdjustmentClient) UpdateOne(_m *Adjustment) *AdjustmentUpdateOne {
+	mutation := newAdjustmentMutation(c.config, OpUpdateOne, withAdjustment(_m))
+	return &AdjustmentUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *AdjustmentClient) UpdateOneID(id string) *AdjustmentUpdateOne {
+	mutation := newAdjustmentMutation(c.config, OpUpdateOne, withAdjustmentID(id))
+	return &AdjustmentUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for Adjustment.
+func (c *AdjustmentClient) Delete() *AdjustmentDelete {
+	mutation := newAdjustmentMutation(c.config, OpDelete)
+	return &AdjustmentDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *AdjustmentClient) DeleteOne(_m *Adjustment) *AdjustmentDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *AdjustmentClient) DeleteOneID(id string) *AdjustmentDeleteOne {
+	builder := c.Delete().Where(adjustment.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &AdjustmentDeleteOne{builder}
+}
+
+// Query returns a query builder for Adjustment.
+func (c *AdjustmentClient) Query() *AdjustmentQuery {
+	return &AdjustmentQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeAdjustment},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a Adjustment entity by its id.
+func (c *AdjustmentClient) Get(ctx context.Context, id string) (*Adjustment, error) {
+	return c.Query().Where(adjustment.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *AdjustmentClient) GetX(ctx context.Context, id string) *Adjustment {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryBrand queries the brand edge of a Adjustment.
+func (c *AdjustmentClient) QueryBrand(_m *Adjustment) *BrandQuery {
+	query := (&BrandClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(adjustment.Table, adjustment.FieldID, id),
+			sqlgraph.To(brand.Table, brand.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, adjustment.BrandTable, adjustment.BrandColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryTransaction queries the transaction edge of a Adjustment.
+func (c *AdjustmentClient) QueryTransaction(_m *Adjustment) *LedgerTransactionQuery {
+	query := (&LedgerTransactionClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(adjustment.Table, adjustment.FieldID, id),
+			sqlgraph.To(ledgertransaction.Table, ledgertransaction.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, adjustment.TransactionTable, adjustment.TransactionColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *AdjustmentClient) Hooks() []Hook {
+	return c.hooks.Adjustment
+}
+
+// Interceptors returns the client interceptors.
+func (c *AdjustmentClient) Interceptors() []Interceptor {
+	return c.inters.Adjustment
+}
+
+func (c *AdjustmentClient) mutate(ctx context.Context, m *AdjustmentMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&AdjustmentCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&AdjustmentUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&AdjustmentUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&AdjustmentDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown Adjustment mutation op: %q", m.Op())
 	}
 }
 
@@ -681,6 +1129,171 @@ func (c *AdminSessionClient) mutate(ctx context.Context, m *AdminSessionMutation
 	}
 }
 
+// AfterSaleClient is a client for the AfterSale schema.
+type AfterSaleClient struct {
+	config
+}
+
+// NewAfterSaleClient returns a client for the AfterSale from the given config.
+func NewAfterSaleClient(c config) *AfterSaleClient {
+	return &AfterSaleClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `aftersale.Hooks(f(g(h())))`.
+func (c *AfterSaleClient) Use(hooks ...Hook) {
+	c.hooks.AfterSale = append(c.hooks.AfterSale, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `aftersale.Intercept(f(g(h())))`.
+func (c *AfterSaleClient) Intercept(interceptors ...Interceptor) {
+	c.inters.AfterSale = append(c.inters.AfterSale, interceptors...)
+}
+
+// Create returns a builder for creating a AfterSale entity.
+func (c *AfterSaleClient) Create() *AfterSaleCreate {
+	mutation := newAfterSaleMutation(c.config, OpCreate)
+	return &AfterSaleCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of AfterSale entities.
+func (c *AfterSaleClient) CreateBulk(builders ...*AfterSaleCreate) *AfterSaleCreateBulk {
+	return &AfterSaleCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *AfterSaleClient) MapCreateBulk(slice any, setFunc func(*AfterSaleCreate, int)) *AfterSaleCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &AfterSaleCreateBulk{err: fmt.Errorf("calling to AfterSaleClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*AfterSaleCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &AfterSaleCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for AfterSale.
+func (c *AfterSaleClient) Update() *AfterSaleUpdate {
+	mutation := newAfterSaleMutation(c.config, OpUpdate)
+	return &AfterSaleUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *AfterSaleClient) UpdateOne(_m *AfterSale) *AfterSaleUpdateOne {
+	mutation := newAfterSaleMutation(c.config, OpUpdateOne, withAfterSale(_m))
+	return &AfterSaleUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *AfterSaleClient) UpdateOneID(id string) *AfterSaleUpdateOne {
+	mutation := newAfterSaleMutation(c.config, OpUpdateOne, withAfterSaleID(id))
+	return &AfterSaleUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for AfterSale.
+func (c *AfterSaleClient) Delete() *AfterSaleDelete {
+	mutation := newAfterSaleMutation(c.config, OpDelete)
+	return &AfterSaleDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *AfterSaleClient) DeleteOne(_m *AfterSale) *AfterSaleDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *AfterSaleClient) DeleteOneID(id string) *AfterSaleDeleteOne {
+	builder := c.Delete().Where(aftersale.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &AfterSaleDeleteOne{builder}
+}
+
+// Query returns a query builder for AfterSale.
+func (c *AfterSaleClient) Query() *AfterSaleQuery {
+	return &AfterSaleQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeAfterSale},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a AfterSale entity by its id.
+func (c *AfterSaleClient) Get(ctx context.Context, id string) (*AfterSale, error) {
+	return c.Query().Where(aftersale.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *AfterSaleClient) GetX(ctx context.Context, id string) *AfterSale {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryBrand queries the brand edge of a AfterSale.
+func (c *AfterSaleClient) QueryBrand(_m *AfterSale) *BrandQuery {
+	query := (&BrandClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(aftersale.Table, aftersale.FieldID, id),
+			sqlgraph.To(brand.Table, brand.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, aftersale.BrandTable, aftersale.BrandColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryOrder queries the order edge of a AfterSale.
+func (c *AfterSaleClient) QueryOrder(_m *AfterSale) *OrderQuery {
+	query := (&OrderClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(aftersale.Table, aftersale.FieldID, id),
+			sqlgraph.To(order.Table, order.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, aftersale.OrderTable, aftersale.OrderColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *AfterSaleClient) Hooks() []Hook {
+	return c.hooks.AfterSale
+}
+
+// Interceptors returns the client interceptors.
+func (c *AfterSaleClient) Interceptors() []Interceptor {
+	return c.inters.AfterSale
+}
+
+func (c *AfterSaleClient) mutate(ctx context.Context, m *AfterSaleMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&AfterSaleCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&AfterSaleUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&AfterSaleUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&AfterSaleDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown AfterSale mutation op: %q", m.Op())
+	}
+}
+
 // AuditLogClient is a client for the AuditLog schema.
 type AuditLogClient struct {
 	config
@@ -827,6 +1440,453 @@ func (c *AuditLogClient) mutate(ctx context.Context, m *AuditLogMutation) (Value
 		return (&AuditLogDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown AuditLog mutation op: %q", m.Op())
+	}
+}
+
+// BindingClient is a client for the Binding schema.
+type BindingClient struct {
+	config
+}
+
+// NewBindingClient returns a client for the Binding from the given config.
+func NewBindingClient(c config) *BindingClient {
+	return &BindingClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `binding.Hooks(f(g(h())))`.
+func (c *BindingClient) Use(hooks ...Hook) {
+	c.hooks.Binding = append(c.hooks.Binding, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `binding.Intercept(f(g(h())))`.
+func (c *BindingClient) Intercept(interceptors ...Interceptor) {
+	c.inters.Binding = append(c.inters.Binding, interceptors...)
+}
+
+// Create returns a builder for creating a Binding entity.
+func (c *BindingClient) Create() *BindingCreate {
+	mutation := newBindingMutation(c.config, OpCreate)
+	return &BindingCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of Binding entities.
+func (c *BindingClient) CreateBulk(builders ...*BindingCreate) *BindingCreateBulk {
+	return &BindingCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *BindingClient) MapCreateBulk(slice any, setFunc func(*BindingCreate, int)) *BindingCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &BindingCreateBulk{err: fmt.Errorf("calling to BindingClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*BindingCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &BindingCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for Binding.
+func (c *BindingClient) Update() *BindingUpdate {
+	mutation := newBindingMutation(c.config, OpUpdate)
+	return &BindingUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *BindingClient) UpdateOne(_m *Binding) *BindingUpdateOne {
+	mutation := newBindingMutation(c.config, OpUpdateOne, withBinding(_m))
+	return &BindingUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *BindingClient) UpdateOneID(id string) *BindingUpdateOne {
+	mutation := newBindingMutation(c.config, OpUpdateOne, withBindingID(id))
+	return &BindingUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for Binding.
+func (c *BindingClient) Delete() *BindingDelete {
+	mutation := newBindingMutation(c.config, OpDelete)
+	return &BindingDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *BindingClient) DeleteOne(_m *Binding) *BindingDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *BindingClient) DeleteOneID(id string) *BindingDeleteOne {
+	builder := c.Delete().Where(binding.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &BindingDeleteOne{builder}
+}
+
+// Query returns a query builder for Binding.
+func (c *BindingClient) Query() *BindingQuery {
+	return &BindingQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeBinding},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a Binding entity by its id.
+func (c *BindingClient) Get(ctx context.Context, id string) (*Binding, error) {
+	return c.Query().Where(binding.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *BindingClient) GetX(ctx context.Context, id string) *Binding {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryBrand queries the brand edge of a Binding.
+func (c *BindingClient) QueryBrand(_m *Binding) *BrandQuery {
+	query := (&BrandClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(binding.Table, binding.FieldID, id),
+			sqlgraph.To(brand.Table, brand.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, binding.BrandTable, binding.BrandColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *BindingClient) Hooks() []Hook {
+	return c.hooks.Binding
+}
+
+// Interceptors returns the client interceptors.
+func (c *BindingClient) Interceptors() []Interceptor {
+	return c.inters.Binding
+}
+
+func (c *BindingClient) mutate(ctx context.Context, m *BindingMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&BindingCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&BindingUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&BindingUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&BindingDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown Binding mutation op: %q", m.Op())
+	}
+}
+
+// BindingChangeClient is a client for the BindingChange schema.
+type BindingChangeClient struct {
+	config
+}
+
+// NewBindingChangeClient returns a client for the BindingChange from the given config.
+func NewBindingChangeClient(c config) *BindingChangeClient {
+	return &BindingChangeClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `bindingchange.Hooks(f(g(h())))`.
+func (c *BindingChangeClient) Use(hooks ...Hook) {
+	c.hooks.BindingChange = append(c.hooks.BindingChange, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `bindingchange.Intercept(f(g(h())))`.
+func (c *BindingChangeClient) Intercept(interceptors ...Interceptor) {
+	c.inters.BindingChange = append(c.inters.BindingChange, interceptors...)
+}
+
+// Create returns a builder for creating a BindingChange entity.
+func (c *BindingChangeClient) Create() *BindingChangeCreate {
+	mutation := newBindingChangeMutation(c.config, OpCreate)
+	return &BindingChangeCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of BindingChange entities.
+func (c *BindingChangeClient) CreateBulk(builders ...*BindingChangeCreate) *BindingChangeCreateBulk {
+	return &BindingChangeCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *BindingChangeClient) MapCreateBulk(slice any, setFunc func(*BindingChangeCreate, int)) *BindingChangeCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &BindingChangeCreateBulk{err: fmt.Errorf("calling to BindingChangeClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*BindingChangeCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &BindingChangeCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for BindingChange.
+func (c *BindingChangeClient) Update() *BindingChangeUpdate {
+	mutation := newBindingChangeMutation(c.config, OpUpdate)
+	return &BindingChangeUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *BindingChangeClient) UpdateOne(_m *BindingChange) *BindingChangeUpdateOne {
+	mutation := newBindingChangeMutation(c.config, OpUpdateOne, withBindingChange(_m))
+	return &BindingChangeUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *BindingChangeClient) UpdateOneID(id string) *BindingChangeUpdateOne {
+	mutation := newBindingChangeMutation(c.config, OpUpdateOne, withBindingChangeID(id))
+	return &BindingChangeUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for BindingChange.
+func (c *BindingChangeClient) Delete() *BindingChangeDelete {
+	mutation := newBindingChangeMutation(c.config, OpDelete)
+	return &BindingChangeDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *BindingChangeClient) DeleteOne(_m *BindingChange) *BindingChangeDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *BindingChangeClient) DeleteOneID(id string) *BindingChangeDeleteOne {
+	builder := c.Delete().Where(bindingchange.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &BindingChangeDeleteOne{builder}
+}
+
+// Query returns a query builder for BindingChange.
+func (c *BindingChangeClient) Query() *BindingChangeQuery {
+	return &BindingChangeQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeBindingChange},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a BindingChange entity by its id.
+func (c *BindingChangeClient) Get(ctx context.Context, id string) (*BindingChange, error) {
+	return c.Query().Where(bindingchange.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *BindingChangeClient) GetX(ctx context.Context, id string) *BindingChange {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryBrand queries the brand edge of a BindingChange.
+func (c *BindingChangeClient) QueryBrand(_m *BindingChange) *BrandQuery {
+	query := (&BrandClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(bindingchange.Table, bindingchange.FieldID, id),
+			sqlgraph.To(brand.Table, brand.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, bindingchange.BrandTable, bindingchange.BrandColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *BindingChangeClient) Hooks() []Hook {
+	return c.hooks.BindingChange
+}
+
+// Interceptors returns the client interceptors.
+func (c *BindingChangeClient) Interceptors() []Interceptor {
+	return c.inters.BindingChange
+}
+
+func (c *BindingChangeClient) mutate(ctx context.Context, m *BindingChangeMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&BindingChangeCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&BindingChangeUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&BindingChangeUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&BindingChangeDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown BindingChange mutation op: %q", m.Op())
+	}
+}
+
+// BindingRuleSetClient is a client for the BindingRuleSet schema.
+type BindingRuleSetClient struct {
+	config
+}
+
+// NewBindingRuleSetClient returns a client for the BindingRuleSet from the given config.
+func NewBindingRuleSetClient(c config) *BindingRuleSetClient {
+	return &BindingRuleSetClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `bindingruleset.Hooks(f(g(h())))`.
+func (c *BindingRuleSetClient) Use(hooks ...Hook) {
+	c.hooks.BindingRuleSet = append(c.hooks.BindingRuleSet, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `bindingruleset.Intercept(f(g(h())))`.
+func (c *BindingRuleSetClient) Intercept(interceptors ...Interceptor) {
+	c.inters.BindingRuleSet = append(c.inters.BindingRuleSet, interceptors...)
+}
+
+// Create returns a builder for creating a BindingRuleSet entity.
+func (c *BindingRuleSetClient) Create() *BindingRuleSetCreate {
+	mutation := newBindingRuleSetMutation(c.config, OpCreate)
+	return &BindingRuleSetCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of BindingRuleSet entities.
+func (c *BindingRuleSetClient) CreateBulk(builders ...*BindingRuleSetCreate) *BindingRuleSetCreateBulk {
+	return &BindingRuleSetCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *BindingRuleSetClient) MapCreateBulk(slice any, setFunc func(*BindingRuleSetCreate, int)) *BindingRuleSetCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &BindingRuleSetCreateBulk{err: fmt.Errorf("calling to BindingRuleSetClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*BindingRuleSetCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &BindingRuleSetCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for BindingRuleSet.
+func (c *BindingRuleSetClient) Update() *BindingRuleSetUpdate {
+	mutation := newBindingRuleSetMutation(c.config, OpUpdate)
+	return &BindingRuleSetUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *BindingRuleSetClient) UpdateOne(_m *BindingRuleSet) *BindingRuleSetUpdateOne {
+	mutation := newBindingRuleSetMutation(c.config, OpUpdateOne, withBindingRuleSet(_m))
+	return &BindingRuleSetUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *BindingRuleSetClient) UpdateOneID(id string) *BindingRuleSetUpdateOne {
+	mutation := newBindingRuleSetMutation(c.config, OpUpdateOne, withBindingRuleSetID(id))
+	return &BindingRuleSetUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for BindingRuleSet.
+func (c *BindingRuleSetClient) Delete() *BindingRuleSetDelete {
+	mutation := newBindingRuleSetMutation(c.config, OpDelete)
+	return &BindingRuleSetDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *BindingRuleSetClient) DeleteOne(_m *BindingRuleSet) *BindingRuleSetDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *BindingRuleSetClient) DeleteOneID(id string) *BindingRuleSetDeleteOne {
+	builder := c.Delete().Where(bindingruleset.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &BindingRuleSetDeleteOne{builder}
+}
+
+// Query returns a query builder for BindingRuleSet.
+func (c *BindingRuleSetClient) Query() *BindingRuleSetQuery {
+	return &BindingRuleSetQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeBindingRuleSet},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a BindingRuleSet entity by its id.
+func (c *BindingRuleSetClient) Get(ctx context.Context, id string) (*BindingRuleSet, error) {
+	return c.Query().Where(bindingruleset.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *BindingRuleSetClient) GetX(ctx context.Context, id string) *BindingRuleSet {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryBrand queries the brand edge of a BindingRuleSet.
+func (c *BindingRuleSetClient) QueryBrand(_m *BindingRuleSet) *BrandQuery {
+	query := (&BrandClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(bindingruleset.Table, bindingruleset.FieldID, id),
+			sqlgraph.To(brand.Table, brand.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, bindingruleset.BrandTable, bindingruleset.BrandColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *BindingRuleSetClient) Hooks() []Hook {
+	return c.hooks.BindingRuleSet
+}
+
+// Interceptors returns the client interceptors.
+func (c *BindingRuleSetClient) Interceptors() []Interceptor {
+	return c.inters.BindingRuleSet
+}
+
+func (c *BindingRuleSetClient) mutate(ctx context.Context, m *BindingRuleSetMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&BindingRuleSetCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&BindingRuleSetUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&BindingRuleSetUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&BindingRuleSetDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown BindingRuleSet mutation op: %q", m.Op())
 	}
 }
 
@@ -1341,6 +2401,501 @@ func (c *ClockStateClient) mutate(ctx context.Context, m *ClockStateMutation) (V
 	}
 }
 
+// CommissionClient is a client for the Commission schema.
+type CommissionClient struct {
+	config
+}
+
+// NewCommissionClient returns a client for the Commission from the given config.
+func NewCommissionClient(c config) *CommissionClient {
+	return &CommissionClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `commission.Hooks(f(g(h())))`.
+func (c *CommissionClient) Use(hooks ...Hook) {
+	c.hooks.Commission = append(c.hooks.Commission, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `commission.Intercept(f(g(h())))`.
+func (c *CommissionClient) Intercept(interceptors ...Interceptor) {
+	c.inters.Commission = append(c.inters.Commission, interceptors...)
+}
+
+// Create returns a builder for creating a Commission entity.
+func (c *CommissionClient) Create() *CommissionCreate {
+	mutation := newCommissionMutation(c.config, OpCreate)
+	return &CommissionCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of Commission entities.
+func (c *CommissionClient) CreateBulk(builders ...*CommissionCreate) *CommissionCreateBulk {
+	return &CommissionCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *CommissionClient) MapCreateBulk(slice any, setFunc func(*CommissionCreate, int)) *CommissionCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &CommissionCreateBulk{err: fmt.Errorf("calling to CommissionClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*CommissionCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &CommissionCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for Commission.
+func (c *CommissionClient) Update() *CommissionUpdate {
+	mutation := newCommissionMutation(c.config, OpUpdate)
+	return &CommissionUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *CommissionClient) UpdateOne(_m *Commission) *CommissionUpdateOne {
+	mutation := newCommissionMutation(c.config, OpUpdateOne, withCommission(_m))
+	return &CommissionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *CommissionClient) UpdateOneID(id string) *CommissionUpdateOne {
+	mutation := newCommissionMutation(c.config, OpUpdateOne, withCommissionID(id))
+	return &CommissionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for Commission.
+func (c *CommissionClient) Delete() *CommissionDelete {
+	mutation := newCommissionMutation(c.config, OpDelete)
+	return &CommissionDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *CommissionClient) DeleteOne(_m *Commission) *CommissionDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *CommissionClient) DeleteOneID(id string) *CommissionDeleteOne {
+	builder := c.Delete().Where(commission.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &CommissionDeleteOne{builder}
+}
+
+// Query returns a query builder for Commission.
+func (c *CommissionClient) Query() *CommissionQuery {
+	return &CommissionQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeCommission},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a Commission entity by its id.
+func (c *CommissionClient) Get(ctx context.Context, id string) (*Commission, error) {
+	return c.Query().Where(commission.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *CommissionClient) GetX(ctx context.Context, id string) *Commission {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryBrand queries the brand edge of a Commission.
+func (c *CommissionClient) QueryBrand(_m *Commission) *BrandQuery {
+	query := (&BrandClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(commission.Table, commission.FieldID, id),
+			sqlgraph.To(brand.Table, brand.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, commission.BrandTable, commission.BrandColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryOrder queries the order edge of a Commission.
+func (c *CommissionClient) QueryOrder(_m *Commission) *OrderQuery {
+	query := (&OrderClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(commission.Table, commission.FieldID, id),
+			sqlgraph.To(order.Table, order.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, commission.OrderTable, commission.OrderColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryLine queries the line edge of a Commission.
+func (c *CommissionClient) QueryLine(_m *Commission) *OrderLineQuery {
+	query := (&OrderLineClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(commission.Table, commission.FieldID, id),
+			sqlgraph.To(orderline.Table, orderline.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, commission.LineTable, commission.LineColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *CommissionClient) Hooks() []Hook {
+	return c.hooks.Commission
+}
+
+// Interceptors returns the client interceptors.
+func (c *CommissionClient) Interceptors() []Interceptor {
+	return c.inters.Commission
+}
+
+func (c *CommissionClient) mutate(ctx context.Context, m *CommissionMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&CommissionCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&CommissionUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&CommissionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&CommissionDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown Commission mutation op: %q", m.Op())
+	}
+}
+
+// CommissionPlanClient is a client for the CommissionPlan schema.
+type CommissionPlanClient struct {
+	config
+}
+
+// NewCommissionPlanClient returns a client for the CommissionPlan from the given config.
+func NewCommissionPlanClient(c config) *CommissionPlanClient {
+	return &CommissionPlanClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `commissionplan.Hooks(f(g(h())))`.
+func (c *CommissionPlanClient) Use(hooks ...Hook) {
+	c.hooks.CommissionPlan = append(c.hooks.CommissionPlan, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `commissionplan.Intercept(f(g(h())))`.
+func (c *CommissionPlanClient) Intercept(interceptors ...Interceptor) {
+	c.inters.CommissionPlan = append(c.inters.CommissionPlan, interceptors...)
+}
+
+// Create returns a builder for creating a CommissionPlan entity.
+func (c *CommissionPlanClient) Create() *CommissionPlanCreate {
+	mutation := newCommissionPlanMutation(c.config, OpCreate)
+	return &CommissionPlanCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of CommissionPlan entities.
+func (c *CommissionPlanClient) CreateBulk(builders ...*CommissionPlanCreate) *CommissionPlanCreateBulk {
+	return &CommissionPlanCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *CommissionPlanClient) MapCreateBulk(slice any, setFunc func(*CommissionPlanCreate, int)) *CommissionPlanCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &CommissionPlanCreateBulk{err: fmt.Errorf("calling to CommissionPlanClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*CommissionPlanCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &CommissionPlanCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for CommissionPlan.
+func (c *CommissionPlanClient) Update() *CommissionPlanUpdate {
+	mutation := newCommissionPlanMutation(c.config, OpUpdate)
+	return &CommissionPlanUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *CommissionPlanClient) UpdateOne(_m *CommissionPlan) *CommissionPlanUpdateOne {
+	mutation := newCommissionPlanMutation(c.config, OpUpdateOne, withCommissionPlan(_m))
+	return &CommissionPlanUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *CommissionPlanClient) UpdateOneID(id string) *CommissionPlanUpdateOne {
+	mutation := newCommissionPlanMutation(c.config, OpUpdateOne, withCommissionPlanID(id))
+	return &CommissionPlanUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for CommissionPlan.
+func (c *CommissionPlanClient) Delete() *CommissionPlanDelete {
+	mutation := newCommissionPlanMutation(c.config, OpDelete)
+	return &CommissionPlanDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *CommissionPlanClient) DeleteOne(_m *CommissionPlan) *CommissionPlanDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *CommissionPlanClient) DeleteOneID(id string) *CommissionPlanDeleteOne {
+	builder := c.Delete().Where(commissionplan.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &CommissionPlanDeleteOne{builder}
+}
+
+// Query returns a query builder for CommissionPlan.
+func (c *CommissionPlanClient) Query() *CommissionPlanQuery {
+	return &CommissionPlanQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeCommissionPlan},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a CommissionPlan entity by its id.
+func (c *CommissionPlanClient) Get(ctx context.Context, id string) (*CommissionPlan, error) {
+	return c.Query().Where(commissionplan.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *CommissionPlanClient) GetX(ctx context.Context, id string) *CommissionPlan {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryBrand queries the brand edge of a CommissionPlan.
+func (c *CommissionPlanClient) QueryBrand(_m *CommissionPlan) *BrandQuery {
+	query := (&BrandClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(commissionplan.Table, commissionplan.FieldID, id),
+			sqlgraph.To(brand.Table, brand.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, commissionplan.BrandTable, commissionplan.BrandColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *CommissionPlanClient) Hooks() []Hook {
+	return c.hooks.CommissionPlan
+}
+
+// Interceptors returns the client interceptors.
+func (c *CommissionPlanClient) Interceptors() []Interceptor {
+	return c.inters.CommissionPlan
+}
+
+func (c *CommissionPlanClient) mutate(ctx context.Context, m *CommissionPlanMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&CommissionPlanCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&CommissionPlanUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&CommissionPlanUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&CommissionPlanDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown CommissionPlan mutation op: %q", m.Op())
+	}
+}
+
+// CommissionReversalClient is a client for the CommissionReversal schema.
+type CommissionReversalClient struct {
+	config
+}
+
+// NewCommissionReversalClient returns a client for the CommissionReversal from the given config.
+func NewCommissionReversalClient(c config) *CommissionReversalClient {
+	return &CommissionReversalClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `commissionreversal.Hooks(f(g(h())))`.
+func (c *CommissionReversalClient) Use(hooks ...Hook) {
+	c.hooks.CommissionReversal = append(c.hooks.CommissionReversal, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `commissionreversal.Intercept(f(g(h())))`.
+func (c *CommissionReversalClient) Intercept(interceptors ...Interceptor) {
+	c.inters.CommissionReversal = append(c.inters.CommissionReversal, interceptors...)
+}
+
+// Create returns a builder for creating a CommissionReversal entity.
+func (c *CommissionReversalClient) Create() *CommissionReversalCreate {
+	mutation := newCommissionReversalMutation(c.config, OpCreate)
+	return &CommissionReversalCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of CommissionReversal entities.
+func (c *CommissionReversalClient) CreateBulk(builders ...*CommissionReversalCreate) *CommissionReversalCreateBulk {
+	return &CommissionReversalCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *CommissionReversalClient) MapCreateBulk(slice any, setFunc func(*CommissionReversalCreate, int)) *CommissionReversalCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &CommissionReversalCreateBulk{err: fmt.Errorf("calling to CommissionReversalClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*CommissionReversalCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &CommissionReversalCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for CommissionReversal.
+func (c *CommissionReversalClient) Update() *CommissionReversalUpdate {
+	mutation := newCommissionReversalMutation(c.config, OpUpdate)
+	return &CommissionReversalUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *CommissionReversalClient) UpdateOne(_m *CommissionReversal) *CommissionReversalUpdateOne {
+	mutation := newCommissionReversalMutation(c.config, OpUpdateOne, withCommissionReversal(_m))
+	return &CommissionReversalUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *CommissionReversalClient) UpdateOneID(id string) *CommissionReversalUpdateOne {
+	mutation := newCommissionReversalMutation(c.config, OpUpdateOne, withCommissionReversalID(id))
+	return &CommissionReversalUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for CommissionReversal.
+func (c *CommissionReversalClient) Delete() *CommissionReversalDelete {
+	mutation := newCommissionReversalMutation(c.config, OpDelete)
+	return &CommissionReversalDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *CommissionReversalClient) DeleteOne(_m *CommissionReversal) *CommissionReversalDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *CommissionReversalClient) DeleteOneID(id string) *CommissionReversalDeleteOne {
+	builder := c.Delete().Where(commissionreversal.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &CommissionReversalDeleteOne{builder}
+}
+
+// Query returns a query builder for CommissionReversal.
+func (c *CommissionReversalClient) Query() *CommissionReversalQuery {
+	return &CommissionReversalQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeCommissionReversal},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a CommissionReversal entity by its id.
+func (c *CommissionReversalClient) Get(ctx context.Context, id string) (*CommissionReversal, error) {
+	return c.Query().Where(commissionreversal.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *CommissionReversalClient) GetX(ctx context.Context, id string) *CommissionReversal {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryBrand queries the brand edge of a CommissionReversal.
+func (c *CommissionReversalClient) QueryBrand(_m *CommissionReversal) *BrandQuery {
+	query := (&BrandClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(commissionreversal.Table, commissionreversal.FieldID, id),
+			sqlgraph.To(brand.Table, brand.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, commissionreversal.BrandTable, commissionreversal.BrandColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryCommission queries the commission edge of a CommissionReversal.
+func (c *CommissionReversalClient) QueryCommission(_m *CommissionReversal) *CommissionQuery {
+	query := (&CommissionClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(commissionreversal.Table, commissionreversal.FieldID, id),
+			sqlgraph.To(commission.Table, commission.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, commissionreversal.CommissionTable, commissionreversal.CommissionColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *CommissionReversalClient) Hooks() []Hook {
+	return c.hooks.CommissionReversal
+}
+
+// Interceptors returns the client interceptors.
+func (c *CommissionReversalClient) Interceptors() []Interceptor {
+	return c.inters.CommissionReversal
+}
+
+func (c *CommissionReversalClient) mutate(ctx context.Context, m *CommissionReversalMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&CommissionReversalCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&CommissionReversalUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&CommissionReversalUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&CommissionReversalDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown CommissionReversal mutation op: %q", m.Op())
+	}
+}
+
 // LeaderboardPushClient is a client for the LeaderboardPush schema.
 type LeaderboardPushClient struct {
 	config
@@ -1639,6 +3194,485 @@ func (c *LeaderboardShareClient) mutate(ctx context.Context, m *LeaderboardShare
 	}
 }
 
+// LedgerAccountClient is a client for the LedgerAccount schema.
+type LedgerAccountClient struct {
+	config
+}
+
+// NewLedgerAccountClient returns a client for the LedgerAccount from the given config.
+func NewLedgerAccountClient(c config) *LedgerAccountClient {
+	return &LedgerAccountClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `ledgeraccount.Hooks(f(g(h())))`.
+func (c *LedgerAccountClient) Use(hooks ...Hook) {
+	c.hooks.LedgerAccount = append(c.hooks.LedgerAccount, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `ledgeraccount.Intercept(f(g(h())))`.
+func (c *LedgerAccountClient) Intercept(interceptors ...Interceptor) {
+	c.inters.LedgerAccount = append(c.inters.LedgerAccount, interceptors...)
+}
+
+// Create returns a builder for creating a LedgerAccount entity.
+func (c *LedgerAccountClient) Create() *LedgerAccountCreate {
+	mutation := newLedgerAccountMutation(c.config, OpCreate)
+	return &LedgerAccountCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of LedgerAccount entities.
+func (c *LedgerAccountClient) CreateBulk(builders ...*LedgerAccountCreate) *LedgerAccountCreateBulk {
+	return &LedgerAccountCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *LedgerAccountClient) MapCreateBulk(slice any, setFunc func(*LedgerAccountCreate, int)) *LedgerAccountCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &LedgerAccountCreateBulk{err: fmt.Errorf("calling to LedgerAccountClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*LedgerAccountCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &LedgerAccountCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for LedgerAccount.
+func (c *LedgerAccountClient) Update() *LedgerAccountUpdate {
+	mutation := newLedgerAccountMutation(c.config, OpUpdate)
+	return &LedgerAccountUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *LedgerAccountClient) UpdateOne(_m *LedgerAccount) *LedgerAccountUpdateOne {
+	mutation := newLedgerAccountMutation(c.config, OpUpdateOne, withLedgerAccount(_m))
+	return &LedgerAccountUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *LedgerAccountClient) UpdateOneID(id string) *LedgerAccountUpdateOne {
+	mutation := newLedgerAccountMutation(c.config, OpUpdateOne, withLedgerAccountID(id))
+	return &LedgerAccountUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for LedgerAccount.
+func (c *LedgerAccountClient) Delete() *LedgerAccountDelete {
+	mutation := newLedgerAccountMutation(c.config, OpDelete)
+	return &LedgerAccountDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *LedgerAccountClient) DeleteOne(_m *LedgerAccount) *LedgerAccountDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *LedgerAccountClient) DeleteOneID(id string) *LedgerAccountDeleteOne {
+	builder := c.Delete().Where(ledgeraccount.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &LedgerAccountDeleteOne{builder}
+}
+
+// Query returns a query builder for LedgerAccount.
+func (c *LedgerAccountClient) Query() *LedgerAccountQuery {
+	return &LedgerAccountQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeLedgerAccount},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a LedgerAccount entity by its id.
+func (c *LedgerAccountClient) Get(ctx context.Context, id string) (*LedgerAccount, error) {
+	return c.Query().Where(ledgeraccount.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *LedgerAccountClient) GetX(ctx context.Context, id string) *LedgerAccount {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryBrand queries the brand edge of a LedgerAccount.
+func (c *LedgerAccountClient) QueryBrand(_m *LedgerAccount) *BrandQuery {
+	query := (&BrandClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(ledgeraccount.Table, ledgeraccount.FieldID, id),
+			sqlgraph.To(brand.Table, brand.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, ledgeraccount.BrandTable, ledgeraccount.BrandColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *LedgerAccountClient) Hooks() []Hook {
+	return c.hooks.LedgerAccount
+}
+
+// Interceptors returns the client interceptors.
+func (c *LedgerAccountClient) Interceptors() []Interceptor {
+	return c.inters.LedgerAccount
+}
+
+func (c *LedgerAccountClient) mutate(ctx context.Context, m *LedgerAccountMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&LedgerAccountCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&LedgerAccountUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&LedgerAccountUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&LedgerAccountDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown LedgerAccount mutation op: %q", m.Op())
+	}
+}
+
+// LedgerEntryClient is a client for the LedgerEntry schema.
+type LedgerEntryClient struct {
+	config
+}
+
+// NewLedgerEntryClient returns a client for the LedgerEntry from the given config.
+func NewLedgerEntryClient(c config) *LedgerEntryClient {
+	return &LedgerEntryClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `ledgerentry.Hooks(f(g(h())))`.
+func (c *LedgerEntryClient) Use(hooks ...Hook) {
+	c.hooks.LedgerEntry = append(c.hooks.LedgerEntry, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `ledgerentry.Intercept(f(g(h())))`.
+func (c *LedgerEntryClient) Intercept(interceptors ...Interceptor) {
+	c.inters.LedgerEntry = append(c.inters.LedgerEntry, interceptors...)
+}
+
+// Create returns a builder for creating a LedgerEntry entity.
+func (c *LedgerEntryClient) Create() *LedgerEntryCreate {
+	mutation := newLedgerEntryMutation(c.config, OpCreate)
+	return &LedgerEntryCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of LedgerEntry entities.
+func (c *LedgerEntryClient) CreateBulk(builders ...*LedgerEntryCreate) *LedgerEntryCreateBulk {
+	return &LedgerEntryCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *LedgerEntryClient) MapCreateBulk(slice any, setFunc func(*LedgerEntryCreate, int)) *LedgerEntryCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &LedgerEntryCreateBulk{err: fmt.Errorf("calling to LedgerEntryClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*LedgerEntryCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &LedgerEntryCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for LedgerEntry.
+func (c *LedgerEntryClient) Update() *LedgerEntryUpdate {
+	mutation := newLedgerEntryMutation(c.config, OpUpdate)
+	return &LedgerEntryUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *LedgerEntryClient) UpdateOne(_m *LedgerEntry) *LedgerEntryUpdateOne {
+	mutation := newLedgerEntryMutation(c.config, OpUpdateOne, withLedgerEntry(_m))
+	return &LedgerEntryUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *LedgerEntryClient) UpdateOneID(id string) *LedgerEntryUpdateOne {
+	mutation := newLedgerEntryMutation(c.config, OpUpdateOne, withLedgerEntryID(id))
+	return &LedgerEntryUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for LedgerEntry.
+func (c *LedgerEntryClient) Delete() *LedgerEntryDelete {
+	mutation := newLedgerEntryMutation(c.config, OpDelete)
+	return &LedgerEntryDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *LedgerEntryClient) DeleteOne(_m *LedgerEntry) *LedgerEntryDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *LedgerEntryClient) DeleteOneID(id string) *LedgerEntryDeleteOne {
+	builder := c.Delete().Where(ledgerentry.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &LedgerEntryDeleteOne{builder}
+}
+
+// Query returns a query builder for LedgerEntry.
+func (c *LedgerEntryClient) Query() *LedgerEntryQuery {
+	return &LedgerEntryQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeLedgerEntry},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a LedgerEntry entity by its id.
+func (c *LedgerEntryClient) Get(ctx context.Context, id string) (*LedgerEntry, error) {
+	return c.Query().Where(ledgerentry.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *LedgerEntryClient) GetX(ctx context.Context, id string) *LedgerEntry {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryBrand queries the brand edge of a LedgerEntry.
+func (c *LedgerEntryClient) QueryBrand(_m *LedgerEntry) *BrandQuery {
+	query := (&BrandClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(ledgerentry.Table, ledgerentry.FieldID, id),
+			sqlgraph.To(brand.Table, brand.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, ledgerentry.BrandTable, ledgerentry.BrandColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryTransaction queries the transaction edge of a LedgerEntry.
+func (c *LedgerEntryClient) QueryTransaction(_m *LedgerEntry) *LedgerTransactionQuery {
+	query := (&LedgerTransactionClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(ledgerentry.Table, ledgerentry.FieldID, id),
+			sqlgraph.To(ledgertransaction.Table, ledgertransaction.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, ledgerentry.TransactionTable, ledgerentry.TransactionColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryAccount queries the account edge of a LedgerEntry.
+func (c *LedgerEntryClient) QueryAccount(_m *LedgerEntry) *LedgerAccountQuery {
+	query := (&LedgerAccountClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(ledgerentry.Table, ledgerentry.FieldID, id),
+			sqlgraph.To(ledgeraccount.Table, ledgeraccount.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, ledgerentry.AccountTable, ledgerentry.AccountColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *LedgerEntryClient) Hooks() []Hook {
+	return c.hooks.LedgerEntry
+}
+
+// Interceptors returns the client interceptors.
+func (c *LedgerEntryClient) Interceptors() []Interceptor {
+	return c.inters.LedgerEntry
+}
+
+func (c *LedgerEntryClient) mutate(ctx context.Context, m *LedgerEntryMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&LedgerEntryCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&LedgerEntryUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&LedgerEntryUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&LedgerEntryDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown LedgerEntry mutation op: %q", m.Op())
+	}
+}
+
+// LedgerTransactionClient is a client for the LedgerTransaction schema.
+type LedgerTransactionClient struct {
+	config
+}
+
+// NewLedgerTransactionClient returns a client for the LedgerTransaction from the given config.
+func NewLedgerTransactionClient(c config) *LedgerTransactionClient {
+	return &LedgerTransactionClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `ledgertransaction.Hooks(f(g(h())))`.
+func (c *LedgerTransactionClient) Use(hooks ...Hook) {
+	c.hooks.LedgerTransaction = append(c.hooks.LedgerTransaction, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `ledgertransaction.Intercept(f(g(h())))`.
+func (c *LedgerTransactionClient) Intercept(interceptors ...Interceptor) {
+	c.inters.LedgerTransaction = append(c.inters.LedgerTransaction, interceptors...)
+}
+
+// Create returns a builder for creating a LedgerTransaction entity.
+func (c *LedgerTransactionClient) Create() *LedgerTransactionCreate {
+	mutation := newLedgerTransactionMutation(c.config, OpCreate)
+	return &LedgerTransactionCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of LedgerTransaction entities.
+func (c *LedgerTransactionClient) CreateBulk(builders ...*LedgerTransactionCreate) *LedgerTransactionCreateBulk {
+	return &LedgerTransactionCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *LedgerTransactionClient) MapCreateBulk(slice any, setFunc func(*LedgerTransactionCreate, int)) *LedgerTransactionCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &LedgerTransactionCreateBulk{err: fmt.Errorf("calling to LedgerTransactionClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*LedgerTransactionCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &LedgerTransactionCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for LedgerTransaction.
+func (c *LedgerTransactionClient) Update() *LedgerTransactionUpdate {
+	mutation := newLedgerTransactionMutation(c.config, OpUpdate)
+	return &LedgerTransactionUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *LedgerTransactionClient) UpdateOne(_m *LedgerTransaction) *LedgerTransactionUpdateOne {
+	mutation := newLedgerTransactionMutation(c.config, OpUpdateOne, withLedgerTransaction(_m))
+	return &LedgerTransactionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *LedgerTransactionClient) UpdateOneID(id string) *LedgerTransactionUpdateOne {
+	mutation := newLedgerTransactionMutation(c.config, OpUpdateOne, withLedgerTransactionID(id))
+	return &LedgerTransactionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for LedgerTransaction.
+func (c *LedgerTransactionClient) Delete() *LedgerTransactionDelete {
+	mutation := newLedgerTransactionMutation(c.config, OpDelete)
+	return &LedgerTransactionDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *LedgerTransactionClient) DeleteOne(_m *LedgerTransaction) *LedgerTransactionDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *LedgerTransactionClient) DeleteOneID(id string) *LedgerTransactionDeleteOne {
+	builder := c.Delete().Where(ledgertransaction.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &LedgerTransactionDeleteOne{builder}
+}
+
+// Query returns a query builder for LedgerTransaction.
+func (c *LedgerTransactionClient) Query() *LedgerTransactionQuery {
+	return &LedgerTransactionQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeLedgerTransaction},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a LedgerTransaction entity by its id.
+func (c *LedgerTransactionClient) Get(ctx context.Context, id string) (*LedgerTransaction, error) {
+	return c.Query().Where(ledgertransaction.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *LedgerTransactionClient) GetX(ctx context.Context, id string) *LedgerTransaction {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryBrand queries the brand edge of a LedgerTransaction.
+func (c *LedgerTransactionClient) QueryBrand(_m *LedgerTransaction) *BrandQuery {
+	query := (&BrandClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(ledgertransaction.Table, ledgertransaction.FieldID, id),
+			sqlgraph.To(brand.Table, brand.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, ledgertransaction.BrandTable, ledgertransaction.BrandColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *LedgerTransactionClient) Hooks() []Hook {
+	return c.hooks.LedgerTransaction
+}
+
+// Interceptors returns the client interceptors.
+func (c *LedgerTransactionClient) Interceptors() []Interceptor {
+	return c.inters.LedgerTransaction
+}
+
+func (c *LedgerTransactionClient) mutate(ctx context.Context, m *LedgerTransactionMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&LedgerTransactionCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&LedgerTransactionUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&LedgerTransactionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&LedgerTransactionDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown LedgerTransaction mutation op: %q", m.Op())
+	}
+}
+
 // LiveClient is a client for the Live schema.
 type LiveClient struct {
 	config
@@ -1934,6 +3968,634 @@ func (c *MemberClient) mutate(ctx context.Context, m *MemberMutation) (Value, er
 		return (&MemberDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown Member mutation op: %q", m.Op())
+	}
+}
+
+// OrderClient is a client for the Order schema.
+type OrderClient struct {
+	config
+}
+
+// NewOrderClient returns a client for the Order from the given config.
+func NewOrderClient(c config) *OrderClient {
+	return &OrderClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `order.Hooks(f(g(h())))`.
+func (c *OrderClient) Use(hooks ...Hook) {
+	c.hooks.Order = append(c.hooks.Order, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `order.Intercept(f(g(h())))`.
+func (c *OrderClient) Intercept(interceptors ...Interceptor) {
+	c.inters.Order = append(c.inters.Order, interceptors...)
+}
+
+// Create returns a builder for creating a Order entity.
+func (c *OrderClient) Create() *OrderCreate {
+	mutation := newOrderMutation(c.config, OpCreate)
+	return &OrderCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of Order entities.
+func (c *OrderClient) CreateBulk(builders ...*OrderCreate) *OrderCreateBulk {
+	return &OrderCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *OrderClient) MapCreateBulk(slice any, setFunc func(*OrderCreate, int)) *OrderCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &OrderCreateBulk{err: fmt.Errorf("calling to OrderClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*OrderCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &OrderCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for Order.
+func (c *OrderClient) Update() *OrderUpdate {
+	mutation := newOrderMutation(c.config, OpUpdate)
+	return &OrderUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *OrderClient) UpdateOne(_m *Order) *OrderUpdateOne {
+	mutation := newOrderMutation(c.config, OpUpdateOne, withOrder(_m))
+	return &OrderUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *OrderClient) UpdateOneID(id string) *OrderUpdateOne {
+	mutation := newOrderMutation(c.config, OpUpdateOne, withOrderID(id))
+	return &OrderUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for Order.
+func (c *OrderClient) Delete() *OrderDelete {
+	mutation := newOrderMutation(c.config, OpDelete)
+	return &OrderDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *OrderClient) DeleteOne(_m *Order) *OrderDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *OrderClient) DeleteOneID(id string) *OrderDeleteOne {
+	builder := c.Delete().Where(order.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &OrderDeleteOne{builder}
+}
+
+// Query returns a query builder for Order.
+func (c *OrderClient) Query() *OrderQuery {
+	return &OrderQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeOrder},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a Order entity by its id.
+func (c *OrderClient) Get(ctx context.Context, id string) (*Order, error) {
+	return c.Query().Where(order.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *OrderClient) GetX(ctx context.Context, id string) *Order {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryBrand queries the brand edge of a Order.
+func (c *OrderClient) QueryBrand(_m *Order) *BrandQuery {
+	query := (&BrandClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(order.Table, order.FieldID, id),
+			sqlgraph.To(brand.Table, brand.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, order.BrandTable, order.BrandColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *OrderClient) Hooks() []Hook {
+	return c.hooks.Order
+}
+
+// Interceptors returns the client interceptors.
+func (c *OrderClient) Interceptors() []Interceptor {
+	return c.inters.Order
+}
+
+func (c *OrderClient) mutate(ctx context.Context, m *OrderMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&OrderCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&OrderUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&OrderUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&OrderDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown Order mutation op: %q", m.Op())
+	}
+}
+
+// OrderAttributionClient is a client for the OrderAttribution schema.
+type OrderAttributionClient struct {
+	config
+}
+
+// NewOrderAttributionClient returns a client for the OrderAttribution from the given config.
+func NewOrderAttributionClient(c config) *OrderAttributionClient {
+	return &OrderAttributionClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `orderattribution.Hooks(f(g(h())))`.
+func (c *OrderAttributionClient) Use(hooks ...Hook) {
+	c.hooks.OrderAttribution = append(c.hooks.OrderAttribution, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `orderattribution.Intercept(f(g(h())))`.
+func (c *OrderAttributionClient) Intercept(interceptors ...Interceptor) {
+	c.inters.OrderAttribution = append(c.inters.OrderAttribution, interceptors...)
+}
+
+// Create returns a builder for creating a OrderAttribution entity.
+func (c *OrderAttributionClient) Create() *OrderAttributionCreate {
+	mutation := newOrderAttributionMutation(c.config, OpCreate)
+	return &OrderAttributionCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of OrderAttribution entities.
+func (c *OrderAttributionClient) CreateBulk(builders ...*OrderAttributionCreate) *OrderAttributionCreateBulk {
+	return &OrderAttributionCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *OrderAttributionClient) MapCreateBulk(slice any, setFunc func(*OrderAttributionCreate, int)) *OrderAttributionCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &OrderAttributionCreateBulk{err: fmt.Errorf("calling to OrderAttributionClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*OrderAttributionCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &OrderAttributionCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for OrderAttribution.
+func (c *OrderAttributionClient) Update() *OrderAttributionUpdate {
+	mutation := newOrderAttributionMutation(c.config, OpUpdate)
+	return &OrderAttributionUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *OrderAttributionClient) UpdateOne(_m *OrderAttribution) *OrderAttributionUpdateOne {
+	mutation := newOrderAttributionMutation(c.config, OpUpdateOne, withOrderAttribution(_m))
+	return &OrderAttributionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *OrderAttributionClient) UpdateOneID(id string) *OrderAttributionUpdateOne {
+	mutation := newOrderAttributionMutation(c.config, OpUpdateOne, withOrderAttributionID(id))
+	return &OrderAttributionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for OrderAttribution.
+func (c *OrderAttributionClient) Delete() *OrderAttributionDelete {
+	mutation := newOrderAttributionMutation(c.config, OpDelete)
+	return &OrderAttributionDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *OrderAttributionClient) DeleteOne(_m *OrderAttribution) *OrderAttributionDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *OrderAttributionClient) DeleteOneID(id string) *OrderAttributionDeleteOne {
+	builder := c.Delete().Where(orderattribution.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &OrderAttributionDeleteOne{builder}
+}
+
+// Query returns a query builder for OrderAttribution.
+func (c *OrderAttributionClient) Query() *OrderAttributionQuery {
+	return &OrderAttributionQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeOrderAttribution},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a OrderAttribution entity by its id.
+func (c *OrderAttributionClient) Get(ctx context.Context, id string) (*OrderAttribution, error) {
+	return c.Query().Where(orderattribution.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *OrderAttributionClient) GetX(ctx context.Context, id string) *OrderAttribution {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryBrand queries the brand edge of a OrderAttribution.
+func (c *OrderAttributionClient) QueryBrand(_m *OrderAttribution) *BrandQuery {
+	query := (&BrandClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(orderattribution.Table, orderattribution.FieldID, id),
+			sqlgraph.To(brand.Table, brand.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, orderattribution.BrandTable, orderattribution.BrandColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryOrder queries the order edge of a OrderAttribution.
+func (c *OrderAttributionClient) QueryOrder(_m *OrderAttribution) *OrderQuery {
+	query := (&OrderClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(orderattribution.Table, orderattribution.FieldID, id),
+			sqlgraph.To(order.Table, order.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, orderattribution.OrderTable, orderattribution.OrderColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *OrderAttributionClient) Hooks() []Hook {
+	return c.hooks.OrderAttribution
+}
+
+// Interceptors returns the client interceptors.
+func (c *OrderAttributionClient) Interceptors() []Interceptor {
+	return c.inters.OrderAttribution
+}
+
+func (c *OrderAttributionClient) mutate(ctx context.Context, m *OrderAttributionMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&OrderAttributionCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&OrderAttributionUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&OrderAttributionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&OrderAttributionDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown OrderAttribution mutation op: %q", m.Op())
+	}
+}
+
+// OrderLineClient is a client for the OrderLine schema.
+type OrderLineClient struct {
+	config
+}
+
+// NewOrderLineClient returns a client for the OrderLine from the given config.
+func NewOrderLineClient(c config) *OrderLineClient {
+	return &OrderLineClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `orderline.Hooks(f(g(h())))`.
+func (c *OrderLineClient) Use(hooks ...Hook) {
+	c.hooks.OrderLine = append(c.hooks.OrderLine, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `orderline.Intercept(f(g(h())))`.
+func (c *OrderLineClient) Intercept(interceptors ...Interceptor) {
+	c.inters.OrderLine = append(c.inters.OrderLine, interceptors...)
+}
+
+// Create returns a builder for creating a OrderLine entity.
+func (c *OrderLineClient) Create() *OrderLineCreate {
+	mutation := newOrderLineMutation(c.config, OpCreate)
+	return &OrderLineCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of OrderLine entities.
+func (c *OrderLineClient) CreateBulk(builders ...*OrderLineCreate) *OrderLineCreateBulk {
+	return &OrderLineCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *OrderLineClient) MapCreateBulk(slice any, setFunc func(*OrderLineCreate, int)) *OrderLineCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &OrderLineCreateBulk{err: fmt.Errorf("calling to OrderLineClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*OrderLineCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &OrderLineCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for OrderLine.
+func (c *OrderLineClient) Update() *OrderLineUpdate {
+	mutation := newOrderLineMutation(c.config, OpUpdate)
+	return &OrderLineUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *OrderLineClient) UpdateOne(_m *OrderLine) *OrderLineUpdateOne {
+	mutation := newOrderLineMutation(c.config, OpUpdateOne, withOrderLine(_m))
+	return &OrderLineUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *OrderLineClient) UpdateOneID(id string) *OrderLineUpdateOne {
+	mutation := newOrderLineMutation(c.config, OpUpdateOne, withOrderLineID(id))
+	return &OrderLineUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for OrderLine.
+func (c *OrderLineClient) Delete() *OrderLineDelete {
+	mutation := newOrderLineMutation(c.config, OpDelete)
+	return &OrderLineDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *OrderLineClient) DeleteOne(_m *OrderLine) *OrderLineDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *OrderLineClient) DeleteOneID(id string) *OrderLineDeleteOne {
+	builder := c.Delete().Where(orderline.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &OrderLineDeleteOne{builder}
+}
+
+// Query returns a query builder for OrderLine.
+func (c *OrderLineClient) Query() *OrderLineQuery {
+	return &OrderLineQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeOrderLine},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a OrderLine entity by its id.
+func (c *OrderLineClient) Get(ctx context.Context, id string) (*OrderLine, error) {
+	return c.Query().Where(orderline.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *OrderLineClient) GetX(ctx context.Context, id string) *OrderLine {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryBrand queries the brand edge of a OrderLine.
+func (c *OrderLineClient) QueryBrand(_m *OrderLine) *BrandQuery {
+	query := (&BrandClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(orderline.Table, orderline.FieldID, id),
+			sqlgraph.To(brand.Table, brand.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, orderline.BrandTable, orderline.BrandColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryOrder queries the order edge of a OrderLine.
+func (c *OrderLineClient) QueryOrder(_m *OrderLine) *OrderQuery {
+	query := (&OrderClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(orderline.Table, orderline.FieldID, id),
+			sqlgraph.To(order.Table, order.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, orderline.OrderTable, orderline.OrderColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *OrderLineClient) Hooks() []Hook {
+	return c.hooks.OrderLine
+}
+
+// Interceptors returns the client interceptors.
+func (c *OrderLineClient) Interceptors() []Interceptor {
+	return c.inters.OrderLine
+}
+
+func (c *OrderLineClient) mutate(ctx context.Context, m *OrderLineMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&OrderLineCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&OrderLineUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&OrderLineUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&OrderLineDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown OrderLine mutation op: %q", m.Op())
+	}
+}
+
+// ParkedOrderEventClient is a client for the ParkedOrderEvent schema.
+type ParkedOrderEventClient struct {
+	config
+}
+
+// NewParkedOrderEventClient returns a client for the ParkedOrderEvent from the given config.
+func NewParkedOrderEventClient(c config) *ParkedOrderEventClient {
+	return &ParkedOrderEventClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `parkedorderevent.Hooks(f(g(h())))`.
+func (c *ParkedOrderEventClient) Use(hooks ...Hook) {
+	c.hooks.ParkedOrderEvent = append(c.hooks.ParkedOrderEvent, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `parkedorderevent.Intercept(f(g(h())))`.
+func (c *ParkedOrderEventClient) Intercept(interceptors ...Interceptor) {
+	c.inters.ParkedOrderEvent = append(c.inters.ParkedOrderEvent, interceptors...)
+}
+
+// Create returns a builder for creating a ParkedOrderEvent entity.
+func (c *ParkedOrderEventClient) Create() *ParkedOrderEventCreate {
+	mutation := newParkedOrderEventMutation(c.config, OpCreate)
+	return &ParkedOrderEventCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of ParkedOrderEvent entities.
+func (c *ParkedOrderEventClient) CreateBulk(builders ...*ParkedOrderEventCreate) *ParkedOrderEventCreateBulk {
+	return &ParkedOrderEventCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *ParkedOrderEventClient) MapCreateBulk(slice any, setFunc func(*ParkedOrderEventCreate, int)) *ParkedOrderEventCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &ParkedOrderEventCreateBulk{err: fmt.Errorf("calling to ParkedOrderEventClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*ParkedOrderEventCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &ParkedOrderEventCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for ParkedOrderEvent.
+func (c *ParkedOrderEventClient) Update() *ParkedOrderEventUpdate {
+	mutation := newParkedOrderEventMutation(c.config, OpUpdate)
+	return &ParkedOrderEventUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *ParkedOrderEventClient) UpdateOne(_m *ParkedOrderEvent) *ParkedOrderEventUpdateOne {
+	mutation := newParkedOrderEventMutation(c.config, OpUpdateOne, withParkedOrderEvent(_m))
+	return &ParkedOrderEventUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *ParkedOrderEventClient) UpdateOneID(id string) *ParkedOrderEventUpdateOne {
+	mutation := newParkedOrderEventMutation(c.config, OpUpdateOne, withParkedOrderEventID(id))
+	return &ParkedOrderEventUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for ParkedOrderEvent.
+func (c *ParkedOrderEventClient) Delete() *ParkedOrderEventDelete {
+	mutation := newParkedOrderEventMutation(c.config, OpDelete)
+	return &ParkedOrderEventDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *ParkedOrderEventClient) DeleteOne(_m *ParkedOrderEvent) *ParkedOrderEventDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *ParkedOrderEventClient) DeleteOneID(id string) *ParkedOrderEventDeleteOne {
+	builder := c.Delete().Where(parkedorderevent.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &ParkedOrderEventDeleteOne{builder}
+}
+
+// Query returns a query builder for ParkedOrderEvent.
+func (c *ParkedOrderEventClient) Query() *ParkedOrderEventQuery {
+	return &ParkedOrderEventQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeParkedOrderEvent},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a ParkedOrderEvent entity by its id.
+func (c *ParkedOrderEventClient) Get(ctx context.Context, id string) (*ParkedOrderEvent, error) {
+	return c.Query().Where(parkedorderevent.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *ParkedOrderEventClient) GetX(ctx context.Context, id string) *ParkedOrderEvent {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryBrand queries the brand edge of a ParkedOrderEvent.
+func (c *ParkedOrderEventClient) QueryBrand(_m *ParkedOrderEvent) *BrandQuery {
+	query := (&BrandClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(parkedorderevent.Table, parkedorderevent.FieldID, id),
+			sqlgraph.To(brand.Table, brand.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, parkedorderevent.BrandTable, parkedorderevent.BrandColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *ParkedOrderEventClient) Hooks() []Hook {
+	return c.hooks.ParkedOrderEvent
+}
+
+// Interceptors returns the client interceptors.
+func (c *ParkedOrderEventClient) Interceptors() []Interceptor {
+	return c.inters.ParkedOrderEvent
+}
+
+func (c *ParkedOrderEventClient) mutate(ctx context.Context, m *ParkedOrderEventMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&ParkedOrderEventCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&ParkedOrderEventUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&ParkedOrderEventUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&ParkedOrderEventDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown ParkedOrderEvent mutation op: %q", m.Op())
 	}
 }
 
@@ -3728,14 +6390,20 @@ func (c *WecomRobotClient) mutate(ctx context.Context, m *WecomRobotMutation) (V
 // hooks and interceptors per client, for fast access.
 type (
 	hooks struct {
-		Admin, AdminSession, AuditLog, Brand, ChannelsEvent, ClockState,
-		LeaderboardPush, LeaderboardShare, Live, Member, PushSchedule, RefreshToken,
+		APIKey, Adjustment, Admin, AdminSession, AfterSale, AuditLog, Binding,
+		BindingChange, BindingRuleSet, Brand, ChannelsEvent, ClockState, Commission,
+		CommissionPlan, CommissionReversal, LeaderboardPush, LeaderboardShare,
+		LedgerAccount, LedgerEntry, LedgerTransaction, Live, Member, Order,
+		OrderAttribution, OrderLine, ParkedOrderEvent, PushSchedule, RefreshToken,
 		Reservation, ShareLink, SubscribeCredit, SubscribeSend, SubscribeTemplate,
 		Touch, WebhookDelivery, WebhookEndpoint, WebhookEvent, WecomRobot []ent.Hook
 	}
 	inters struct {
-		Admin, AdminSession, AuditLog, Brand, ChannelsEvent, ClockState,
-		LeaderboardPush, LeaderboardShare, Live, Member, PushSchedule, RefreshToken,
+		APIKey, Adjustment, Admin, AdminSession, AfterSale, AuditLog, Binding,
+		BindingChange, BindingRuleSet, Brand, ChannelsEvent, ClockState, Commission,
+		CommissionPlan, CommissionReversal, LeaderboardPush, LeaderboardShare,
+		LedgerAccount, LedgerEntry, LedgerTransaction, Live, Member, Order,
+		OrderAttribution, OrderLine, ParkedOrderEvent, PushSchedule, RefreshToken,
 		Reservation, ShareLink, SubscribeCredit, SubscribeSend, SubscribeTemplate,
 		Touch, WebhookDelivery, WebhookEndpoint, WebhookEvent,
 		WecomRobot []ent.Interceptor

@@ -12,16 +12,32 @@ import (
 	"entgo.io/ent"
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
+	"github.com/sharecast/sharecast/ent/adjustment"
 	"github.com/sharecast/sharecast/ent/admin"
 	"github.com/sharecast/sharecast/ent/adminsession"
+	"github.com/sharecast/sharecast/ent/aftersale"
+	"github.com/sharecast/sharecast/ent/apikey"
 	"github.com/sharecast/sharecast/ent/auditlog"
+	"github.com/sharecast/sharecast/ent/binding"
+	"github.com/sharecast/sharecast/ent/bindingchange"
+	"github.com/sharecast/sharecast/ent/bindingruleset"
 	"github.com/sharecast/sharecast/ent/brand"
 	"github.com/sharecast/sharecast/ent/channelsevent"
 	"github.com/sharecast/sharecast/ent/clockstate"
+	"github.com/sharecast/sharecast/ent/commission"
+	"github.com/sharecast/sharecast/ent/commissionplan"
+	"github.com/sharecast/sharecast/ent/commissionreversal"
 	"github.com/sharecast/sharecast/ent/leaderboardpush"
 	"github.com/sharecast/sharecast/ent/leaderboardshare"
+	"github.com/sharecast/sharecast/ent/ledgeraccount"
+	"github.com/sharecast/sharecast/ent/ledgerentry"
+	"github.com/sharecast/sharecast/ent/ledgertransaction"
 	"github.com/sharecast/sharecast/ent/live"
 	"github.com/sharecast/sharecast/ent/member"
+	"github.com/sharecast/sharecast/ent/order"
+	"github.com/sharecast/sharecast/ent/orderattribution"
+	"github.com/sharecast/sharecast/ent/orderline"
+	"github.com/sharecast/sharecast/ent/parkedorderevent"
 	"github.com/sharecast/sharecast/ent/pushschedule"
 	"github.com/sharecast/sharecast/ent/refreshtoken"
 	"github.com/sharecast/sharecast/ent/reservation"
@@ -94,28 +110,44 @@ var (
 func checkColumn(t, c string) error {
 	initCheck.Do(func() {
 		columnCheck = sql.NewColumnCheck(map[string]func(string) bool{
-			admin.Table:             admin.ValidColumn,
-			adminsession.Table:      adminsession.ValidColumn,
-			auditlog.Table:          auditlog.ValidColumn,
-			brand.Table:             brand.ValidColumn,
-			channelsevent.Table:     channelsevent.ValidColumn,
-			clockstate.Table:        clockstate.ValidColumn,
-			leaderboardpush.Table:   leaderboardpush.ValidColumn,
-			leaderboardshare.Table:  leaderboardshare.ValidColumn,
-			live.Table:              live.ValidColumn,
-			member.Table:            member.ValidColumn,
-			pushschedule.Table:      pushschedule.ValidColumn,
-			refreshtoken.Table:      refreshtoken.ValidColumn,
-			reservation.Table:       reservation.ValidColumn,
-			sharelink.Table:         sharelink.ValidColumn,
-			subscribecredit.Table:   subscribecredit.ValidColumn,
-			subscribesend.Table:     subscribesend.ValidColumn,
-			subscribetemplate.Table: subscribetemplate.ValidColumn,
-			touch.Table:             touch.ValidColumn,
-			webhookdelivery.Table:   webhookdelivery.ValidColumn,
-			webhookendpoint.Table:   webhookendpoint.ValidColumn,
-			webhookevent.Table:      webhookevent.ValidColumn,
-			wecomrobot.Table:        wecomrobot.ValidColumn,
+			apikey.Table:             apikey.ValidColumn,
+			adjustment.Table:         adjustment.ValidColumn,
+			admin.Table:              admin.ValidColumn,
+			adminsession.Table:       adminsession.ValidColumn,
+			aftersale.Table:          aftersale.ValidColumn,
+			auditlog.Table:           auditlog.ValidColumn,
+			binding.Table:            binding.ValidColumn,
+			bindingchange.Table:      bindingchange.ValidColumn,
+			bindingruleset.Table:     bindingruleset.ValidColumn,
+			brand.Table:              brand.ValidColumn,
+			channelsevent.Table:      channelsevent.ValidColumn,
+			clockstate.Table:         clockstate.ValidColumn,
+			commission.Table:         commission.ValidColumn,
+			commissionplan.Table:     commissionplan.ValidColumn,
+			commissionreversal.Table: commissionreversal.ValidColumn,
+			leaderboardpush.Table:    leaderboardpush.ValidColumn,
+			leaderboardshare.Table:   leaderboardshare.ValidColumn,
+			ledgeraccount.Table:      ledgeraccount.ValidColumn,
+			ledgerentry.Table:        ledgerentry.ValidColumn,
+			ledgertransaction.Table:  ledgertransaction.ValidColumn,
+			live.Table:               live.ValidColumn,
+			member.Table:             member.ValidColumn,
+			order.Table:              order.ValidColumn,
+			orderattribution.Table:   orderattribution.ValidColumn,
+			orderline.Table:          orderline.ValidColumn,
+			parkedorderevent.Table:   parkedorderevent.ValidColumn,
+			pushschedule.Table:       pushschedule.ValidColumn,
+			refreshtoken.Table:       refreshtoken.ValidColumn,
+			reservation.Table:        reservation.ValidColumn,
+			sharelink.Table:          sharelink.ValidColumn,
+			subscribecredit.Table:    subscribecredit.ValidColumn,
+			subscribesend.Table:      subscribesend.ValidColumn,
+			subscribetemplate.Table:  subscribetemplate.ValidColumn,
+			touch.Table:              touch.ValidColumn,
+			webhookdelivery.Table:    webhookdelivery.ValidColumn,
+			webhookendpoint.Table:    webhookendpoint.ValidColumn,
+			webhookevent.Table:       webhookevent.ValidColumn,
+			wecomrobot.Table:         wecomrobot.ValidColumn,
 		})
 	})
 	return columnCheck(t, c)

@@ -5,16 +5,32 @@ package ent
 import (
 	"time"
 
+	"github.com/sharecast/sharecast/ent/adjustment"
 	"github.com/sharecast/sharecast/ent/admin"
 	"github.com/sharecast/sharecast/ent/adminsession"
+	"github.com/sharecast/sharecast/ent/aftersale"
+	"github.com/sharecast/sharecast/ent/apikey"
 	"github.com/sharecast/sharecast/ent/auditlog"
+	"github.com/sharecast/sharecast/ent/binding"
+	"github.com/sharecast/sharecast/ent/bindingchange"
+	"github.com/sharecast/sharecast/ent/bindingruleset"
 	"github.com/sharecast/sharecast/ent/brand"
 	"github.com/sharecast/sharecast/ent/channelsevent"
 	"github.com/sharecast/sharecast/ent/clockstate"
+	"github.com/sharecast/sharecast/ent/commission"
+	"github.com/sharecast/sharecast/ent/commissionplan"
+	"github.com/sharecast/sharecast/ent/commissionreversal"
 	"github.com/sharecast/sharecast/ent/leaderboardpush"
 	"github.com/sharecast/sharecast/ent/leaderboardshare"
+	"github.com/sharecast/sharecast/ent/ledgeraccount"
+	"github.com/sharecast/sharecast/ent/ledgerentry"
+	"github.com/sharecast/sharecast/ent/ledgertransaction"
 	"github.com/sharecast/sharecast/ent/live"
 	"github.com/sharecast/sharecast/ent/member"
+	"github.com/sharecast/sharecast/ent/order"
+	"github.com/sharecast/sharecast/ent/orderattribution"
+	"github.com/sharecast/sharecast/ent/orderline"
+	"github.com/sharecast/sharecast/ent/parkedorderevent"
 	"github.com/sharecast/sharecast/ent/pushschedule"
 	"github.com/sharecast/sharecast/ent/refreshtoken"
 	"github.com/sharecast/sharecast/ent/reservation"
@@ -34,6 +50,136 @@ import (
 // (default values, validators, hooks and policies) and stitches it
 // to their package variables.
 func init() {
+	apikeyMixin := schema.APIKey{}.Mixin()
+	apikeyMixinFields0 := apikeyMixin[0].Fields()
+	_ = apikeyMixinFields0
+	apikeyFields := schema.APIKey{}.Fields()
+	_ = apikeyFields
+	// apikeyDescBrandID is the schema descriptor for brand_id field.
+	apikeyDescBrandID := apikeyFields[0].Descriptor()
+	// apikey.BrandIDValidator is a validator for the "brand_id" field. It is called by the builders before save.
+	apikey.BrandIDValidator = apikeyDescBrandID.Validators[0].(func(string) error)
+	// apikeyDescName is the schema descriptor for name field.
+	apikeyDescName := apikeyFields[1].Descriptor()
+	// apikey.DefaultName holds the default value on creation for the name field.
+	apikey.DefaultName = apikeyDescName.Default.(string)
+	// apikey.NameValidator is a validator for the "name" field. It is called by the builders before save.
+	apikey.NameValidator = apikeyDescName.Validators[0].(func(string) error)
+	// apikeyDescCreatedBy is the schema descriptor for created_by field.
+	apikeyDescCreatedBy := apikeyFields[3].Descriptor()
+	// apikey.DefaultCreatedBy holds the default value on creation for the created_by field.
+	apikey.DefaultCreatedBy = apikeyDescCreatedBy.Default.(string)
+	// apikey.CreatedByValidator is a validator for the "created_by" field. It is called by the builders before save.
+	apikey.CreatedByValidator = apikeyDescCreatedBy.Validators[0].(func(string) error)
+	// apikeyDescID is the schema descriptor for id field.
+	apikeyDescID := apikeyMixinFields0[0].Descriptor()
+	// apikey.DefaultID holds the default value on creation for the id field.
+	apikey.DefaultID = apikeyDescID.Default.(func() string)
+	// apikey.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	apikey.IDValidator = func() func(string) error {
+		validators := apikeyDescID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(id string) error {
+			for _, fn := range fns {
+				if err := fn(id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	adjustmentMixin := schema.Adjustment{}.Mixin()
+	adjustmentMixinFields0 := adjustmentMixin[0].Fields()
+	_ = adjustmentMixinFields0
+	adjustmentFields := schema.Adjustment{}.Fields()
+	_ = adjustmentFields
+	// adjustmentDescBrandID is the schema descriptor for brand_id field.
+	adjustmentDescBrandID := adjustmentFields[0].Descriptor()
+	// adjustment.BrandIDValidator is a validator for the "brand_id" field. It is called by the builders before save.
+	adjustment.BrandIDValidator = adjustmentDescBrandID.Validators[0].(func(string) error)
+	// adjustmentDescMemberID is the schema descriptor for member_id field.
+	adjustmentDescMemberID := adjustmentFields[1].Descriptor()
+	// adjustment.MemberIDValidator is a validator for the "member_id" field. It is called by the builders before save.
+	adjustment.MemberIDValidator = func() func(string) error {
+		validators := adjustmentDescMemberID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(member_id string) error {
+			for _, fn := range fns {
+				if err := fn(member_id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// adjustmentDescAmountFen is the schema descriptor for amount_fen field.
+	adjustmentDescAmountFen := adjustmentFields[3].Descriptor()
+	// adjustment.AmountFenValidator is a validator for the "amount_fen" field. It is called by the builders before save.
+	adjustment.AmountFenValidator = adjustmentDescAmountFen.Validators[0].(func(int64) error)
+	// adjustmentDescReason is the schema descriptor for reason field.
+	adjustmentDescReason := adjustmentFields[4].Descriptor()
+	// adjustment.ReasonValidator is a validator for the "reason" field. It is called by the builders before save.
+	adjustment.ReasonValidator = func() func(string) error {
+		validators := adjustmentDescReason.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(reason string) error {
+			for _, fn := range fns {
+				if err := fn(reason); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// adjustmentDescAdminID is the schema descriptor for admin_id field.
+	adjustmentDescAdminID := adjustmentFields[5].Descriptor()
+	// adjustment.DefaultAdminID holds the default value on creation for the admin_id field.
+	adjustment.DefaultAdminID = adjustmentDescAdminID.Default.(string)
+	// adjustment.AdminIDValidator is a validator for the "admin_id" field. It is called by the builders before save.
+	adjustment.AdminIDValidator = adjustmentDescAdminID.Validators[0].(func(string) error)
+	// adjustmentDescIdempotencyKey is the schema descriptor for idempotency_key field.
+	adjustmentDescIdempotencyKey := adjustmentFields[6].Descriptor()
+	// adjustment.IdempotencyKeyValidator is a validator for the "idempotency_key" field. It is called by the builders before save.
+	adjustment.IdempotencyKeyValidator = adjustmentDescIdempotencyKey.Validators[0].(func(string) error)
+	// adjustmentDescBodyHash is the schema descriptor for body_hash field.
+	adjustmentDescBodyHash := adjustmentFields[7].Descriptor()
+	// adjustment.DefaultBodyHash holds the default value on creation for the body_hash field.
+	adjustment.DefaultBodyHash = adjustmentDescBodyHash.Default.(string)
+	// adjustment.BodyHashValidator is a validator for the "body_hash" field. It is called by the builders before save.
+	adjustment.BodyHashValidator = adjustmentDescBodyHash.Validators[0].(func(string) error)
+	// adjustmentDescTransactionID is the schema descriptor for transaction_id field.
+	adjustmentDescTransactionID := adjustmentFields[8].Descriptor()
+	// adjustment.TransactionIDValidator is a validator for the "transaction_id" field. It is called by the builders before save.
+	adjustment.TransactionIDValidator = adjustmentDescTransactionID.Validators[0].(func(string) error)
+	// adjustmentDescID is the schema descriptor for id field.
+	adjustmentDescID := adjustmentMixinFields0[0].Descriptor()
+	// adjustment.DefaultID holds the default value on creation for the id field.
+	adjustment.DefaultID = adjustmentDescID.Default.(func() string)
+	// adjustment.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	adjustment.IDValidator = func() func(string) error {
+		validators := adjustmentDescID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(id string) error {
+			for _, fn := range fns {
+				if err := fn(id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
 	adminMixin := schema.Admin{}.Mixin()
 	adminMixinFields0 := adminMixin[0].Fields()
 	_ = adminMixinFields0
@@ -130,6 +276,79 @@ func init() {
 			return nil
 		}
 	}()
+	aftersaleMixin := schema.AfterSale{}.Mixin()
+	aftersaleMixinFields0 := aftersaleMixin[0].Fields()
+	_ = aftersaleMixinFields0
+	aftersaleMixinFields1 := aftersaleMixin[1].Fields()
+	_ = aftersaleMixinFields1
+	aftersaleFields := schema.AfterSale{}.Fields()
+	_ = aftersaleFields
+	// aftersaleDescCreatedAt is the schema descriptor for created_at field.
+	aftersaleDescCreatedAt := aftersaleMixinFields1[0].Descriptor()
+	// aftersale.DefaultCreatedAt holds the default value on creation for the created_at field.
+	aftersale.DefaultCreatedAt = aftersaleDescCreatedAt.Default.(func() time.Time)
+	// aftersaleDescUpdatedAt is the schema descriptor for updated_at field.
+	aftersaleDescUpdatedAt := aftersaleMixinFields1[1].Descriptor()
+	// aftersale.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	aftersale.DefaultUpdatedAt = aftersaleDescUpdatedAt.Default.(func() time.Time)
+	// aftersale.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	aftersale.UpdateDefaultUpdatedAt = aftersaleDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// aftersaleDescBrandID is the schema descriptor for brand_id field.
+	aftersaleDescBrandID := aftersaleFields[0].Descriptor()
+	// aftersale.BrandIDValidator is a validator for the "brand_id" field. It is called by the builders before save.
+	aftersale.BrandIDValidator = aftersaleDescBrandID.Validators[0].(func(string) error)
+	// aftersaleDescOrderID is the schema descriptor for order_id field.
+	aftersaleDescOrderID := aftersaleFields[1].Descriptor()
+	// aftersale.OrderIDValidator is a validator for the "order_id" field. It is called by the builders before save.
+	aftersale.OrderIDValidator = aftersaleDescOrderID.Validators[0].(func(string) error)
+	// aftersaleDescAfterSaleID is the schema descriptor for after_sale_id field.
+	aftersaleDescAfterSaleID := aftersaleFields[2].Descriptor()
+	// aftersale.AfterSaleIDValidator is a validator for the "after_sale_id" field. It is called by the builders before save.
+	aftersale.AfterSaleIDValidator = func() func(string) error {
+		validators := aftersaleDescAfterSaleID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(after_sale_id string) error {
+			for _, fn := range fns {
+				if err := fn(after_sale_id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// aftersaleDescLines is the schema descriptor for lines field.
+	aftersaleDescLines := aftersaleFields[4].Descriptor()
+	// aftersale.DefaultLines holds the default value on creation for the lines field.
+	aftersale.DefaultLines = aftersaleDescLines.Default.(string)
+	// aftersaleDescBodyHash is the schema descriptor for body_hash field.
+	aftersaleDescBodyHash := aftersaleFields[5].Descriptor()
+	// aftersale.DefaultBodyHash holds the default value on creation for the body_hash field.
+	aftersale.DefaultBodyHash = aftersaleDescBodyHash.Default.(string)
+	// aftersale.BodyHashValidator is a validator for the "body_hash" field. It is called by the builders before save.
+	aftersale.BodyHashValidator = aftersaleDescBodyHash.Validators[0].(func(string) error)
+	// aftersaleDescID is the schema descriptor for id field.
+	aftersaleDescID := aftersaleMixinFields0[0].Descriptor()
+	// aftersale.DefaultID holds the default value on creation for the id field.
+	aftersale.DefaultID = aftersaleDescID.Default.(func() string)
+	// aftersale.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	aftersale.IDValidator = func() func(string) error {
+		validators := aftersaleDescID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(id string) error {
+			for _, fn := range fns {
+				if err := fn(id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
 	auditlogMixin := schema.AuditLog{}.Mixin()
 	auditlogMixinFields0 := auditlogMixin[0].Fields()
 	_ = auditlogMixinFields0
@@ -190,6 +409,211 @@ func init() {
 	// auditlog.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	auditlog.IDValidator = func() func(string) error {
 		validators := auditlogDescID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(id string) error {
+			for _, fn := range fns {
+				if err := fn(id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	bindingMixin := schema.Binding{}.Mixin()
+	bindingMixinFields0 := bindingMixin[0].Fields()
+	_ = bindingMixinFields0
+	bindingMixinFields1 := bindingMixin[1].Fields()
+	_ = bindingMixinFields1
+	bindingFields := schema.Binding{}.Fields()
+	_ = bindingFields
+	// bindingDescCreatedAt is the schema descriptor for created_at field.
+	bindingDescCreatedAt := bindingMixinFields1[0].Descriptor()
+	// binding.DefaultCreatedAt holds the default value on creation for the created_at field.
+	binding.DefaultCreatedAt = bindingDescCreatedAt.Default.(func() time.Time)
+	// bindingDescUpdatedAt is the schema descriptor for updated_at field.
+	bindingDescUpdatedAt := bindingMixinFields1[1].Descriptor()
+	// binding.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	binding.DefaultUpdatedAt = bindingDescUpdatedAt.Default.(func() time.Time)
+	// binding.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	binding.UpdateDefaultUpdatedAt = bindingDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// bindingDescBrandID is the schema descriptor for brand_id field.
+	bindingDescBrandID := bindingFields[0].Descriptor()
+	// binding.BrandIDValidator is a validator for the "brand_id" field. It is called by the builders before save.
+	binding.BrandIDValidator = bindingDescBrandID.Validators[0].(func(string) error)
+	// bindingDescBuyerID is the schema descriptor for buyer_id field.
+	bindingDescBuyerID := bindingFields[1].Descriptor()
+	// binding.BuyerIDValidator is a validator for the "buyer_id" field. It is called by the builders before save.
+	binding.BuyerIDValidator = func() func(string) error {
+		validators := bindingDescBuyerID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(buyer_id string) error {
+			for _, fn := range fns {
+				if err := fn(buyer_id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// bindingDescSharerID is the schema descriptor for sharer_id field.
+	bindingDescSharerID := bindingFields[2].Descriptor()
+	// binding.DefaultSharerID holds the default value on creation for the sharer_id field.
+	binding.DefaultSharerID = bindingDescSharerID.Default.(string)
+	// binding.SharerIDValidator is a validator for the "sharer_id" field. It is called by the builders before save.
+	binding.SharerIDValidator = bindingDescSharerID.Validators[0].(func(string) error)
+	// bindingDescMode is the schema descriptor for mode field.
+	bindingDescMode := bindingFields[3].Descriptor()
+	// binding.DefaultMode holds the default value on creation for the mode field.
+	binding.DefaultMode = bindingDescMode.Default.(string)
+	// binding.ModeValidator is a validator for the "mode" field. It is called by the builders before save.
+	binding.ModeValidator = bindingDescMode.Validators[0].(func(string) error)
+	// bindingDescID is the schema descriptor for id field.
+	bindingDescID := bindingMixinFields0[0].Descriptor()
+	// binding.DefaultID holds the default value on creation for the id field.
+	binding.DefaultID = bindingDescID.Default.(func() string)
+	// binding.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	binding.IDValidator = func() func(string) error {
+		validators := bindingDescID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(id string) error {
+			for _, fn := range fns {
+				if err := fn(id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	bindingchangeMixin := schema.BindingChange{}.Mixin()
+	bindingchangeMixinFields0 := bindingchangeMixin[0].Fields()
+	_ = bindingchangeMixinFields0
+	bindingchangeFields := schema.BindingChange{}.Fields()
+	_ = bindingchangeFields
+	// bindingchangeDescBrandID is the schema descriptor for brand_id field.
+	bindingchangeDescBrandID := bindingchangeFields[0].Descriptor()
+	// bindingchange.BrandIDValidator is a validator for the "brand_id" field. It is called by the builders before save.
+	bindingchange.BrandIDValidator = bindingchangeDescBrandID.Validators[0].(func(string) error)
+	// bindingchangeDescBuyerID is the schema descriptor for buyer_id field.
+	bindingchangeDescBuyerID := bindingchangeFields[1].Descriptor()
+	// bindingchange.BuyerIDValidator is a validator for the "buyer_id" field. It is called by the builders before save.
+	bindingchange.BuyerIDValidator = func() func(string) error {
+		validators := bindingchangeDescBuyerID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(buyer_id string) error {
+			for _, fn := range fns {
+				if err := fn(buyer_id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// bindingchangeDescFromSharerID is the schema descriptor for from_sharer_id field.
+	bindingchangeDescFromSharerID := bindingchangeFields[2].Descriptor()
+	// bindingchange.DefaultFromSharerID holds the default value on creation for the from_sharer_id field.
+	bindingchange.DefaultFromSharerID = bindingchangeDescFromSharerID.Default.(string)
+	// bindingchange.FromSharerIDValidator is a validator for the "from_sharer_id" field. It is called by the builders before save.
+	bindingchange.FromSharerIDValidator = bindingchangeDescFromSharerID.Validators[0].(func(string) error)
+	// bindingchangeDescToSharerID is the schema descriptor for to_sharer_id field.
+	bindingchangeDescToSharerID := bindingchangeFields[3].Descriptor()
+	// bindingchange.DefaultToSharerID holds the default value on creation for the to_sharer_id field.
+	bindingchange.DefaultToSharerID = bindingchangeDescToSharerID.Default.(string)
+	// bindingchange.ToSharerIDValidator is a validator for the "to_sharer_id" field. It is called by the builders before save.
+	bindingchange.ToSharerIDValidator = bindingchangeDescToSharerID.Validators[0].(func(string) error)
+	// bindingchangeDescMode is the schema descriptor for mode field.
+	bindingchangeDescMode := bindingchangeFields[4].Descriptor()
+	// bindingchange.DefaultMode holds the default value on creation for the mode field.
+	bindingchange.DefaultMode = bindingchangeDescMode.Default.(string)
+	// bindingchange.ModeValidator is a validator for the "mode" field. It is called by the builders before save.
+	bindingchange.ModeValidator = bindingchangeDescMode.Validators[0].(func(string) error)
+	// bindingchangeDescRef is the schema descriptor for ref field.
+	bindingchangeDescRef := bindingchangeFields[6].Descriptor()
+	// bindingchange.DefaultRef holds the default value on creation for the ref field.
+	bindingchange.DefaultRef = bindingchangeDescRef.Default.(string)
+	// bindingchange.RefValidator is a validator for the "ref" field. It is called by the builders before save.
+	bindingchange.RefValidator = bindingchangeDescRef.Validators[0].(func(string) error)
+	// bindingchangeDescReason is the schema descriptor for reason field.
+	bindingchangeDescReason := bindingchangeFields[7].Descriptor()
+	// bindingchange.DefaultReason holds the default value on creation for the reason field.
+	bindingchange.DefaultReason = bindingchangeDescReason.Default.(string)
+	// bindingchange.ReasonValidator is a validator for the "reason" field. It is called by the builders before save.
+	bindingchange.ReasonValidator = bindingchangeDescReason.Validators[0].(func(string) error)
+	// bindingchangeDescID is the schema descriptor for id field.
+	bindingchangeDescID := bindingchangeMixinFields0[0].Descriptor()
+	// bindingchange.DefaultID holds the default value on creation for the id field.
+	bindingchange.DefaultID = bindingchangeDescID.Default.(func() string)
+	// bindingchange.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	bindingchange.IDValidator = func() func(string) error {
+		validators := bindingchangeDescID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(id string) error {
+			for _, fn := range fns {
+				if err := fn(id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	bindingrulesetMixin := schema.BindingRuleSet{}.Mixin()
+	bindingrulesetMixinFields0 := bindingrulesetMixin[0].Fields()
+	_ = bindingrulesetMixinFields0
+	bindingrulesetMixinFields1 := bindingrulesetMixin[1].Fields()
+	_ = bindingrulesetMixinFields1
+	bindingrulesetFields := schema.BindingRuleSet{}.Fields()
+	_ = bindingrulesetFields
+	// bindingrulesetDescCreatedAt is the schema descriptor for created_at field.
+	bindingrulesetDescCreatedAt := bindingrulesetMixinFields1[0].Descriptor()
+	// bindingruleset.DefaultCreatedAt holds the default value on creation for the created_at field.
+	bindingruleset.DefaultCreatedAt = bindingrulesetDescCreatedAt.Default.(func() time.Time)
+	// bindingrulesetDescUpdatedAt is the schema descriptor for updated_at field.
+	bindingrulesetDescUpdatedAt := bindingrulesetMixinFields1[1].Descriptor()
+	// bindingruleset.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	bindingruleset.DefaultUpdatedAt = bindingrulesetDescUpdatedAt.Default.(func() time.Time)
+	// bindingruleset.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	bindingruleset.UpdateDefaultUpdatedAt = bindingrulesetDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// bindingrulesetDescBrandID is the schema descriptor for brand_id field.
+	bindingrulesetDescBrandID := bindingrulesetFields[0].Descriptor()
+	// bindingruleset.BrandIDValidator is a validator for the "brand_id" field. It is called by the builders before save.
+	bindingruleset.BrandIDValidator = bindingrulesetDescBrandID.Validators[0].(func(string) error)
+	// bindingrulesetDescWindowDays is the schema descriptor for window_days field.
+	bindingrulesetDescWindowDays := bindingrulesetFields[2].Descriptor()
+	// bindingruleset.DefaultWindowDays holds the default value on creation for the window_days field.
+	bindingruleset.DefaultWindowDays = bindingrulesetDescWindowDays.Default.(int)
+	// bindingruleset.WindowDaysValidator is a validator for the "window_days" field. It is called by the builders before save.
+	bindingruleset.WindowDaysValidator = bindingrulesetDescWindowDays.Validators[0].(func(int) error)
+	// bindingrulesetDescProtectionDays is the schema descriptor for protection_days field.
+	bindingrulesetDescProtectionDays := bindingrulesetFields[3].Descriptor()
+	// bindingruleset.DefaultProtectionDays holds the default value on creation for the protection_days field.
+	bindingruleset.DefaultProtectionDays = bindingrulesetDescProtectionDays.Default.(int)
+	// bindingruleset.ProtectionDaysValidator is a validator for the "protection_days" field. It is called by the builders before save.
+	bindingruleset.ProtectionDaysValidator = bindingrulesetDescProtectionDays.Validators[0].(func(int) error)
+	// bindingrulesetDescNewBuyersOnly is the schema descriptor for new_buyers_only field.
+	bindingrulesetDescNewBuyersOnly := bindingrulesetFields[4].Descriptor()
+	// bindingruleset.DefaultNewBuyersOnly holds the default value on creation for the new_buyers_only field.
+	bindingruleset.DefaultNewBuyersOnly = bindingrulesetDescNewBuyersOnly.Default.(bool)
+	// bindingrulesetDescID is the schema descriptor for id field.
+	bindingrulesetDescID := bindingrulesetMixinFields0[0].Descriptor()
+	// bindingruleset.DefaultID holds the default value on creation for the id field.
+	bindingruleset.DefaultID = bindingrulesetDescID.Default.(func() string)
+	// bindingruleset.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	bindingruleset.IDValidator = func() func(string) error {
+		validators := bindingrulesetDescID.Validators
 		fns := [...]func(string) error{
 			validators[0].(func(string) error),
 			validators[1].(func(string) error),
@@ -457,6 +881,199 @@ func init() {
 	clockstate.DefaultOffsetSeconds = clockstateDescOffsetSeconds.Default.(int64)
 	// clockstate.OffsetSecondsValidator is a validator for the "offset_seconds" field. It is called by the builders before save.
 	clockstate.OffsetSecondsValidator = clockstateDescOffsetSeconds.Validators[0].(func(int64) error)
+	commissionMixin := schema.Commission{}.Mixin()
+	commissionMixinFields0 := commissionMixin[0].Fields()
+	_ = commissionMixinFields0
+	commissionMixinFields1 := commissionMixin[1].Fields()
+	_ = commissionMixinFields1
+	commissionFields := schema.Commission{}.Fields()
+	_ = commissionFields
+	// commissionDescCreatedAt is the schema descriptor for created_at field.
+	commissionDescCreatedAt := commissionMixinFields1[0].Descriptor()
+	// commission.DefaultCreatedAt holds the default value on creation for the created_at field.
+	commission.DefaultCreatedAt = commissionDescCreatedAt.Default.(func() time.Time)
+	// commissionDescUpdatedAt is the schema descriptor for updated_at field.
+	commissionDescUpdatedAt := commissionMixinFields1[1].Descriptor()
+	// commission.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	commission.DefaultUpdatedAt = commissionDescUpdatedAt.Default.(func() time.Time)
+	// commission.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	commission.UpdateDefaultUpdatedAt = commissionDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// commissionDescBrandID is the schema descriptor for brand_id field.
+	commissionDescBrandID := commissionFields[0].Descriptor()
+	// commission.BrandIDValidator is a validator for the "brand_id" field. It is called by the builders before save.
+	commission.BrandIDValidator = commissionDescBrandID.Validators[0].(func(string) error)
+	// commissionDescOrderID is the schema descriptor for order_id field.
+	commissionDescOrderID := commissionFields[1].Descriptor()
+	// commission.OrderIDValidator is a validator for the "order_id" field. It is called by the builders before save.
+	commission.OrderIDValidator = commissionDescOrderID.Validators[0].(func(string) error)
+	// commissionDescOrderLineID is the schema descriptor for order_line_id field.
+	commissionDescOrderLineID := commissionFields[2].Descriptor()
+	// commission.OrderLineIDValidator is a validator for the "order_line_id" field. It is called by the builders before save.
+	commission.OrderLineIDValidator = commissionDescOrderLineID.Validators[0].(func(string) error)
+	// commissionDescLiveID is the schema descriptor for live_id field.
+	commissionDescLiveID := commissionFields[3].Descriptor()
+	// commission.LiveIDValidator is a validator for the "live_id" field. It is called by the builders before save.
+	commission.LiveIDValidator = commissionDescLiveID.Validators[0].(func(string) error)
+	// commissionDescBeneficiaryID is the schema descriptor for beneficiary_id field.
+	commissionDescBeneficiaryID := commissionFields[4].Descriptor()
+	// commission.BeneficiaryIDValidator is a validator for the "beneficiary_id" field. It is called by the builders before save.
+	commission.BeneficiaryIDValidator = func() func(string) error {
+		validators := commissionDescBeneficiaryID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(beneficiary_id string) error {
+			for _, fn := range fns {
+				if err := fn(beneficiary_id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// commissionDescTier is the schema descriptor for tier field.
+	commissionDescTier := commissionFields[5].Descriptor()
+	// commission.TierValidator is a validator for the "tier" field. It is called by the builders before save.
+	commission.TierValidator = commissionDescTier.Validators[0].(func(int) error)
+	// commissionDescAttributionVersion is the schema descriptor for attribution_version field.
+	commissionDescAttributionVersion := commissionFields[6].Descriptor()
+	// commission.AttributionVersionValidator is a validator for the "attribution_version" field. It is called by the builders before save.
+	commission.AttributionVersionValidator = commissionDescAttributionVersion.Validators[0].(func(int) error)
+	// commissionDescPlanVersion is the schema descriptor for plan_version field.
+	commissionDescPlanVersion := commissionFields[7].Descriptor()
+	// commission.PlanVersionValidator is a validator for the "plan_version" field. It is called by the builders before save.
+	commission.PlanVersionValidator = commissionDescPlanVersion.Validators[0].(func(int) error)
+	// commissionDescAmountFen is the schema descriptor for amount_fen field.
+	commissionDescAmountFen := commissionFields[9].Descriptor()
+	// commission.AmountFenValidator is a validator for the "amount_fen" field. It is called by the builders before save.
+	commission.AmountFenValidator = commissionDescAmountFen.Validators[0].(func(int64) error)
+	// commissionDescReversedFen is the schema descriptor for reversed_fen field.
+	commissionDescReversedFen := commissionFields[10].Descriptor()
+	// commission.DefaultReversedFen holds the default value on creation for the reversed_fen field.
+	commission.DefaultReversedFen = commissionDescReversedFen.Default.(int64)
+	// commission.ReversedFenValidator is a validator for the "reversed_fen" field. It is called by the builders before save.
+	commission.ReversedFenValidator = commissionDescReversedFen.Validators[0].(func(int64) error)
+	// commissionDescID is the schema descriptor for id field.
+	commissionDescID := commissionMixinFields0[0].Descriptor()
+	// commission.DefaultID holds the default value on creation for the id field.
+	commission.DefaultID = commissionDescID.Default.(func() string)
+	// commission.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	commission.IDValidator = func() func(string) error {
+		validators := commissionDescID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(id string) error {
+			for _, fn := range fns {
+				if err := fn(id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	commissionplanMixin := schema.CommissionPlan{}.Mixin()
+	commissionplanMixinFields0 := commissionplanMixin[0].Fields()
+	_ = commissionplanMixinFields0
+	commissionplanFields := schema.CommissionPlan{}.Fields()
+	_ = commissionplanFields
+	// commissionplanDescBrandID is the schema descriptor for brand_id field.
+	commissionplanDescBrandID := commissionplanFields[0].Descriptor()
+	// commissionplan.BrandIDValidator is a validator for the "brand_id" field. It is called by the builders before save.
+	commissionplan.BrandIDValidator = commissionplanDescBrandID.Validators[0].(func(string) error)
+	// commissionplanDescVersion is the schema descriptor for version field.
+	commissionplanDescVersion := commissionplanFields[1].Descriptor()
+	// commissionplan.VersionValidator is a validator for the "version" field. It is called by the builders before save.
+	commissionplan.VersionValidator = commissionplanDescVersion.Validators[0].(func(int) error)
+	// commissionplanDescCreatedBy is the schema descriptor for created_by field.
+	commissionplanDescCreatedBy := commissionplanFields[4].Descriptor()
+	// commissionplan.DefaultCreatedBy holds the default value on creation for the created_by field.
+	commissionplan.DefaultCreatedBy = commissionplanDescCreatedBy.Default.(string)
+	// commissionplan.CreatedByValidator is a validator for the "created_by" field. It is called by the builders before save.
+	commissionplan.CreatedByValidator = commissionplanDescCreatedBy.Validators[0].(func(string) error)
+	// commissionplanDescID is the schema descriptor for id field.
+	commissionplanDescID := commissionplanMixinFields0[0].Descriptor()
+	// commissionplan.DefaultID holds the default value on creation for the id field.
+	commissionplan.DefaultID = commissionplanDescID.Default.(func() string)
+	// commissionplan.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	commissionplan.IDValidator = func() func(string) error {
+		validators := commissionplanDescID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(id string) error {
+			for _, fn := range fns {
+				if err := fn(id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	commissionreversalMixin := schema.CommissionReversal{}.Mixin()
+	commissionreversalMixinFields0 := commissionreversalMixin[0].Fields()
+	_ = commissionreversalMixinFields0
+	commissionreversalFields := schema.CommissionReversal{}.Fields()
+	_ = commissionreversalFields
+	// commissionreversalDescBrandID is the schema descriptor for brand_id field.
+	commissionreversalDescBrandID := commissionreversalFields[0].Descriptor()
+	// commissionreversal.BrandIDValidator is a validator for the "brand_id" field. It is called by the builders before save.
+	commissionreversal.BrandIDValidator = commissionreversalDescBrandID.Validators[0].(func(string) error)
+	// commissionreversalDescCommissionID is the schema descriptor for commission_id field.
+	commissionreversalDescCommissionID := commissionreversalFields[1].Descriptor()
+	// commissionreversal.CommissionIDValidator is a validator for the "commission_id" field. It is called by the builders before save.
+	commissionreversal.CommissionIDValidator = commissionreversalDescCommissionID.Validators[0].(func(string) error)
+	// commissionreversalDescCause is the schema descriptor for cause field.
+	commissionreversalDescCause := commissionreversalFields[2].Descriptor()
+	// commissionreversal.CauseValidator is a validator for the "cause" field. It is called by the builders before save.
+	commissionreversal.CauseValidator = func() func(string) error {
+		validators := commissionreversalDescCause.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(cause string) error {
+			for _, fn := range fns {
+				if err := fn(cause); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// commissionreversalDescAmountFen is the schema descriptor for amount_fen field.
+	commissionreversalDescAmountFen := commissionreversalFields[3].Descriptor()
+	// commissionreversal.AmountFenValidator is a validator for the "amount_fen" field. It is called by the builders before save.
+	commissionreversal.AmountFenValidator = commissionreversalDescAmountFen.Validators[0].(func(int64) error)
+	// commissionreversalDescDebtFen is the schema descriptor for debt_fen field.
+	commissionreversalDescDebtFen := commissionreversalFields[5].Descriptor()
+	// commissionreversal.DefaultDebtFen holds the default value on creation for the debt_fen field.
+	commissionreversal.DefaultDebtFen = commissionreversalDescDebtFen.Default.(int64)
+	// commissionreversal.DebtFenValidator is a validator for the "debt_fen" field. It is called by the builders before save.
+	commissionreversal.DebtFenValidator = commissionreversalDescDebtFen.Validators[0].(func(int64) error)
+	// commissionreversalDescID is the schema descriptor for id field.
+	commissionreversalDescID := commissionreversalMixinFields0[0].Descriptor()
+	// commissionreversal.DefaultID holds the default value on creation for the id field.
+	commissionreversal.DefaultID = commissionreversalDescID.Default.(func() string)
+	// commissionreversal.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	commissionreversal.IDValidator = func() func(string) error {
+		validators := commissionreversalDescID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(id string) error {
+			for _, fn := range fns {
+				if err := fn(id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
 	leaderboardpushMixin := schema.LeaderboardPush{}.Mixin()
 	leaderboardpushMixinFields0 := leaderboardpushMixin[0].Fields()
 	_ = leaderboardpushMixinFields0
@@ -596,6 +1213,165 @@ func init() {
 	// leaderboardshare.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	leaderboardshare.IDValidator = func() func(string) error {
 		validators := leaderboardshareDescID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(id string) error {
+			for _, fn := range fns {
+				if err := fn(id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	ledgeraccountMixin := schema.LedgerAccount{}.Mixin()
+	ledgeraccountMixinFields0 := ledgeraccountMixin[0].Fields()
+	_ = ledgeraccountMixinFields0
+	ledgeraccountFields := schema.LedgerAccount{}.Fields()
+	_ = ledgeraccountFields
+	// ledgeraccountDescBrandID is the schema descriptor for brand_id field.
+	ledgeraccountDescBrandID := ledgeraccountFields[0].Descriptor()
+	// ledgeraccount.BrandIDValidator is a validator for the "brand_id" field. It is called by the builders before save.
+	ledgeraccount.BrandIDValidator = ledgeraccountDescBrandID.Validators[0].(func(string) error)
+	// ledgeraccountDescOwnerID is the schema descriptor for owner_id field.
+	ledgeraccountDescOwnerID := ledgeraccountFields[2].Descriptor()
+	// ledgeraccount.OwnerIDValidator is a validator for the "owner_id" field. It is called by the builders before save.
+	ledgeraccount.OwnerIDValidator = func() func(string) error {
+		validators := ledgeraccountDescOwnerID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(owner_id string) error {
+			for _, fn := range fns {
+				if err := fn(owner_id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// ledgeraccountDescBalanceFen is the schema descriptor for balance_fen field.
+	ledgeraccountDescBalanceFen := ledgeraccountFields[5].Descriptor()
+	// ledgeraccount.DefaultBalanceFen holds the default value on creation for the balance_fen field.
+	ledgeraccount.DefaultBalanceFen = ledgeraccountDescBalanceFen.Default.(int64)
+	// ledgeraccountDescID is the schema descriptor for id field.
+	ledgeraccountDescID := ledgeraccountMixinFields0[0].Descriptor()
+	// ledgeraccount.DefaultID holds the default value on creation for the id field.
+	ledgeraccount.DefaultID = ledgeraccountDescID.Default.(func() string)
+	// ledgeraccount.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	ledgeraccount.IDValidator = func() func(string) error {
+		validators := ledgeraccountDescID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(id string) error {
+			for _, fn := range fns {
+				if err := fn(id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	ledgerentryMixin := schema.LedgerEntry{}.Mixin()
+	ledgerentryMixinFields0 := ledgerentryMixin[0].Fields()
+	_ = ledgerentryMixinFields0
+	ledgerentryFields := schema.LedgerEntry{}.Fields()
+	_ = ledgerentryFields
+	// ledgerentryDescBrandID is the schema descriptor for brand_id field.
+	ledgerentryDescBrandID := ledgerentryFields[0].Descriptor()
+	// ledgerentry.BrandIDValidator is a validator for the "brand_id" field. It is called by the builders before save.
+	ledgerentry.BrandIDValidator = ledgerentryDescBrandID.Validators[0].(func(string) error)
+	// ledgerentryDescTransactionID is the schema descriptor for transaction_id field.
+	ledgerentryDescTransactionID := ledgerentryFields[1].Descriptor()
+	// ledgerentry.TransactionIDValidator is a validator for the "transaction_id" field. It is called by the builders before save.
+	ledgerentry.TransactionIDValidator = ledgerentryDescTransactionID.Validators[0].(func(string) error)
+	// ledgerentryDescAccountID is the schema descriptor for account_id field.
+	ledgerentryDescAccountID := ledgerentryFields[2].Descriptor()
+	// ledgerentry.AccountIDValidator is a validator for the "account_id" field. It is called by the builders before save.
+	ledgerentry.AccountIDValidator = ledgerentryDescAccountID.Validators[0].(func(string) error)
+	// ledgerentryDescID is the schema descriptor for id field.
+	ledgerentryDescID := ledgerentryMixinFields0[0].Descriptor()
+	// ledgerentry.DefaultID holds the default value on creation for the id field.
+	ledgerentry.DefaultID = ledgerentryDescID.Default.(func() string)
+	// ledgerentry.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	ledgerentry.IDValidator = func() func(string) error {
+		validators := ledgerentryDescID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(id string) error {
+			for _, fn := range fns {
+				if err := fn(id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	ledgertransactionMixin := schema.LedgerTransaction{}.Mixin()
+	ledgertransactionMixinFields0 := ledgertransactionMixin[0].Fields()
+	_ = ledgertransactionMixinFields0
+	ledgertransactionFields := schema.LedgerTransaction{}.Fields()
+	_ = ledgertransactionFields
+	// ledgertransactionDescBrandID is the schema descriptor for brand_id field.
+	ledgertransactionDescBrandID := ledgertransactionFields[0].Descriptor()
+	// ledgertransaction.BrandIDValidator is a validator for the "brand_id" field. It is called by the builders before save.
+	ledgertransaction.BrandIDValidator = ledgertransactionDescBrandID.Validators[0].(func(string) error)
+	// ledgertransactionDescKind is the schema descriptor for kind field.
+	ledgertransactionDescKind := ledgertransactionFields[1].Descriptor()
+	// ledgertransaction.KindValidator is a validator for the "kind" field. It is called by the builders before save.
+	ledgertransaction.KindValidator = func() func(string) error {
+		validators := ledgertransactionDescKind.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(kind string) error {
+			for _, fn := range fns {
+				if err := fn(kind); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// ledgertransactionDescRef is the schema descriptor for ref field.
+	ledgertransactionDescRef := ledgertransactionFields[2].Descriptor()
+	// ledgertransaction.RefValidator is a validator for the "ref" field. It is called by the builders before save.
+	ledgertransaction.RefValidator = func() func(string) error {
+		validators := ledgertransactionDescRef.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(ref string) error {
+			for _, fn := range fns {
+				if err := fn(ref); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// ledgertransactionDescMemo is the schema descriptor for memo field.
+	ledgertransactionDescMemo := ledgertransactionFields[3].Descriptor()
+	// ledgertransaction.DefaultMemo holds the default value on creation for the memo field.
+	ledgertransaction.DefaultMemo = ledgertransactionDescMemo.Default.(string)
+	// ledgertransaction.MemoValidator is a validator for the "memo" field. It is called by the builders before save.
+	ledgertransaction.MemoValidator = ledgertransactionDescMemo.Validators[0].(func(string) error)
+	// ledgertransactionDescID is the schema descriptor for id field.
+	ledgertransactionDescID := ledgertransactionMixinFields0[0].Descriptor()
+	// ledgertransaction.DefaultID holds the default value on creation for the id field.
+	ledgertransaction.DefaultID = ledgertransactionDescID.Default.(func() string)
+	// ledgertransaction.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	ledgertransaction.IDValidator = func() func(string) error {
+		validators := ledgertransactionDescID.Validators
 		fns := [...]func(string) error{
 			validators[0].(func(string) error),
 			validators[1].(func(string) error),
@@ -750,6 +1526,360 @@ func init() {
 	// member.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	member.IDValidator = func() func(string) error {
 		validators := memberDescID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(id string) error {
+			for _, fn := range fns {
+				if err := fn(id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	orderMixin := schema.Order{}.Mixin()
+	orderMixinFields0 := orderMixin[0].Fields()
+	_ = orderMixinFields0
+	orderMixinFields1 := orderMixin[1].Fields()
+	_ = orderMixinFields1
+	orderFields := schema.Order{}.Fields()
+	_ = orderFields
+	// orderDescCreatedAt is the schema descriptor for created_at field.
+	orderDescCreatedAt := orderMixinFields1[0].Descriptor()
+	// order.DefaultCreatedAt holds the default value on creation for the created_at field.
+	order.DefaultCreatedAt = orderDescCreatedAt.Default.(func() time.Time)
+	// orderDescUpdatedAt is the schema descriptor for updated_at field.
+	orderDescUpdatedAt := orderMixinFields1[1].Descriptor()
+	// order.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	order.DefaultUpdatedAt = orderDescUpdatedAt.Default.(func() time.Time)
+	// order.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	order.UpdateDefaultUpdatedAt = orderDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// orderDescBrandID is the schema descriptor for brand_id field.
+	orderDescBrandID := orderFields[0].Descriptor()
+	// order.BrandIDValidator is a validator for the "brand_id" field. It is called by the builders before save.
+	order.BrandIDValidator = orderDescBrandID.Validators[0].(func(string) error)
+	// orderDescExternalID is the schema descriptor for external_id field.
+	orderDescExternalID := orderFields[2].Descriptor()
+	// order.ExternalIDValidator is a validator for the "external_id" field. It is called by the builders before save.
+	order.ExternalIDValidator = func() func(string) error {
+		validators := orderDescExternalID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(external_id string) error {
+			for _, fn := range fns {
+				if err := fn(external_id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// orderDescBodyHash is the schema descriptor for body_hash field.
+	orderDescBodyHash := orderFields[3].Descriptor()
+	// order.BodyHashValidator is a validator for the "body_hash" field. It is called by the builders before save.
+	order.BodyHashValidator = func() func(string) error {
+		validators := orderDescBodyHash.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(body_hash string) error {
+			for _, fn := range fns {
+				if err := fn(body_hash); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// orderDescBuyerOpenid is the schema descriptor for buyer_openid field.
+	orderDescBuyerOpenid := orderFields[4].Descriptor()
+	// order.DefaultBuyerOpenid holds the default value on creation for the buyer_openid field.
+	order.DefaultBuyerOpenid = orderDescBuyerOpenid.Default.(string)
+	// order.BuyerOpenidValidator is a validator for the "buyer_openid" field. It is called by the builders before save.
+	order.BuyerOpenidValidator = orderDescBuyerOpenid.Validators[0].(func(string) error)
+	// orderDescBuyerUnionid is the schema descriptor for buyer_unionid field.
+	orderDescBuyerUnionid := orderFields[5].Descriptor()
+	// order.DefaultBuyerUnionid holds the default value on creation for the buyer_unionid field.
+	order.DefaultBuyerUnionid = orderDescBuyerUnionid.Default.(string)
+	// order.BuyerUnionidValidator is a validator for the "buyer_unionid" field. It is called by the builders before save.
+	order.BuyerUnionidValidator = orderDescBuyerUnionid.Validators[0].(func(string) error)
+	// orderDescBuyerMemberID is the schema descriptor for buyer_member_id field.
+	orderDescBuyerMemberID := orderFields[6].Descriptor()
+	// order.BuyerMemberIDValidator is a validator for the "buyer_member_id" field. It is called by the builders before save.
+	order.BuyerMemberIDValidator = orderDescBuyerMemberID.Validators[0].(func(string) error)
+	// orderDescShipCity is the schema descriptor for ship_city field.
+	orderDescShipCity := orderFields[7].Descriptor()
+	// order.DefaultShipCity holds the default value on creation for the ship_city field.
+	order.DefaultShipCity = orderDescShipCity.Default.(string)
+	// order.ShipCityValidator is a validator for the "ship_city" field. It is called by the builders before save.
+	order.ShipCityValidator = orderDescShipCity.Validators[0].(func(string) error)
+	// orderDescShipCityNorm is the schema descriptor for ship_city_norm field.
+	orderDescShipCityNorm := orderFields[8].Descriptor()
+	// order.DefaultShipCityNorm holds the default value on creation for the ship_city_norm field.
+	order.DefaultShipCityNorm = orderDescShipCityNorm.Default.(string)
+	// order.ShipCityNormValidator is a validator for the "ship_city_norm" field. It is called by the builders before save.
+	order.ShipCityNormValidator = orderDescShipCityNorm.Validators[0].(func(string) error)
+	// orderDescLiveID is the schema descriptor for live_id field.
+	orderDescLiveID := orderFields[9].Descriptor()
+	// order.LiveIDValidator is a validator for the "live_id" field. It is called by the builders before save.
+	order.LiveIDValidator = orderDescLiveID.Validators[0].(func(string) error)
+	// orderDescShareCode is the schema descriptor for share_code field.
+	orderDescShareCode := orderFields[10].Descriptor()
+	// order.DefaultShareCode holds the default value on creation for the share_code field.
+	order.DefaultShareCode = orderDescShareCode.Default.(string)
+	// order.ShareCodeValidator is a validator for the "share_code" field. It is called by the builders before save.
+	order.ShareCodeValidator = orderDescShareCode.Validators[0].(func(string) error)
+	// orderDescSharerOpenid is the schema descriptor for sharer_openid field.
+	orderDescSharerOpenid := orderFields[11].Descriptor()
+	// order.DefaultSharerOpenid holds the default value on creation for the sharer_openid field.
+	order.DefaultSharerOpenid = orderDescSharerOpenid.Default.(string)
+	// order.SharerOpenidValidator is a validator for the "sharer_openid" field. It is called by the builders before save.
+	order.SharerOpenidValidator = orderDescSharerOpenid.Validators[0].(func(string) error)
+	// orderDescSharerUnionid is the schema descriptor for sharer_unionid field.
+	orderDescSharerUnionid := orderFields[12].Descriptor()
+	// order.DefaultSharerUnionid holds the default value on creation for the sharer_unionid field.
+	order.DefaultSharerUnionid = orderDescSharerUnionid.Default.(string)
+	// order.SharerUnionidValidator is a validator for the "sharer_unionid" field. It is called by the builders before save.
+	order.SharerUnionidValidator = orderDescSharerUnionid.Validators[0].(func(string) error)
+	// orderDescTotalPaidFen is the schema descriptor for total_paid_fen field.
+	orderDescTotalPaidFen := orderFields[13].Descriptor()
+	// order.TotalPaidFenValidator is a validator for the "total_paid_fen" field. It is called by the builders before save.
+	order.TotalPaidFenValidator = orderDescTotalPaidFen.Validators[0].(func(int64) error)
+	// orderDescPlanVersion is the schema descriptor for plan_version field.
+	orderDescPlanVersion := orderFields[19].Descriptor()
+	// order.PlanVersionValidator is a validator for the "plan_version" field. It is called by the builders before save.
+	order.PlanVersionValidator = orderDescPlanVersion.Validators[0].(func(int) error)
+	// orderDescAttributedMemberID is the schema descriptor for attributed_member_id field.
+	orderDescAttributedMemberID := orderFields[20].Descriptor()
+	// order.AttributedMemberIDValidator is a validator for the "attributed_member_id" field. It is called by the builders before save.
+	order.AttributedMemberIDValidator = orderDescAttributedMemberID.Validators[0].(func(string) error)
+	// orderDescAttributionVersion is the schema descriptor for attribution_version field.
+	orderDescAttributionVersion := orderFields[22].Descriptor()
+	// order.AttributionVersionValidator is a validator for the "attribution_version" field. It is called by the builders before save.
+	order.AttributionVersionValidator = orderDescAttributionVersion.Validators[0].(func(int) error)
+	// orderDescAttributionReason is the schema descriptor for attribution_reason field.
+	orderDescAttributionReason := orderFields[23].Descriptor()
+	// order.DefaultAttributionReason holds the default value on creation for the attribution_reason field.
+	order.DefaultAttributionReason = orderDescAttributionReason.Default.(string)
+	// order.AttributionReasonValidator is a validator for the "attribution_reason" field. It is called by the builders before save.
+	order.AttributionReasonValidator = orderDescAttributionReason.Validators[0].(func(string) error)
+	// orderDescID is the schema descriptor for id field.
+	orderDescID := orderMixinFields0[0].Descriptor()
+	// order.DefaultID holds the default value on creation for the id field.
+	order.DefaultID = orderDescID.Default.(func() string)
+	// order.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	order.IDValidator = func() func(string) error {
+		validators := orderDescID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(id string) error {
+			for _, fn := range fns {
+				if err := fn(id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	orderattributionMixin := schema.OrderAttribution{}.Mixin()
+	orderattributionMixinFields0 := orderattributionMixin[0].Fields()
+	_ = orderattributionMixinFields0
+	orderattributionFields := schema.OrderAttribution{}.Fields()
+	_ = orderattributionFields
+	// orderattributionDescBrandID is the schema descriptor for brand_id field.
+	orderattributionDescBrandID := orderattributionFields[0].Descriptor()
+	// orderattribution.BrandIDValidator is a validator for the "brand_id" field. It is called by the builders before save.
+	orderattribution.BrandIDValidator = orderattributionDescBrandID.Validators[0].(func(string) error)
+	// orderattributionDescOrderID is the schema descriptor for order_id field.
+	orderattributionDescOrderID := orderattributionFields[1].Descriptor()
+	// orderattribution.OrderIDValidator is a validator for the "order_id" field. It is called by the builders before save.
+	orderattribution.OrderIDValidator = orderattributionDescOrderID.Validators[0].(func(string) error)
+	// orderattributionDescVersion is the schema descriptor for version field.
+	orderattributionDescVersion := orderattributionFields[2].Descriptor()
+	// orderattribution.VersionValidator is a validator for the "version" field. It is called by the builders before save.
+	orderattribution.VersionValidator = orderattributionDescVersion.Validators[0].(func(int) error)
+	// orderattributionDescMemberID is the schema descriptor for member_id field.
+	orderattributionDescMemberID := orderattributionFields[3].Descriptor()
+	// orderattribution.MemberIDValidator is a validator for the "member_id" field. It is called by the builders before save.
+	orderattribution.MemberIDValidator = orderattributionDescMemberID.Validators[0].(func(string) error)
+	// orderattributionDescReason is the schema descriptor for reason field.
+	orderattributionDescReason := orderattributionFields[5].Descriptor()
+	// orderattribution.DefaultReason holds the default value on creation for the reason field.
+	orderattribution.DefaultReason = orderattributionDescReason.Default.(string)
+	// orderattribution.ReasonValidator is a validator for the "reason" field. It is called by the builders before save.
+	orderattribution.ReasonValidator = orderattributionDescReason.Validators[0].(func(string) error)
+	// orderattributionDescActorID is the schema descriptor for actor_id field.
+	orderattributionDescActorID := orderattributionFields[7].Descriptor()
+	// orderattribution.DefaultActorID holds the default value on creation for the actor_id field.
+	orderattribution.DefaultActorID = orderattributionDescActorID.Default.(string)
+	// orderattribution.ActorIDValidator is a validator for the "actor_id" field. It is called by the builders before save.
+	orderattribution.ActorIDValidator = orderattributionDescActorID.Validators[0].(func(string) error)
+	// orderattributionDescID is the schema descriptor for id field.
+	orderattributionDescID := orderattributionMixinFields0[0].Descriptor()
+	// orderattribution.DefaultID holds the default value on creation for the id field.
+	orderattribution.DefaultID = orderattributionDescID.Default.(func() string)
+	// orderattribution.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	orderattribution.IDValidator = func() func(string) error {
+		validators := orderattributionDescID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(id string) error {
+			for _, fn := range fns {
+				if err := fn(id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	orderlineMixin := schema.OrderLine{}.Mixin()
+	orderlineMixinFields0 := orderlineMixin[0].Fields()
+	_ = orderlineMixinFields0
+	orderlineMixinFields1 := orderlineMixin[1].Fields()
+	_ = orderlineMixinFields1
+	orderlineFields := schema.OrderLine{}.Fields()
+	_ = orderlineFields
+	// orderlineDescCreatedAt is the schema descriptor for created_at field.
+	orderlineDescCreatedAt := orderlineMixinFields1[0].Descriptor()
+	// orderline.DefaultCreatedAt holds the default value on creation for the created_at field.
+	orderline.DefaultCreatedAt = orderlineDescCreatedAt.Default.(func() time.Time)
+	// orderlineDescUpdatedAt is the schema descriptor for updated_at field.
+	orderlineDescUpdatedAt := orderlineMixinFields1[1].Descriptor()
+	// orderline.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	orderline.DefaultUpdatedAt = orderlineDescUpdatedAt.Default.(func() time.Time)
+	// orderline.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	orderline.UpdateDefaultUpdatedAt = orderlineDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// orderlineDescBrandID is the schema descriptor for brand_id field.
+	orderlineDescBrandID := orderlineFields[0].Descriptor()
+	// orderline.BrandIDValidator is a validator for the "brand_id" field. It is called by the builders before save.
+	orderline.BrandIDValidator = orderlineDescBrandID.Validators[0].(func(string) error)
+	// orderlineDescOrderID is the schema descriptor for order_id field.
+	orderlineDescOrderID := orderlineFields[1].Descriptor()
+	// orderline.OrderIDValidator is a validator for the "order_id" field. It is called by the builders before save.
+	orderline.OrderIDValidator = orderlineDescOrderID.Validators[0].(func(string) error)
+	// orderlineDescLineID is the schema descriptor for line_id field.
+	orderlineDescLineID := orderlineFields[2].Descriptor()
+	// orderline.LineIDValidator is a validator for the "line_id" field. It is called by the builders before save.
+	orderline.LineIDValidator = func() func(string) error {
+		validators := orderlineDescLineID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(line_id string) error {
+			for _, fn := range fns {
+				if err := fn(line_id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// orderlineDescProductID is the schema descriptor for product_id field.
+	orderlineDescProductID := orderlineFields[3].Descriptor()
+	// orderline.DefaultProductID holds the default value on creation for the product_id field.
+	orderline.DefaultProductID = orderlineDescProductID.Default.(string)
+	// orderline.ProductIDValidator is a validator for the "product_id" field. It is called by the builders before save.
+	orderline.ProductIDValidator = orderlineDescProductID.Validators[0].(func(string) error)
+	// orderlineDescSkuID is the schema descriptor for sku_id field.
+	orderlineDescSkuID := orderlineFields[4].Descriptor()
+	// orderline.DefaultSkuID holds the default value on creation for the sku_id field.
+	orderline.DefaultSkuID = orderlineDescSkuID.Default.(string)
+	// orderline.SkuIDValidator is a validator for the "sku_id" field. It is called by the builders before save.
+	orderline.SkuIDValidator = orderlineDescSkuID.Validators[0].(func(string) error)
+	// orderlineDescQuantity is the schema descriptor for quantity field.
+	orderlineDescQuantity := orderlineFields[6].Descriptor()
+	// orderline.QuantityValidator is a validator for the "quantity" field. It is called by the builders before save.
+	orderline.QuantityValidator = orderlineDescQuantity.Validators[0].(func(int64) error)
+	// orderlineDescPaidFen is the schema descriptor for paid_fen field.
+	orderlineDescPaidFen := orderlineFields[7].Descriptor()
+	// orderline.PaidFenValidator is a validator for the "paid_fen" field. It is called by the builders before save.
+	orderline.PaidFenValidator = orderlineDescPaidFen.Validators[0].(func(int64) error)
+	// orderlineDescRefundedFen is the schema descriptor for refunded_fen field.
+	orderlineDescRefundedFen := orderlineFields[8].Descriptor()
+	// orderline.DefaultRefundedFen holds the default value on creation for the refunded_fen field.
+	orderline.DefaultRefundedFen = orderlineDescRefundedFen.Default.(int64)
+	// orderline.RefundedFenValidator is a validator for the "refunded_fen" field. It is called by the builders before save.
+	orderline.RefundedFenValidator = orderlineDescRefundedFen.Validators[0].(func(int64) error)
+	// orderlineDescOpenAfterSales is the schema descriptor for open_after_sales field.
+	orderlineDescOpenAfterSales := orderlineFields[9].Descriptor()
+	// orderline.DefaultOpenAfterSales holds the default value on creation for the open_after_sales field.
+	orderline.DefaultOpenAfterSales = orderlineDescOpenAfterSales.Default.(int)
+	// orderline.OpenAfterSalesValidator is a validator for the "open_after_sales" field. It is called by the builders before save.
+	orderline.OpenAfterSalesValidator = orderlineDescOpenAfterSales.Validators[0].(func(int) error)
+	// orderlineDescID is the schema descriptor for id field.
+	orderlineDescID := orderlineMixinFields0[0].Descriptor()
+	// orderline.DefaultID holds the default value on creation for the id field.
+	orderline.DefaultID = orderlineDescID.Default.(func() string)
+	// orderline.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	orderline.IDValidator = func() func(string) error {
+		validators := orderlineDescID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(id string) error {
+			for _, fn := range fns {
+				if err := fn(id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	parkedordereventMixin := schema.ParkedOrderEvent{}.Mixin()
+	parkedordereventMixinFields0 := parkedordereventMixin[0].Fields()
+	_ = parkedordereventMixinFields0
+	parkedordereventFields := schema.ParkedOrderEvent{}.Fields()
+	_ = parkedordereventFields
+	// parkedordereventDescBrandID is the schema descriptor for brand_id field.
+	parkedordereventDescBrandID := parkedordereventFields[0].Descriptor()
+	// parkedorderevent.BrandIDValidator is a validator for the "brand_id" field. It is called by the builders before save.
+	parkedorderevent.BrandIDValidator = parkedordereventDescBrandID.Validators[0].(func(string) error)
+	// parkedordereventDescExternalID is the schema descriptor for external_id field.
+	parkedordereventDescExternalID := parkedordereventFields[2].Descriptor()
+	// parkedorderevent.ExternalIDValidator is a validator for the "external_id" field. It is called by the builders before save.
+	parkedorderevent.ExternalIDValidator = func() func(string) error {
+		validators := parkedordereventDescExternalID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(external_id string) error {
+			for _, fn := range fns {
+				if err := fn(external_id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// parkedordereventDescKey is the schema descriptor for key field.
+	parkedordereventDescKey := parkedordereventFields[4].Descriptor()
+	// parkedorderevent.DefaultKey holds the default value on creation for the key field.
+	parkedorderevent.DefaultKey = parkedordereventDescKey.Default.(string)
+	// parkedorderevent.KeyValidator is a validator for the "key" field. It is called by the builders before save.
+	parkedorderevent.KeyValidator = parkedordereventDescKey.Validators[0].(func(string) error)
+	// parkedordereventDescPayload is the schema descriptor for payload field.
+	parkedordereventDescPayload := parkedordereventFields[5].Descriptor()
+	// parkedorderevent.DefaultPayload holds the default value on creation for the payload field.
+	parkedorderevent.DefaultPayload = parkedordereventDescPayload.Default.(string)
+	// parkedordereventDescID is the schema descriptor for id field.
+	parkedordereventDescID := parkedordereventMixinFields0[0].Descriptor()
+	// parkedorderevent.DefaultID holds the default value on creation for the id field.
+	parkedorderevent.DefaultID = parkedordereventDescID.Default.(func() string)
+	// parkedorderevent.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	parkedorderevent.IDValidator = func() func(string) error {
+		validators := parkedordereventDescID.Validators
 		fns := [...]func(string) error{
 			validators[0].(func(string) error),
 			validators[1].(func(string) error),

@@ -14,26 +14,58 @@ import (
 // Tx is a transactional client that is created by calling Client.Tx().
 type Tx struct {
 	config
+	// APIKey is the client for interacting with the APIKey builders.
+	APIKey *APIKeyClient
+	// Adjustment is the client for interacting with the Adjustment builders.
+	Adjustment *AdjustmentClient
 	// Admin is the client for interacting with the Admin builders.
 	Admin *AdminClient
 	// AdminSession is the client for interacting with the AdminSession builders.
 	AdminSession *AdminSessionClient
+	// AfterSale is the client for interacting with the AfterSale builders.
+	AfterSale *AfterSaleClient
 	// AuditLog is the client for interacting with the AuditLog builders.
 	AuditLog *AuditLogClient
+	// Binding is the client for interacting with the Binding builders.
+	Binding *BindingClient
+	// BindingChange is the client for interacting with the BindingChange builders.
+	BindingChange *BindingChangeClient
+	// BindingRuleSet is the client for interacting with the BindingRuleSet builders.
+	BindingRuleSet *BindingRuleSetClient
 	// Brand is the client for interacting with the Brand builders.
 	Brand *BrandClient
 	// ChannelsEvent is the client for interacting with the ChannelsEvent builders.
 	ChannelsEvent *ChannelsEventClient
 	// ClockState is the client for interacting with the ClockState builders.
 	ClockState *ClockStateClient
+	// Commission is the client for interacting with the Commission builders.
+	Commission *CommissionClient
+	// CommissionPlan is the client for interacting with the CommissionPlan builders.
+	CommissionPlan *CommissionPlanClient
+	// CommissionReversal is the client for interacting with the CommissionReversal builders.
+	CommissionReversal *CommissionReversalClient
 	// LeaderboardPush is the client for interacting with the LeaderboardPush builders.
 	LeaderboardPush *LeaderboardPushClient
 	// LeaderboardShare is the client for interacting with the LeaderboardShare builders.
 	LeaderboardShare *LeaderboardShareClient
+	// LedgerAccount is the client for interacting with the LedgerAccount builders.
+	LedgerAccount *LedgerAccountClient
+	// LedgerEntry is the client for interacting with the LedgerEntry builders.
+	LedgerEntry *LedgerEntryClient
+	// LedgerTransaction is the client for interacting with the LedgerTransaction builders.
+	LedgerTransaction *LedgerTransactionClient
 	// Live is the client for interacting with the Live builders.
 	Live *LiveClient
 	// Member is the client for interacting with the Member builders.
 	Member *MemberClient
+	// Order is the client for interacting with the Order builders.
+	Order *OrderClient
+	// OrderAttribution is the client for interacting with the OrderAttribution builders.
+	OrderAttribution *OrderAttributionClient
+	// OrderLine is the client for interacting with the OrderLine builders.
+	OrderLine *OrderLineClient
+	// ParkedOrderEvent is the client for interacting with the ParkedOrderEvent builders.
+	ParkedOrderEvent *ParkedOrderEventClient
 	// PushSchedule is the client for interacting with the PushSchedule builders.
 	PushSchedule *PushScheduleClient
 	// RefreshToken is the client for interacting with the RefreshToken builders.
@@ -189,16 +221,32 @@ func (tx *Tx) Client() *Client {
 }
 
 func (tx *Tx) init() {
+	tx.APIKey = NewAPIKeyClient(tx.config)
+	tx.Adjustment = NewAdjustmentClient(tx.config)
 	tx.Admin = NewAdminClient(tx.config)
 	tx.AdminSession = NewAdminSessionClient(tx.config)
+	tx.AfterSale = NewAfterSaleClient(tx.config)
 	tx.AuditLog = NewAuditLogClient(tx.config)
+	tx.Binding = NewBindingClient(tx.config)
+	tx.BindingChange = NewBindingChangeClient(tx.config)
+	tx.BindingRuleSet = NewBindingRuleSetClient(tx.config)
 	tx.Brand = NewBrandClient(tx.config)
 	tx.ChannelsEvent = NewChannelsEventClient(tx.config)
 	tx.ClockState = NewClockStateClient(tx.config)
+	tx.Commission = NewCommissionClient(tx.config)
+	tx.CommissionPlan = NewCommissionPlanClient(tx.config)
+	tx.CommissionReversal = NewCommissionReversalClient(tx.config)
 	tx.LeaderboardPush = NewLeaderboardPushClient(tx.config)
 	tx.LeaderboardShare = NewLeaderboardShareClient(tx.config)
+	tx.LedgerAccount = NewLedgerAccountClient(tx.config)
+	tx.LedgerEntry = NewLedgerEntryClient(tx.config)
+	tx.LedgerTransaction = NewLedgerTransactionClient(tx.config)
 	tx.Live = NewLiveClient(tx.config)
 	tx.Member = NewMemberClient(tx.config)
+	tx.Order = NewOrderClient(tx.config)
+	tx.OrderAttribution = NewOrderAttributionClient(tx.config)
+	tx.OrderLine = NewOrderLineClient(tx.config)
+	tx.ParkedOrderEvent = NewParkedOrderEventClient(tx.config)
 	tx.PushSchedule = NewPushScheduleClient(tx.config)
 	tx.RefreshToken = NewRefreshTokenClient(tx.config)
 	tx.Reservation = NewReservationClient(tx.config)
@@ -220,7 +268,7 @@ func (tx *Tx) init() {
 // of them in order to commit or rollback the transaction.
 //
 // If a closed transaction is embedded in one of the generated entities, and the entity
-// applies a query, for example: Admin.QueryXXX(), the query will be executed
+// applies a query, for example: APIKey.QueryXXX(), the query will be executed
 // through the driver which created this transaction.
 //
 // Note that txDriver is not goroutine safe.

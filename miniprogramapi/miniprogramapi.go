@@ -12,6 +12,7 @@ import (
 
 	"github.com/sharecast/sharecast/auth"
 	"github.com/sharecast/sharecast/leaderboard"
+	"github.com/sharecast/sharecast/payouts"
 	"github.com/sharecast/sharecast/referral"
 	"github.com/sharecast/sharecast/reminders"
 	"github.com/sharecast/sharecast/server/httperr"
@@ -32,6 +33,8 @@ type Handlers struct {
 	Outputs *leaderboard.Outputs
 
 	// orders: balances, commissions
+	Ledger *payouts.Ledger
+	Book   *payouts.Book
 
 	// payouts
 
@@ -86,6 +89,7 @@ func (h *Handlers) Register(public, authed *gin.RouterGroup) {
 	h.registerOutputs(authed)
 
 	// orders: balances, commissions
+	authed.GET("/me/commissions", h.listMyCommissions)
 
 	// payouts
 
@@ -157,8 +161,8 @@ func (h *Handlers) refreshSession(c *gin.Context) {
 	c.JSON(http.StatusOK, toSessionDTO(s))
 }
 
-// balancesDTO is the member's ledger projection. The ledger arrives with the commission work;
-// until a member has entries every balance is zero, as API.md specifies.
+// balancesDTO is the member's ledger projection; every balance is zero until the member has
+// entries, as API.md specifies.
 type balancesDTO struct {
 	PendingFen   int64 `json:"pending_fen"`
 	AvailableFen int64 `json:"available_fen"`
@@ -174,7 +178,16 @@ func (h *Handlers) getMe(c *gin.Context) {
 		httperr.Write(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, gin.H{"member": toMemberDTO(m), "balances": balancesDTO{}})
+	var bal balancesDTO
+	if h.Ledger != nil {
+		b, err := h.Ledger.MemberBalances(c.Request.Context(), brandID, memberID)
+		if err != nil {
+			httperr.Write(c, err)
+			return
+		}
+		bal = balancesDTO(b)
+	}
+	c.JSON(http.StatusOK, gin.H{"member": toMemberDTO(m), "balances": bal})
 }
 
 func (h *Handlers) patchMe(c *gin.Context) {

@@ -62,18 +62,10 @@ type deliveryDTO struct {
 	CreatedAt      string  `json:"created_at"`
 }
 
-func rfc3339(t *time.Time) *string {
-	if t == nil {
-		return nil
-	}
-	s := t.Format(time.RFC3339)
-	return &s
-}
-
 func toDeliveryDTO(d webhooks.Delivery) deliveryDTO {
 	out := deliveryDTO{ID: d.ID, WebhookID: d.EndpointID, EventID: d.EventID, EventType: d.EventType, Status: d.Status,
-		Attempts: d.Attempts, NextAttemptAt: rfc3339(d.NextAttemptAt), LastAttemptAt: rfc3339(d.LastAttemptAt),
-		LastError: d.LastError, DeliveredAt: rfc3339(d.DeliveredAt), DeadlineAt: d.DeadlineAt.Format(time.RFC3339),
+		Attempts: d.Attempts, NextAttemptAt: optTime(d.NextAttemptAt), LastAttemptAt: optTime(d.LastAttemptAt),
+		LastError: d.LastError, DeliveredAt: optTime(d.DeliveredAt), DeadlineAt: d.DeadlineAt.Format(time.RFC3339),
 		CreatedAt: d.CreatedAt.Format(time.RFC3339)}
 	if d.LastStatusCode != 0 {
 		code := d.LastStatusCode
@@ -261,7 +253,7 @@ func (s *Server) listSubscribeMessages(c *gin.Context) {
 	for i, m := range list {
 		out[i] = subscribeMessageDTO{ID: m.ID, MemberID: m.MemberID, Purpose: string(m.Purpose), Key: m.Key, Batch: m.Batch,
 			TemplateID: m.TemplateID, Page: m.Page, Data: m.Data, Status: string(m.Status), Attempts: m.Attempts,
-			Error: m.Error, CreatedAt: m.CreatedAt.Format(time.RFC3339), SentAt: rfc3339(m.SentAt)}
+			Error: m.Error, CreatedAt: m.CreatedAt.Format(time.RFC3339), SentAt: optTime(m.SentAt)}
 		if m.ErrCode != 0 {
 			code := m.ErrCode
 			out[i].ErrCode = &code

@@ -20,6 +20,7 @@ import (
 	"github.com/sharecast/sharecast/kv"
 	"github.com/sharecast/sharecast/leaderboard"
 	"github.com/sharecast/sharecast/miniprogramapi"
+	"github.com/sharecast/sharecast/payouts"
 	"github.com/sharecast/sharecast/referral"
 	"github.com/sharecast/sharecast/reminders"
 	"github.com/sharecast/sharecast/server/console"
@@ -55,6 +56,11 @@ type Deps struct {
 
 	// orders, attribution, commission, ledger, open API, Channels webhook
 	ChannelsOrders *channelsorders.Service
+	Orders         *referral.Orders
+	Members        *referral.Members
+	Book           *payouts.Book
+	Ledger         *payouts.Ledger
+	APIKeys        *brands.APIKeys
 
 	// payouts, WeChat Pay callbacks, reconciliation
 
@@ -140,6 +146,8 @@ func New(d Deps) (*Server, error) {
 		Outputs: d.Outputs,
 
 		// orders
+		Ledger: d.Ledger,
+		Book:   d.Book,
 
 		// payouts
 
@@ -174,6 +182,7 @@ func New(d Deps) (*Server, error) {
 
 	// orders, attribution, commission, ledger, open API, Channels webhook
 	s.registerChannelsWebhook(e)
+	s.registerOrders(e, ipLimit, authed)
 
 	// payouts, WeChat Pay callbacks, reconciliation
 

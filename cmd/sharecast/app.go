@@ -19,6 +19,7 @@ import (
 	"github.com/sharecast/sharecast/jobs"
 	"github.com/sharecast/sharecast/kv"
 	"github.com/sharecast/sharecast/leaderboard"
+	"github.com/sharecast/sharecast/payouts"
 	"github.com/sharecast/sharecast/referral"
 	"github.com/sharecast/sharecast/reminders"
 	"github.com/sharecast/sharecast/secrets"
@@ -57,10 +58,14 @@ type app struct {
 	outputs   *leaderboard.Outputs
 
 	// orders, attribution, commission, ledger
-	// orderIntake is the orders domain, both order doors' destination; while nil, Channels
-	// events are stored and their jobs wait and retry.
+	// orderIntake is where both order doors deliver: a.orders, or a test's fake.
 	orderIntake referral.OrderIntake
 	channels    *channelsorders.Service // the Channels shop push door
+	ledger      *payouts.Ledger
+	book        *payouts.Book
+	orders      *referral.Orders // implements referral.OrderIntake for both order doors
+	members     *referral.Members
+	apiKeys     *brands.APIKeys
 
 	// payouts
 
@@ -186,13 +191,22 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, o buildOpti
 	a.outputs = newOutputs(a, baseURL, o)
 
 	// orders, attribution, commission, ledger
-	if o.orderIntake != nil {
+	a.ledger = &payouts.Ledger{Store: st.Ledger(), Clock: a.clock}
+	a.book = &payouts.Book{Store: st.Ledger(), Adjustments: st.Ledger(), Ledger: a.ledger, Events: a.events,
+		Audit: st, Members: st.Ledger(), Clock: a.clock}
+	a.orders = &referral.Orders{Store: st.Orders(), Book: a.book, Brands: a.brands, Audit: st, Events: a.events, Clock: a.clock}
+	a.members = &referral.Members{Store: st.Orders(), Audit: st, Clock: a.clock}
+	a.apiKeys = &brands.APIKeys{Store: st.Orders(), Clock: a.clock}
+	a.orderIntake = a.orders
+	if o.orderIntake != nil { // tests may replace the orders domain behind the Channels door
 		a.orderIntake = o.orderIntake
 	}
 	a.channels = &channelsorders.Service{Brands: a.brands, Store: st, Jobs: a.jobs, WeChat: wx, Intake: a.orderIntake,
 		Clock: a.clock, Log: log}
 	if w := a.jobs.Workers(); w != nil {
 		river.AddWorker(w, channelsorders.NewWorker(a.channels))
+		river.AddWorker(w, jobs.NewReleaseCommissionsWorker(a.book))
+		a.jobs.AddPeriodic(jobs.ReleaseCommissionsPeriodic())
 	}
 
 	// payouts
@@ -216,6 +230,7 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, o buildOpti
 
 		// orders, attribution, commission, ledger
 		ChannelsOrders: a.channels,
+		Orders:         a.orders, Members: a.members, Book: a.book, Ledger: a.ledger, APIKeys: a.apiKeys,
 
 		// payouts
 

@@ -8,6 +8,7 @@
 //	sharecast brand …      create and configure brands
 //	sharecast admin …      create admins, reset passwords
 //	sharecast leaderboard rebuild --live ID   rebuild a live's boards from the database
+//	sharecast ledger verify check every brand's ledger (non-zero exit on any violation)
 //	sharecast version
 package main
 
@@ -38,6 +39,7 @@ commands:
   brand       create | configure | list brands
   admin       create | reset-password admins
   leaderboard rebuild --live ID: rebuild a live's boards from the database
+  ledger      verify: check every brand's ledger (exit 1 on any violation)
   version     print the version
 
 Configuration comes from SHARECAST_* variables (see README.md); flags override them.
@@ -73,6 +75,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		err = cmdAdmin(ctx, rest, getenv, stdin, stdout)
 	case "leaderboard":
 		err = cmdLeaderboard(ctx, rest, getenv, stdout, stderr)
+	case "ledger":
+		err = cmdLedger(ctx, rest, getenv, stdout)
 	case "version":
 		fmt.Fprintln(stdout, "sharecast", version)
 	case "help", "-h", "--help":

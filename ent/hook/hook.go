@@ -9,6 +9,30 @@ import (
 	"github.com/sharecast/sharecast/ent"
 )
 
+// The APIKeyFunc type is an adapter to allow the use of ordinary
+// function as APIKey mutator.
+type APIKeyFunc func(context.Context, *ent.APIKeyMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f APIKeyFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.APIKeyMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.APIKeyMutation", m)
+}
+
+// The AdjustmentFunc type is an adapter to allow the use of ordinary
+// function as Adjustment mutator.
+type AdjustmentFunc func(context.Context, *ent.AdjustmentMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f AdjustmentFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.AdjustmentMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.AdjustmentMutation", m)
+}
+
 // The AdminFunc type is an adapter to allow the use of ordinary
 // function as Admin mutator.
 type AdminFunc func(context.Context, *ent.AdminMutation) (ent.Value, error)
@@ -33,6 +57,18 @@ func (f AdminSessionFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.AdminSessionMutation", m)
 }
 
+// The AfterSaleFunc type is an adapter to allow the use of ordinary
+// function as AfterSale mutator.
+type AfterSaleFunc func(context.Context, *ent.AfterSaleMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f AfterSaleFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.AfterSaleMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.AfterSaleMutation", m)
+}
+
 // The AuditLogFunc type is an adapter to allow the use of ordinary
 // function as AuditLog mutator.
 type AuditLogFunc func(context.Context, *ent.AuditLogMutation) (ent.Value, error)
@@ -43,6 +79,42 @@ func (f AuditLogFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, er
 		return f(ctx, mv)
 	}
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.AuditLogMutation", m)
+}
+
+// The BindingFunc type is an adapter to allow the use of ordinary
+// function as Binding mutator.
+type BindingFunc func(context.Context, *ent.BindingMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f BindingFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.BindingMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.BindingMutation", m)
+}
+
+// The BindingChangeFunc type is an adapter to allow the use of ordinary
+// function as BindingChange mutator.
+type BindingChangeFunc func(context.Context, *ent.BindingChangeMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f BindingChangeFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.BindingChangeMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.BindingChangeMutation", m)
+}
+
+// The BindingRuleSetFunc type is an adapter to allow the use of ordinary
+// function as BindingRuleSet mutator.
+type BindingRuleSetFunc func(context.Context, *ent.BindingRuleSetMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f BindingRuleSetFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.BindingRuleSetMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.BindingRuleSetMutation", m)
 }
 
 // The BrandFunc type is an adapter to allow the use of ordinary
@@ -81,6 +153,42 @@ func (f ClockStateFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, 
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.ClockStateMutation", m)
 }
 
+// The CommissionFunc type is an adapter to allow the use of ordinary
+// function as Commission mutator.
+type CommissionFunc func(context.Context, *ent.CommissionMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f CommissionFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.CommissionMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.CommissionMutation", m)
+}
+
+// The CommissionPlanFunc type is an adapter to allow the use of ordinary
+// function as CommissionPlan mutator.
+type CommissionPlanFunc func(context.Context, *ent.CommissionPlanMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f CommissionPlanFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.CommissionPlanMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.CommissionPlanMutation", m)
+}
+
+// The CommissionReversalFunc type is an adapter to allow the use of ordinary
+// function as CommissionReversal mutator.
+type CommissionReversalFunc func(context.Context, *ent.CommissionReversalMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f CommissionReversalFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.CommissionReversalMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.CommissionReversalMutation", m)
+}
+
 // The LeaderboardPushFunc type is an adapter to allow the use of ordinary
 // function as LeaderboardPush mutator.
 type LeaderboardPushFunc func(context.Context, *ent.LeaderboardPushMutation) (ent.Value, error)
@@ -105,6 +213,42 @@ func (f LeaderboardShareFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.V
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.LeaderboardShareMutation", m)
 }
 
+// The LedgerAccountFunc type is an adapter to allow the use of ordinary
+// function as LedgerAccount mutator.
+type LedgerAccountFunc func(context.Context, *ent.LedgerAccountMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f LedgerAccountFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.LedgerAccountMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.LedgerAccountMutation", m)
+}
+
+// The LedgerEntryFunc type is an adapter to allow the use of ordinary
+// function as LedgerEntry mutator.
+type LedgerEntryFunc func(context.Context, *ent.LedgerEntryMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f LedgerEntryFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.LedgerEntryMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.LedgerEntryMutation", m)
+}
+
+// The LedgerTransactionFunc type is an adapter to allow the use of ordinary
+// function as LedgerTransaction mutator.
+type LedgerTransactionFunc func(context.Context, *ent.LedgerTransactionMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f LedgerTransactionFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.LedgerTransactionMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.LedgerTransactionMutation", m)
+}
+
 // The LiveFunc type is an adapter to allow the use of ordinary
 // function as Live mutator.
 type LiveFunc func(context.Context, *ent.LiveMutation) (ent.Value, error)
@@ -127,6 +271,54 @@ func (f MemberFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, erro
 		return f(ctx, mv)
 	}
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.MemberMutation", m)
+}
+
+// The OrderFunc type is an adapter to allow the use of ordinary
+// function as Order mutator.
+type OrderFunc func(context.Context, *ent.OrderMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f OrderFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.OrderMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.OrderMutation", m)
+}
+
+// The OrderAttributionFunc type is an adapter to allow the use of ordinary
+// function as OrderAttribution mutator.
+type OrderAttributionFunc func(context.Context, *ent.OrderAttributionMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f OrderAttributionFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.OrderAttributionMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.OrderAttributionMutation", m)
+}
+
+// The OrderLineFunc type is an adapter to allow the use of ordinary
+// function as OrderLine mutator.
+type OrderLineFunc func(context.Context, *ent.OrderLineMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f OrderLineFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.OrderLineMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.OrderLineMutation", m)
+}
+
+// The ParkedOrderEventFunc type is an adapter to allow the use of ordinary
+// function as ParkedOrderEvent mutator.
+type ParkedOrderEventFunc func(context.Context, *ent.ParkedOrderEventMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f ParkedOrderEventFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.ParkedOrderEventMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.ParkedOrderEventMutation", m)
 }
 
 // The PushScheduleFunc type is an adapter to allow the use of ordinary

@@ -8,6 +8,84 @@ import (
 )
 
 var (
+	// APIKeysColumns holds the columns for the "api_keys" table.
+	APIKeysColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 36},
+		{Name: "name", Type: field.TypeString, Size: 64, Default: ""},
+		{Name: "secret_hash", Type: field.TypeBytes},
+		{Name: "created_by", Type: field.TypeString, Size: 36, Default: ""},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "last_used_at", Type: field.TypeTime, Nullable: true},
+		{Name: "revoked_at", Type: field.TypeTime, Nullable: true},
+		{Name: "brand_id", Type: field.TypeString, Size: 36},
+	}
+	// APIKeysTable holds the schema information for the "api_keys" table.
+	APIKeysTable = &schema.Table{
+		Name:       "api_keys",
+		Columns:    APIKeysColumns,
+		PrimaryKey: []*schema.Column{APIKeysColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "api_keys_brands_brand",
+				Columns:    []*schema.Column{APIKeysColumns[7]},
+				RefColumns: []*schema.Column{BrandsColumns[0]},
+				OnDelete:   schema.Restrict,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "apikey_brand_id_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{APIKeysColumns[7], APIKeysColumns[4]},
+			},
+		},
+	}
+	// AdjustmentsColumns holds the columns for the "adjustments" table.
+	AdjustmentsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 36},
+		{Name: "member_id", Type: field.TypeString, Size: 36},
+		{Name: "kind", Type: field.TypeEnum, Enums: []string{"prize", "credit", "debt_write_off"}},
+		{Name: "amount_fen", Type: field.TypeInt64},
+		{Name: "reason", Type: field.TypeString, Size: 256},
+		{Name: "admin_id", Type: field.TypeString, Size: 36, Default: ""},
+		{Name: "idempotency_key", Type: field.TypeString, Nullable: true, Size: 128},
+		{Name: "body_hash", Type: field.TypeString, Size: 64, Default: ""},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "brand_id", Type: field.TypeString, Size: 36},
+		{Name: "transaction_id", Type: field.TypeString, Size: 36},
+	}
+	// AdjustmentsTable holds the schema information for the "adjustments" table.
+	AdjustmentsTable = &schema.Table{
+		Name:       "adjustments",
+		Columns:    AdjustmentsColumns,
+		PrimaryKey: []*schema.Column{AdjustmentsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "adjustments_brands_brand",
+				Columns:    []*schema.Column{AdjustmentsColumns[9]},
+				RefColumns: []*schema.Column{BrandsColumns[0]},
+				OnDelete:   schema.Restrict,
+			},
+			{
+				Symbol:     "adjustments_ledger_transactions_transaction",
+				Columns:    []*schema.Column{AdjustmentsColumns[10]},
+				RefColumns: []*schema.Column{LedgerTransactionsColumns[0]},
+				OnDelete:   schema.Restrict,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "adjustment_brand_id_idempotency_key",
+				Unique:  true,
+				Columns: []*schema.Column{AdjustmentsColumns[9], AdjustmentsColumns[6]},
+			},
+			{
+				Name:    "adjustment_brand_id_member_id_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{AdjustmentsColumns[9], AdjustmentsColumns[1], AdjustmentsColumns[8]},
+			},
+		},
+	}
 	// AdminsColumns holds the columns for the "admins" table.
 	AdminsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeString, Size: 36},
@@ -72,6 +150,51 @@ var (
 			},
 		},
 	}
+	// AfterSalesColumns holds the columns for the "after_sales" table.
+	AfterSalesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 36},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "after_sale_id", Type: field.TypeString, Size: 64},
+		{Name: "state", Type: field.TypeEnum, Enums: []string{"open", "refunded", "closed"}},
+		{Name: "lines", Type: field.TypeString, Size: 2147483647, Default: "[]"},
+		{Name: "body_hash", Type: field.TypeString, Size: 64, Default: ""},
+		{Name: "at", Type: field.TypeTime},
+		{Name: "brand_id", Type: field.TypeString, Size: 36},
+		{Name: "order_id", Type: field.TypeString, Size: 36},
+	}
+	// AfterSalesTable holds the schema information for the "after_sales" table.
+	AfterSalesTable = &schema.Table{
+		Name:       "after_sales",
+		Columns:    AfterSalesColumns,
+		PrimaryKey: []*schema.Column{AfterSalesColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "after_sales_brands_brand",
+				Columns:    []*schema.Column{AfterSalesColumns[8]},
+				RefColumns: []*schema.Column{BrandsColumns[0]},
+				OnDelete:   schema.Restrict,
+			},
+			{
+				Symbol:     "after_sales_orders_order",
+				Columns:    []*schema.Column{AfterSalesColumns[9]},
+				RefColumns: []*schema.Column{OrdersColumns[0]},
+				OnDelete:   schema.Restrict,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "aftersale_brand_id_order_id_after_sale_id",
+				Unique:  true,
+				Columns: []*schema.Column{AfterSalesColumns[8], AfterSalesColumns[9], AfterSalesColumns[3]},
+			},
+			{
+				Name:    "aftersale_brand_id_order_id_state",
+				Unique:  false,
+				Columns: []*schema.Column{AfterSalesColumns[8], AfterSalesColumns[9], AfterSalesColumns[4]},
+			},
+		},
+	}
 	// AuditLogsColumns holds the columns for the "audit_logs" table.
 	AuditLogsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeString, Size: 36},
@@ -103,6 +226,115 @@ var (
 				Name:    "auditlog_brand_id_created_at",
 				Unique:  false,
 				Columns: []*schema.Column{AuditLogsColumns[9], AuditLogsColumns[8]},
+			},
+		},
+	}
+	// BindingsColumns holds the columns for the "bindings" table.
+	BindingsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 36},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "buyer_id", Type: field.TypeString, Size: 36},
+		{Name: "sharer_id", Type: field.TypeString, Size: 36, Default: ""},
+		{Name: "mode", Type: field.TypeString, Size: 16, Default: ""},
+		{Name: "bound_at", Type: field.TypeTime, Nullable: true},
+		{Name: "expires_at", Type: field.TypeTime, Nullable: true},
+		{Name: "protected_until", Type: field.TypeTime, Nullable: true},
+		{Name: "touches_through", Type: field.TypeTime, Nullable: true},
+		{Name: "brand_id", Type: field.TypeString, Size: 36},
+	}
+	// BindingsTable holds the schema information for the "bindings" table.
+	BindingsTable = &schema.Table{
+		Name:       "bindings",
+		Columns:    BindingsColumns,
+		PrimaryKey: []*schema.Column{BindingsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "bindings_brands_brand",
+				Columns:    []*schema.Column{BindingsColumns[10]},
+				RefColumns: []*schema.Column{BrandsColumns[0]},
+				OnDelete:   schema.Restrict,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "binding_brand_id_buyer_id",
+				Unique:  true,
+				Columns: []*schema.Column{BindingsColumns[10], BindingsColumns[3]},
+			},
+			{
+				Name:    "binding_brand_id_sharer_id",
+				Unique:  false,
+				Columns: []*schema.Column{BindingsColumns[10], BindingsColumns[4]},
+			},
+		},
+	}
+	// BindingChangesColumns holds the columns for the "binding_changes" table.
+	BindingChangesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 36},
+		{Name: "buyer_id", Type: field.TypeString, Size: 36},
+		{Name: "from_sharer_id", Type: field.TypeString, Size: 36, Default: ""},
+		{Name: "to_sharer_id", Type: field.TypeString, Size: 36, Default: ""},
+		{Name: "mode", Type: field.TypeString, Size: 16, Default: ""},
+		{Name: "cause", Type: field.TypeEnum, Enums: []string{"touch", "order", "admin"}},
+		{Name: "ref", Type: field.TypeString, Size: 64, Default: ""},
+		{Name: "reason", Type: field.TypeString, Size: 256, Default: ""},
+		{Name: "at", Type: field.TypeTime},
+		{Name: "expires_at", Type: field.TypeTime, Nullable: true},
+		{Name: "protected_until", Type: field.TypeTime, Nullable: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "brand_id", Type: field.TypeString, Size: 36},
+	}
+	// BindingChangesTable holds the schema information for the "binding_changes" table.
+	BindingChangesTable = &schema.Table{
+		Name:       "binding_changes",
+		Columns:    BindingChangesColumns,
+		PrimaryKey: []*schema.Column{BindingChangesColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "binding_changes_brands_brand",
+				Columns:    []*schema.Column{BindingChangesColumns[12]},
+				RefColumns: []*schema.Column{BrandsColumns[0]},
+				OnDelete:   schema.Restrict,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "bindingchange_brand_id_buyer_id_at",
+				Unique:  false,
+				Columns: []*schema.Column{BindingChangesColumns[12], BindingChangesColumns[1], BindingChangesColumns[8]},
+			},
+		},
+	}
+	// BindingRuleSetsColumns holds the columns for the "binding_rule_sets" table.
+	BindingRuleSetsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 36},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "mode", Type: field.TypeEnum, Enums: []string{"first_touch", "window", "last_touch"}},
+		{Name: "window_days", Type: field.TypeInt, Default: 0},
+		{Name: "protection_days", Type: field.TypeInt, Default: 0},
+		{Name: "new_buyers_only", Type: field.TypeBool, Default: false},
+		{Name: "brand_id", Type: field.TypeString, Size: 36},
+	}
+	// BindingRuleSetsTable holds the schema information for the "binding_rule_sets" table.
+	BindingRuleSetsTable = &schema.Table{
+		Name:       "binding_rule_sets",
+		Columns:    BindingRuleSetsColumns,
+		PrimaryKey: []*schema.Column{BindingRuleSetsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "binding_rule_sets_brands_brand",
+				Columns:    []*schema.Column{BindingRuleSetsColumns[7]},
+				RefColumns: []*schema.Column{BrandsColumns[0]},
+				OnDelete:   schema.Restrict,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "bindingruleset_brand_id",
+				Unique:  true,
+				Columns: []*schema.Column{BindingRuleSetsColumns[7]},
 			},
 		},
 	}
@@ -194,6 +426,153 @@ var (
 		Columns:    ClockStatesColumns,
 		PrimaryKey: []*schema.Column{ClockStatesColumns[0]},
 	}
+	// CommissionsColumns holds the columns for the "commissions" table.
+	CommissionsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 36},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "live_id", Type: field.TypeString, Nullable: true, Size: 36},
+		{Name: "beneficiary_id", Type: field.TypeString, Size: 36},
+		{Name: "tier", Type: field.TypeInt},
+		{Name: "attribution_version", Type: field.TypeInt},
+		{Name: "plan_version", Type: field.TypeInt},
+		{Name: "product_type", Type: field.TypeEnum, Enums: []string{"flash_sale", "classic", "profit", "exclusive"}},
+		{Name: "amount_fen", Type: field.TypeInt64},
+		{Name: "reversed_fen", Type: field.TypeInt64, Default: 0},
+		{Name: "status", Type: field.TypeEnum, Enums: []string{"pending", "available", "reversed"}},
+		{Name: "due_at", Type: field.TypeTime},
+		{Name: "available_at", Type: field.TypeTime, Nullable: true},
+		{Name: "brand_id", Type: field.TypeString, Size: 36},
+		{Name: "order_id", Type: field.TypeString, Size: 36},
+		{Name: "order_line_id", Type: field.TypeString, Size: 36},
+	}
+	// CommissionsTable holds the schema information for the "commissions" table.
+	CommissionsTable = &schema.Table{
+		Name:       "commissions",
+		Columns:    CommissionsColumns,
+		PrimaryKey: []*schema.Column{CommissionsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "commissions_brands_brand",
+				Columns:    []*schema.Column{CommissionsColumns[14]},
+				RefColumns: []*schema.Column{BrandsColumns[0]},
+				OnDelete:   schema.Restrict,
+			},
+			{
+				Symbol:     "commissions_orders_order",
+				Columns:    []*schema.Column{CommissionsColumns[15]},
+				RefColumns: []*schema.Column{OrdersColumns[0]},
+				OnDelete:   schema.Restrict,
+			},
+			{
+				Symbol:     "commissions_order_lines_line",
+				Columns:    []*schema.Column{CommissionsColumns[16]},
+				RefColumns: []*schema.Column{OrderLinesColumns[0]},
+				OnDelete:   schema.Restrict,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "commission_brand_id_order_line_id_beneficiary_id_tier_attribution_version",
+				Unique:  true,
+				Columns: []*schema.Column{CommissionsColumns[14], CommissionsColumns[16], CommissionsColumns[4], CommissionsColumns[5], CommissionsColumns[6]},
+			},
+			{
+				Name:    "commission_brand_id_status_due_at",
+				Unique:  false,
+				Columns: []*schema.Column{CommissionsColumns[14], CommissionsColumns[11], CommissionsColumns[12]},
+			},
+			{
+				Name:    "commission_brand_id_beneficiary_id_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{CommissionsColumns[14], CommissionsColumns[4], CommissionsColumns[1]},
+			},
+			{
+				Name:    "commission_brand_id_order_id",
+				Unique:  false,
+				Columns: []*schema.Column{CommissionsColumns[14], CommissionsColumns[15]},
+			},
+			{
+				Name:    "commission_brand_id_live_id_status",
+				Unique:  false,
+				Columns: []*schema.Column{CommissionsColumns[14], CommissionsColumns[3], CommissionsColumns[11]},
+			},
+		},
+	}
+	// CommissionPlansColumns holds the columns for the "commission_plans" table.
+	CommissionPlansColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 36},
+		{Name: "version", Type: field.TypeInt},
+		{Name: "body", Type: field.TypeString, Size: 2147483647},
+		{Name: "effective_from", Type: field.TypeTime},
+		{Name: "created_by", Type: field.TypeString, Size: 36, Default: ""},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "brand_id", Type: field.TypeString, Size: 36},
+	}
+	// CommissionPlansTable holds the schema information for the "commission_plans" table.
+	CommissionPlansTable = &schema.Table{
+		Name:       "commission_plans",
+		Columns:    CommissionPlansColumns,
+		PrimaryKey: []*schema.Column{CommissionPlansColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "commission_plans_brands_brand",
+				Columns:    []*schema.Column{CommissionPlansColumns[6]},
+				RefColumns: []*schema.Column{BrandsColumns[0]},
+				OnDelete:   schema.Restrict,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "commissionplan_brand_id_version",
+				Unique:  true,
+				Columns: []*schema.Column{CommissionPlansColumns[6], CommissionPlansColumns[1]},
+			},
+			{
+				Name:    "commissionplan_brand_id_effective_from",
+				Unique:  false,
+				Columns: []*schema.Column{CommissionPlansColumns[6], CommissionPlansColumns[3]},
+			},
+		},
+	}
+	// CommissionReversalsColumns holds the columns for the "commission_reversals" table.
+	CommissionReversalsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 36},
+		{Name: "cause", Type: field.TypeString, Size: 96},
+		{Name: "amount_fen", Type: field.TypeInt64},
+		{Name: "phase", Type: field.TypeEnum, Enums: []string{"pending", "available"}},
+		{Name: "debt_fen", Type: field.TypeInt64, Default: 0},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "brand_id", Type: field.TypeString, Size: 36},
+		{Name: "commission_id", Type: field.TypeString, Size: 36},
+	}
+	// CommissionReversalsTable holds the schema information for the "commission_reversals" table.
+	CommissionReversalsTable = &schema.Table{
+		Name:       "commission_reversals",
+		Columns:    CommissionReversalsColumns,
+		PrimaryKey: []*schema.Column{CommissionReversalsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "commission_reversals_brands_brand",
+				Columns:    []*schema.Column{CommissionReversalsColumns[6]},
+				RefColumns: []*schema.Column{BrandsColumns[0]},
+				OnDelete:   schema.Restrict,
+			},
+			{
+				Symbol:     "commission_reversals_commissions_commission",
+				Columns:    []*schema.Column{CommissionReversalsColumns[7]},
+				RefColumns: []*schema.Column{CommissionsColumns[0]},
+				OnDelete:   schema.Restrict,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "commissionreversal_brand_id_commission_id_cause",
+				Unique:  true,
+				Columns: []*schema.Column{CommissionReversalsColumns[6], CommissionReversalsColumns[7], CommissionReversalsColumns[1]},
+			},
+		},
+	}
 	// LeaderboardPushesColumns holds the columns for the "leaderboard_pushes" table.
 	LeaderboardPushesColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeString, Size: 36},
@@ -274,6 +653,121 @@ var (
 				Name:    "leaderboardshare_brand_id_live_id_created_at",
 				Unique:  false,
 				Columns: []*schema.Column{LeaderboardSharesColumns[10], LeaderboardSharesColumns[1], LeaderboardSharesColumns[8]},
+			},
+		},
+	}
+	// LedgerAccountsColumns holds the columns for the "ledger_accounts" table.
+	LedgerAccountsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 36},
+		{Name: "owner_type", Type: field.TypeEnum, Enums: []string{"member", "brand"}},
+		{Name: "owner_id", Type: field.TypeString, Size: 36},
+		{Name: "kind", Type: field.TypeEnum, Enums: []string{"pending", "available", "in_flight", "paid", "debt", "commission_expense", "adjustment_expense", "wechat_clearing"}},
+		{Name: "normal_side", Type: field.TypeEnum, Enums: []string{"debit", "credit"}},
+		{Name: "balance_fen", Type: field.TypeInt64, Default: 0},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "brand_id", Type: field.TypeString, Size: 36},
+	}
+	// LedgerAccountsTable holds the schema information for the "ledger_accounts" table.
+	LedgerAccountsTable = &schema.Table{
+		Name:       "ledger_accounts",
+		Columns:    LedgerAccountsColumns,
+		PrimaryKey: []*schema.Column{LedgerAccountsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "ledger_accounts_brands_brand",
+				Columns:    []*schema.Column{LedgerAccountsColumns[7]},
+				RefColumns: []*schema.Column{BrandsColumns[0]},
+				OnDelete:   schema.Restrict,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "ledgeraccount_brand_id_owner_type_owner_id_kind",
+				Unique:  true,
+				Columns: []*schema.Column{LedgerAccountsColumns[7], LedgerAccountsColumns[1], LedgerAccountsColumns[2], LedgerAccountsColumns[3]},
+			},
+		},
+	}
+	// LedgerEntriesColumns holds the columns for the "ledger_entries" table.
+	LedgerEntriesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 36},
+		{Name: "amount_fen", Type: field.TypeInt64},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "brand_id", Type: field.TypeString, Size: 36},
+		{Name: "transaction_id", Type: field.TypeString, Size: 36},
+		{Name: "account_id", Type: field.TypeString, Size: 36},
+	}
+	// LedgerEntriesTable holds the schema information for the "ledger_entries" table.
+	LedgerEntriesTable = &schema.Table{
+		Name:       "ledger_entries",
+		Columns:    LedgerEntriesColumns,
+		PrimaryKey: []*schema.Column{LedgerEntriesColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "ledger_entries_brands_brand",
+				Columns:    []*schema.Column{LedgerEntriesColumns[3]},
+				RefColumns: []*schema.Column{BrandsColumns[0]},
+				OnDelete:   schema.Restrict,
+			},
+			{
+				Symbol:     "ledger_entries_ledger_transactions_transaction",
+				Columns:    []*schema.Column{LedgerEntriesColumns[4]},
+				RefColumns: []*schema.Column{LedgerTransactionsColumns[0]},
+				OnDelete:   schema.Restrict,
+			},
+			{
+				Symbol:     "ledger_entries_ledger_accounts_account",
+				Columns:    []*schema.Column{LedgerEntriesColumns[5]},
+				RefColumns: []*schema.Column{LedgerAccountsColumns[0]},
+				OnDelete:   schema.Restrict,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "ledgerentry_brand_id_account_id",
+				Unique:  false,
+				Columns: []*schema.Column{LedgerEntriesColumns[3], LedgerEntriesColumns[5]},
+			},
+			{
+				Name:    "ledgerentry_brand_id_transaction_id",
+				Unique:  false,
+				Columns: []*schema.Column{LedgerEntriesColumns[3], LedgerEntriesColumns[4]},
+			},
+		},
+	}
+	// LedgerTransactionsColumns holds the columns for the "ledger_transactions" table.
+	LedgerTransactionsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 36},
+		{Name: "kind", Type: field.TypeString, Size: 32},
+		{Name: "ref", Type: field.TypeString, Size: 128},
+		{Name: "memo", Type: field.TypeString, Size: 256, Default: ""},
+		{Name: "posted_at", Type: field.TypeTime},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "brand_id", Type: field.TypeString, Size: 36},
+	}
+	// LedgerTransactionsTable holds the schema information for the "ledger_transactions" table.
+	LedgerTransactionsTable = &schema.Table{
+		Name:       "ledger_transactions",
+		Columns:    LedgerTransactionsColumns,
+		PrimaryKey: []*schema.Column{LedgerTransactionsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "ledger_transactions_brands_brand",
+				Columns:    []*schema.Column{LedgerTransactionsColumns[6]},
+				RefColumns: []*schema.Column{BrandsColumns[0]},
+				OnDelete:   schema.Restrict,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "ledgertransaction_brand_id_ref",
+				Unique:  true,
+				Columns: []*schema.Column{LedgerTransactionsColumns[6], LedgerTransactionsColumns[2]},
+			},
+			{
+				Name:    "ledgertransaction_brand_id_posted_at",
+				Unique:  false,
+				Columns: []*schema.Column{LedgerTransactionsColumns[6], LedgerTransactionsColumns[4]},
 			},
 		},
 	}
@@ -362,6 +856,188 @@ var (
 				Name:    "member_brand_id_recruiter_id",
 				Unique:  false,
 				Columns: []*schema.Column{MembersColumns[12], MembersColumns[10]},
+			},
+		},
+	}
+	// OrdersColumns holds the columns for the "orders" table.
+	OrdersColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 36},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "source", Type: field.TypeEnum, Enums: []string{"channels", "open_api"}},
+		{Name: "external_id", Type: field.TypeString, Size: 64},
+		{Name: "body_hash", Type: field.TypeString, Size: 64},
+		{Name: "buyer_openid", Type: field.TypeString, Size: 64, Default: ""},
+		{Name: "buyer_unionid", Type: field.TypeString, Size: 64, Default: ""},
+		{Name: "buyer_member_id", Type: field.TypeString, Nullable: true, Size: 36},
+		{Name: "ship_city", Type: field.TypeString, Size: 64, Default: ""},
+		{Name: "ship_city_norm", Type: field.TypeString, Size: 64, Default: ""},
+		{Name: "live_id", Type: field.TypeString, Nullable: true, Size: 36},
+		{Name: "share_code", Type: field.TypeString, Size: 32, Default: ""},
+		{Name: "sharer_openid", Type: field.TypeString, Size: 64, Default: ""},
+		{Name: "sharer_unionid", Type: field.TypeString, Size: 64, Default: ""},
+		{Name: "total_paid_fen", Type: field.TypeInt64},
+		{Name: "paid_at", Type: field.TypeTime},
+		{Name: "confirmed_at", Type: field.TypeTime, Nullable: true},
+		{Name: "settled_at", Type: field.TypeTime, Nullable: true},
+		{Name: "cancelled_at", Type: field.TypeTime, Nullable: true},
+		{Name: "hold_ends_at", Type: field.TypeTime},
+		{Name: "plan_version", Type: field.TypeInt},
+		{Name: "attributed_member_id", Type: field.TypeString, Nullable: true, Size: 36},
+		{Name: "attribution_rule", Type: field.TypeEnum, Enums: []string{"platform_sharer", "share_code", "binding", "last_touch", "none", "admin"}},
+		{Name: "attribution_version", Type: field.TypeInt},
+		{Name: "attribution_reason", Type: field.TypeString, Size: 512, Default: ""},
+		{Name: "brand_id", Type: field.TypeString, Size: 36},
+	}
+	// OrdersTable holds the schema information for the "orders" table.
+	OrdersTable = &schema.Table{
+		Name:       "orders",
+		Columns:    OrdersColumns,
+		PrimaryKey: []*schema.Column{OrdersColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "orders_brands_brand",
+				Columns:    []*schema.Column{OrdersColumns[26]},
+				RefColumns: []*schema.Column{BrandsColumns[0]},
+				OnDelete:   schema.Restrict,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "order_brand_id_source_external_id",
+				Unique:  true,
+				Columns: []*schema.Column{OrdersColumns[26], OrdersColumns[3], OrdersColumns[4]},
+			},
+			{
+				Name:    "order_brand_id_live_id_paid_at",
+				Unique:  false,
+				Columns: []*schema.Column{OrdersColumns[26], OrdersColumns[11], OrdersColumns[16]},
+			},
+			{
+				Name:    "order_brand_id_buyer_member_id_paid_at",
+				Unique:  false,
+				Columns: []*schema.Column{OrdersColumns[26], OrdersColumns[8], OrdersColumns[16]},
+			},
+			{
+				Name:    "order_brand_id_attributed_member_id_paid_at",
+				Unique:  false,
+				Columns: []*schema.Column{OrdersColumns[26], OrdersColumns[22], OrdersColumns[16]},
+			},
+		},
+	}
+	// OrderAttributionsColumns holds the columns for the "order_attributions" table.
+	OrderAttributionsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 36},
+		{Name: "version", Type: field.TypeInt},
+		{Name: "member_id", Type: field.TypeString, Nullable: true, Size: 36},
+		{Name: "rule", Type: field.TypeEnum, Enums: []string{"platform_sharer", "share_code", "binding", "last_touch", "none", "admin"}},
+		{Name: "reason", Type: field.TypeString, Size: 512, Default: ""},
+		{Name: "actor_type", Type: field.TypeEnum, Enums: []string{"system", "admin"}},
+		{Name: "actor_id", Type: field.TypeString, Size: 36, Default: ""},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "brand_id", Type: field.TypeString, Size: 36},
+		{Name: "order_id", Type: field.TypeString, Size: 36},
+	}
+	// OrderAttributionsTable holds the schema information for the "order_attributions" table.
+	OrderAttributionsTable = &schema.Table{
+		Name:       "order_attributions",
+		Columns:    OrderAttributionsColumns,
+		PrimaryKey: []*schema.Column{OrderAttributionsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "order_attributions_brands_brand",
+				Columns:    []*schema.Column{OrderAttributionsColumns[8]},
+				RefColumns: []*schema.Column{BrandsColumns[0]},
+				OnDelete:   schema.Restrict,
+			},
+			{
+				Symbol:     "order_attributions_orders_order",
+				Columns:    []*schema.Column{OrderAttributionsColumns[9]},
+				RefColumns: []*schema.Column{OrdersColumns[0]},
+				OnDelete:   schema.Restrict,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "orderattribution_brand_id_order_id_version",
+				Unique:  true,
+				Columns: []*schema.Column{OrderAttributionsColumns[8], OrderAttributionsColumns[9], OrderAttributionsColumns[1]},
+			},
+		},
+	}
+	// OrderLinesColumns holds the columns for the "order_lines" table.
+	OrderLinesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 36},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "line_id", Type: field.TypeString, Size: 64},
+		{Name: "product_id", Type: field.TypeString, Size: 64, Default: ""},
+		{Name: "sku_id", Type: field.TypeString, Size: 64, Default: ""},
+		{Name: "product_type", Type: field.TypeEnum, Enums: []string{"flash_sale", "classic", "profit", "exclusive"}},
+		{Name: "quantity", Type: field.TypeInt64},
+		{Name: "paid_fen", Type: field.TypeInt64},
+		{Name: "refunded_fen", Type: field.TypeInt64, Default: 0},
+		{Name: "open_after_sales", Type: field.TypeInt, Default: 0},
+		{Name: "brand_id", Type: field.TypeString, Size: 36},
+		{Name: "order_id", Type: field.TypeString, Size: 36},
+	}
+	// OrderLinesTable holds the schema information for the "order_lines" table.
+	OrderLinesTable = &schema.Table{
+		Name:       "order_lines",
+		Columns:    OrderLinesColumns,
+		PrimaryKey: []*schema.Column{OrderLinesColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "order_lines_brands_brand",
+				Columns:    []*schema.Column{OrderLinesColumns[11]},
+				RefColumns: []*schema.Column{BrandsColumns[0]},
+				OnDelete:   schema.Restrict,
+			},
+			{
+				Symbol:     "order_lines_orders_order",
+				Columns:    []*schema.Column{OrderLinesColumns[12]},
+				RefColumns: []*schema.Column{OrdersColumns[0]},
+				OnDelete:   schema.Restrict,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "orderline_brand_id_order_id_line_id",
+				Unique:  true,
+				Columns: []*schema.Column{OrderLinesColumns[11], OrderLinesColumns[12], OrderLinesColumns[3]},
+			},
+		},
+	}
+	// ParkedOrderEventsColumns holds the columns for the "parked_order_events" table.
+	ParkedOrderEventsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 36},
+		{Name: "source", Type: field.TypeEnum, Enums: []string{"channels", "open_api"}},
+		{Name: "external_id", Type: field.TypeString, Size: 64},
+		{Name: "kind", Type: field.TypeEnum, Enums: []string{"confirm", "cancel", "settle", "after_sale"}},
+		{Name: "key", Type: field.TypeString, Size: 96, Default: ""},
+		{Name: "payload", Type: field.TypeString, Size: 2147483647, Default: "{}"},
+		{Name: "at", Type: field.TypeTime},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "brand_id", Type: field.TypeString, Size: 36},
+	}
+	// ParkedOrderEventsTable holds the schema information for the "parked_order_events" table.
+	ParkedOrderEventsTable = &schema.Table{
+		Name:       "parked_order_events",
+		Columns:    ParkedOrderEventsColumns,
+		PrimaryKey: []*schema.Column{ParkedOrderEventsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "parked_order_events_brands_brand",
+				Columns:    []*schema.Column{ParkedOrderEventsColumns[8]},
+				RefColumns: []*schema.Column{BrandsColumns[0]},
+				OnDelete:   schema.Restrict,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "parkedorderevent_brand_id_source_external_id_kind_key",
+				Unique:  true,
+				Columns: []*schema.Column{ParkedOrderEventsColumns[8], ParkedOrderEventsColumns[1], ParkedOrderEventsColumns[2], ParkedOrderEventsColumns[3], ParkedOrderEventsColumns[4]},
 			},
 		},
 	}
@@ -855,16 +1531,32 @@ var (
 	}
 	// Tables holds all the tables in the schema.
 	Tables = []*schema.Table{
+		APIKeysTable,
+		AdjustmentsTable,
 		AdminsTable,
 		AdminSessionsTable,
+		AfterSalesTable,
 		AuditLogsTable,
+		BindingsTable,
+		BindingChangesTable,
+		BindingRuleSetsTable,
 		BrandsTable,
 		ChannelsEventsTable,
 		ClockStatesTable,
+		CommissionsTable,
+		CommissionPlansTable,
+		CommissionReversalsTable,
 		LeaderboardPushesTable,
 		LeaderboardSharesTable,
+		LedgerAccountsTable,
+		LedgerEntriesTable,
+		LedgerTransactionsTable,
 		LivesTable,
 		MembersTable,
+		OrdersTable,
+		OrderAttributionsTable,
+		OrderLinesTable,
+		ParkedOrderEventsTable,
 		PushSchedulesTable,
 		RefreshTokensTable,
 		ReservationsTable,
@@ -881,14 +1573,39 @@ var (
 )
 
 func init() {
+	APIKeysTable.ForeignKeys[0].RefTable = BrandsTable
+	AdjustmentsTable.ForeignKeys[0].RefTable = BrandsTable
+	AdjustmentsTable.ForeignKeys[1].RefTable = LedgerTransactionsTable
 	AdminsTable.ForeignKeys[0].RefTable = BrandsTable
 	AdminSessionsTable.ForeignKeys[0].RefTable = BrandsTable
+	AfterSalesTable.ForeignKeys[0].RefTable = BrandsTable
+	AfterSalesTable.ForeignKeys[1].RefTable = OrdersTable
 	AuditLogsTable.ForeignKeys[0].RefTable = BrandsTable
+	BindingsTable.ForeignKeys[0].RefTable = BrandsTable
+	BindingChangesTable.ForeignKeys[0].RefTable = BrandsTable
+	BindingRuleSetsTable.ForeignKeys[0].RefTable = BrandsTable
 	ChannelsEventsTable.ForeignKeys[0].RefTable = BrandsTable
+	CommissionsTable.ForeignKeys[0].RefTable = BrandsTable
+	CommissionsTable.ForeignKeys[1].RefTable = OrdersTable
+	CommissionsTable.ForeignKeys[2].RefTable = OrderLinesTable
+	CommissionPlansTable.ForeignKeys[0].RefTable = BrandsTable
+	CommissionReversalsTable.ForeignKeys[0].RefTable = BrandsTable
+	CommissionReversalsTable.ForeignKeys[1].RefTable = CommissionsTable
 	LeaderboardPushesTable.ForeignKeys[0].RefTable = BrandsTable
 	LeaderboardSharesTable.ForeignKeys[0].RefTable = BrandsTable
+	LedgerAccountsTable.ForeignKeys[0].RefTable = BrandsTable
+	LedgerEntriesTable.ForeignKeys[0].RefTable = BrandsTable
+	LedgerEntriesTable.ForeignKeys[1].RefTable = LedgerTransactionsTable
+	LedgerEntriesTable.ForeignKeys[2].RefTable = LedgerAccountsTable
+	LedgerTransactionsTable.ForeignKeys[0].RefTable = BrandsTable
 	LivesTable.ForeignKeys[0].RefTable = BrandsTable
 	MembersTable.ForeignKeys[0].RefTable = BrandsTable
+	OrdersTable.ForeignKeys[0].RefTable = BrandsTable
+	OrderAttributionsTable.ForeignKeys[0].RefTable = BrandsTable
+	OrderAttributionsTable.ForeignKeys[1].RefTable = OrdersTable
+	OrderLinesTable.ForeignKeys[0].RefTable = BrandsTable
+	OrderLinesTable.ForeignKeys[1].RefTable = OrdersTable
+	ParkedOrderEventsTable.ForeignKeys[0].RefTable = BrandsTable
 	PushSchedulesTable.ForeignKeys[0].RefTable = BrandsTable
 	RefreshTokensTable.ForeignKeys[0].RefTable = BrandsTable
 	ReservationsTable.ForeignKeys[0].RefTable = BrandsTable

@@ -6,14 +6,32 @@ import (
 	"entgo.io/ent/dialect/sql"
 )
 
+// APIKey is the predicate function for apikey builders.
+type APIKey func(*sql.Selector)
+
+// Adjustment is the predicate function for adjustment builders.
+type Adjustment func(*sql.Selector)
+
 // Admin is the predicate function for admin builders.
 type Admin func(*sql.Selector)
 
 // AdminSession is the predicate function for adminsession builders.
 type AdminSession func(*sql.Selector)
 
+// AfterSale is the predicate function for aftersale builders.
+type AfterSale func(*sql.Selector)
+
 // AuditLog is the predicate function for auditlog builders.
 type AuditLog func(*sql.Selector)
+
+// Binding is the predicate function for binding builders.
+type Binding func(*sql.Selector)
+
+// BindingChange is the predicate function for bindingchange builders.
+type BindingChange func(*sql.Selector)
+
+// BindingRuleSet is the predicate function for bindingruleset builders.
+type BindingRuleSet func(*sql.Selector)
 
 // Brand is the predicate function for brand builders.
 type Brand func(*sql.Selector)
@@ -24,17 +42,47 @@ type ChannelsEvent func(*sql.Selector)
 // ClockState is the predicate function for clockstate builders.
 type ClockState func(*sql.Selector)
 
+// Commission is the predicate function for commission builders.
+type Commission func(*sql.Selector)
+
+// CommissionPlan is the predicate function for commissionplan builders.
+type CommissionPlan func(*sql.Selector)
+
+// CommissionReversal is the predicate function for commissionreversal builders.
+type CommissionReversal func(*sql.Selector)
+
 // LeaderboardPush is the predicate function for leaderboardpush builders.
 type LeaderboardPush func(*sql.Selector)
 
 // LeaderboardShare is the predicate function for leaderboardshare builders.
 type LeaderboardShare func(*sql.Selector)
 
+// LedgerAccount is the predicate function for ledgeraccount builders.
+type LedgerAccount func(*sql.Selector)
+
+// LedgerEntry is the predicate function for ledgerentry builders.
+type LedgerEntry func(*sql.Selector)
+
+// LedgerTransaction is the predicate function for ledgertransaction builders.
+type LedgerTransaction func(*sql.Selector)
+
 // Live is the predicate function for live builders.
 type Live func(*sql.Selector)
 
 // Member is the predicate function for member builders.
 type Member func(*sql.Selector)
+
+// Order is the predicate function for order builders.
+type Order func(*sql.Selector)
+
+// OrderAttribution is the predicate function for orderattribution builders.
+type OrderAttribution func(*sql.Selector)
+
+// OrderLine is the predicate function for orderline builders.
+type OrderLine func(*sql.Selector)
+
+// ParkedOrderEvent is the predicate function for parkedorderevent builders.
+type ParkedOrderEvent func(*sql.Selector)
 
 // PushSchedule is the predicate function for pushschedule builders.
 type PushSchedule func(*sql.Selector)
