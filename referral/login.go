@@ -40,6 +40,13 @@ type Service struct {
 	Tokens  *auth.Issuer
 	Sealer  Sealer
 	Clock   clock.Clock
+	// Links resolves invite codes (share codes) to their owner, the new member's recruiter.
+	Links LinkResolver
+}
+
+// LinkResolver finds a share link by its global code (ErrNotFound when unknown).
+type LinkResolver interface {
+	LinkByCode(ctx context.Context, code string) (ShareLink, error)
 }
 
 // LoginInput is POST /mp/v1/session.
@@ -81,8 +88,12 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (Session, error) {
 	now := s.Clock.Now()
 	m, err := s.Members.MemberByOpenID(ctx, b.ID, id.OpenID)
 	if errors.Is(err, ErrNotFound) {
+		var recruiter string
+		if recruiter, err = s.recruiter(ctx, b.ID, in.InviteCode); err != nil {
+			return Session{}, err
+		}
 		m, err = s.Members.CreateMember(ctx, Member{BrandID: b.ID, OpenID: id.OpenID, UnionID: id.UnionID,
-			Status: StatusActive, LeaderboardVisible: true, LastLoginAt: &now})
+			Status: StatusActive, LeaderboardVisible: true, LastLoginAt: &now, RecruiterID: recruiter})
 		if errors.Is(err, ErrDuplicate) { // a concurrent first login created it
 			m, err = s.Members.MemberByOpenID(ctx, b.ID, id.OpenID)
 		}
@@ -105,6 +116,27 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (Session, error) {
 		return Session{}, err
 	}
 	return Session{Tokens: pair, Member: m}, nil
+}
+
+// recruiter answers the owner of invite code (a share code of this brand), or "" when the
+// code is empty, unknown or another brand's: a stale or foreign link must not stop a login,
+// and it earns nobody anything. The new member has no descendants yet, so the recruiter can
+// never be one (DESIGN §2: set once, never to a descendant).
+func (s *Service) recruiter(ctx context.Context, brandID, code string) (string, error) {
+	if code == "" || s.Links == nil {
+		return "", nil
+	}
+	l, err := s.Links.LinkByCode(ctx, code)
+	if errors.Is(err, ErrNotFound) {
+		return "", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	if l.BrandID != brandID {
+		return "", nil
+	}
+	return l.MemberID, nil
 }
 
 // Refresh rotates a refresh token; a banned member's refresh is refused.

@@ -167,7 +167,8 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, o buildOpti
 
 	a.tokens = auth.NewIssuer(auth.NewKey(box.Derive("jwt")), a.clock, st)
 	a.brands = &brands.Service{Store: st, Sealer: box, Passwords: auth.Passwords{Cost: o.bcryptCost}, Attempts: r, Clock: a.clock}
-	a.referral = &referral.Service{Brands: a.brands, WeChat: codeExchanger{wx}, Members: st, Tokens: a.tokens, Sealer: box, Clock: a.clock}
+	a.referral = &referral.Service{Brands: a.brands, WeChat: codeExchanger{wx}, Members: st, Tokens: a.tokens, Sealer: box, Clock: a.clock,
+		Links: st}
 
 	a.jobs, err = jobs.New(jobs.Deps{Store: st, Clock: a.clock, Logger: log}, o.jobs)
 	if err != nil {
