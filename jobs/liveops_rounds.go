@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
 
 	"github.com/sharecast/sharecast/liveops"
 )
@@ -22,7 +23,8 @@ type NoticeSyncTickArgs struct{}
 
 func (NoticeSyncTickArgs) Kind() string { return "liveops_notice_sync_tick" }
 
-// NoticeSyncArgs syncs one brand's notices. Unique per brand within a minute.
+// NoticeSyncArgs syncs one brand's notices. Unique per brand while one is waiting or running
+// (ticks never pile syncs up; a finished sync does not block the next tick's).
 type NoticeSyncArgs struct {
 	BrandID string `json:"brand_id" river:"unique"`
 }
@@ -30,7 +32,9 @@ type NoticeSyncArgs struct {
 func (NoticeSyncArgs) Kind() string { return "liveops_notice_sync" }
 
 func (NoticeSyncArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{MaxAttempts: 3, UniqueOpts: river.UniqueOpts{ByArgs: true, ByPeriod: time.Minute}}
+	return river.InsertOpts{MaxAttempts: 3, UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: []rivertype.JobState{
+		rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRunning, rivertype.JobStateRetryable,
+		rivertype.JobStateScheduled}}}
 }
 
 // OutreachTickArgs checks every live whose shortfall round is due.

@@ -104,7 +104,7 @@ func (s *Server) liveOutreach(c *gin.Context) {
 				"queued": a.Queued, "sends": sends, "note": a.Note, "created_at": a.CreatedAt.Format(time.RFC3339),
 				"done_at": optTime(a.DoneAt)})
 		}
-		out = append(out, gin.H{"id": r.ID, "round": r.Round, "lead_minutes": r.LeadMinutes, "counted": r.Counted,
+		out = append(out, gin.H{"id": r.ID, "round": r.Round.Round, "lead_minutes": r.LeadMinutes, "counted": r.Counted,
 			"target": r.Target, "gap": r.Gap(), "outcome": r.Outcome, "created_at": r.CreatedAt.Format(time.RFC3339), "actions": acts})
 	}
 	c.JSON(http.StatusOK, gin.H{"rounds": out})

@@ -75,7 +75,7 @@ func TestSubscribeReminderEndToEnd(t *testing.T) {
 			"template_id": "x", "fields": map[string]any{"thing1": "x"}}), 404, "NOT_FOUND")
 		list := s.do("GET", "/admin/v1/subscribe-templates", op, nil)
 		expect(t, list, 200, "")
-		if len(list.body["templates"].([]any)) != 1 || len(list.body["purposes"].([]any)) != 3 {
+		if len(list.body["templates"].([]any)) != 1 || len(list.body["purposes"].([]any)) != 4 {
 			t.Fatalf("templates: %s", list.raw)
 		}
 		expect(t, s.do("POST", "/admin/v1/admins", owner, map[string]any{"username": "fiona", "password": "finance-pass-1", "role": "finance"}), 201, "")
