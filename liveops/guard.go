@@ -79,7 +79,9 @@ func absDur(d time.Duration) time.Duration {
 func roundMin(d time.Duration) string { return d.Round(time.Minute).String() }
 
 // Guard is the referral.LiveGuard: it refuses a risky live change with 409
-// RISK_ACK_REQUIRED listing the risks and the live's counts, and, once the change is sent
+// RISK_ACK_REQUIRED listing the risks and the live's counts — when there is something to
+// lose: reservations recorded, or the notice listed as available by the sync (WeChat may hold
+// reservations made outside our links) — and, once the change is sent
 // again with acknowledge_risk, snapshots the counts (a row, in the change's transaction)
 // before the change is written.
 type Guard struct{ S *Service }
@@ -102,6 +104,11 @@ func (g Guard) CheckLiveChange(ctx context.Context, l referral.Live, c referral.
 	reserved, counted, err := g.S.Store.ReservationCounts(ctx, l.BrandID, l.ID)
 	if err != nil {
 		return err
+	}
+	if reserved == 0 && (n == nil || n.State != NoticeAvailable) {
+		// Nothing to lose that we know of: no reservation recorded, and WeChat does not list
+		// the notice as reservable (so it holds none we cannot see either).
+		return nil
 	}
 	if !c.AcknowledgeRisk {
 		d := map[string]any{"risks": risks, "reservations": map[string]int64{"reserved": reserved, "counted": counted}}

@@ -200,6 +200,7 @@ func New(d Deps) (*Server, error) {
 		// payouts
 
 		// live operations
+		Sharing: d.Sharing, LiveOps: d.LiveOps,
 	})
 	if err != nil {
 		return nil, err

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -372,5 +373,59 @@ func TestShortfallSecondRound(t *testing.T) {
 		fin := s.adminWithRole(owner, "fin", "finance")
 		expect(t, s.do("GET", "/admin/v1/lives/"+liveID+"/outreach", fin, nil), 403, "FORBIDDEN")
 		expect(t, s.do("GET", "/admin/v1/lives/not-a-live/outreach", op, nil), 404, "")
+	})
+}
+
+// The console's live operations page: the synced notice, the editor that lists the risks of a
+// risky change with the acknowledge checkbox (409), saves once it is ticked, and the
+// shortfall rounds; the lives list shows the notice state and links to the page.
+func TestConsoleLiveOpsPage(t *testing.T) {
+	enginesWith(t, liveopsFast, func(t *testing.T, s *svc) {
+		owner, brandID := s.ownerOfDemo()
+		start := s.app.clock.Now().Add(4 * time.Hour).Truncate(time.Second).UTC()
+		notice := s.simNotice(brandID, map[string]any{"start_time": start.Format(time.RFC3339)})
+		created := s.do("POST", "/admin/v1/lives", owner, map[string]any{"title": "控制台场", "notice_id": notice,
+			"planned_start_at": start.Format(time.RFC3339), "target_reservations": 100})
+		expect(t, created, 201, "")
+		liveID := created.str("live.id")
+		poll(t, "the sync sees the notice", func() bool { return s.liveNotice(owner, liveID) != nil })
+
+		cc := s.console()
+		cc.login("demo", "admin", s.password)
+		expectPage(t, "lives list", cc.get("/admin/lives"), 200, `href="/admin/lives/`+liveID+`/ops"`, "notice-available")
+		expectPage(t, "ops page", cc.get("/admin/lives/"+liveID+"/ops"), 200, `id="notice-state"`, notice, `id="outreach-none"`)
+
+		form := url.Values{"title": {"控制台场"}, "planned_start_at": {start.Add(3 * time.Hour).Format(time.RFC3339)},
+			"notice_id": {notice}, "target_reservations": {"100"}}
+		expectPage(t, "risky save", cc.post("/admin/lives/"+liveID+"/ops", form), 409, `data-risk="START_OUTSIDE_REMINDER_WINDOW"`, `id="acknowledge-risk"`)
+		if l := s.do("GET", "/admin/v1/lives/"+liveID, owner, nil); l.str("live.planned_start_at") != start.Format(time.RFC3339) {
+			t.Fatalf("a refused change was saved: %s", l.raw)
+		}
+		form.Set("acknowledge_risk", "1")
+		saved := cc.post("/admin/lives/"+liveID+"/ops", form)
+		if saved.status != 303 || !strings.Contains(saved.location(), "/admin/lives/"+liveID+"/ops") {
+			t.Fatalf("acknowledged save: %d %s", saved.status, saved.location())
+		}
+		if l := s.do("GET", "/admin/v1/lives/"+liveID, owner, nil); l.str("live.planned_start_at") != start.Add(3*time.Hour).Format(time.RFC3339) {
+			t.Fatalf("the acknowledged change was not saved: %s", l.raw)
+		}
+		expectPage(t, "bad start", cc.post("/admin/lives/"+liveID+"/ops", url.Values{"title": {"x"}, "planned_start_at": {"tomorrow"},
+			"notice_id": {notice}, "target_reservations": {"1"}}), 400, `id="problem"`)
+
+		// Revoked in Channels: the page and the list say so.
+		s.simNotice(brandID, map[string]any{"notice_id": notice, "start_time": start.Format(time.RFC3339), "status": 1})
+		poll(t, "revocation synced", func() bool { return s.liveNotice(owner, liveID)["state"] == "revoked" })
+		expectPage(t, "ops page after revocation", cc.get("/admin/lives/"+liveID+"/ops"), 200, `id="notice-change"`, "notice-revoked")
+		expectPage(t, "lives list after revocation", cc.get("/admin/lives"), 200, "notice-revoked", "notice-change")
+
+		// Finance reads the list but not the operations page; another brand's live is 404.
+		s.adminWithRole(owner, "fin", "finance")
+		fc := s.console()
+		fc.login("demo", "fin", "finance-password-1")
+		if p := fc.get("/admin/lives"); strings.Contains(p.body, "/ops\"") {
+			t.Fatal("finance sees the operations link")
+		}
+		expectPage(t, "finance on ops", fc.get("/admin/lives/"+liveID+"/ops"), 403)
+		expectPage(t, "unknown live", cc.get("/admin/lives/not-a-live/ops"), 404)
 	})
 }

@@ -19,6 +19,10 @@ func (a *app) wireLiveOps2(wx *wechat.Client, o buildOptions) {
 		Reminders: a.reminders, Pusher: a.outputs, Clock: a.clock, Log: a.log}
 	a.sharing.LiveGuard = liveops.Guard{S: a.liveops}
 	jobs.AddLiveOpsWorkers(a.jobs, a.liveops, o.liveopsTick)
+	if cl, ok := a.consoleLives.(consoleLives); ok { // the lives list shows each notice's state
+		cl.notices = a.liveops
+		a.consoleLives = cl
+	}
 }
 
 // noticeSource lists a brand's Channels notices with its shop credentials.
