@@ -227,6 +227,10 @@ func TestShortfallSecondRound(t *testing.T) {
 		expect(t, s.do("POST", "/admin/v1/wecom-robots", owner, map[string]any{"name": "团长群", "webhook_key": robotKey}), 201, "")
 		now := s.app.clock.Now().Truncate(time.Second).UTC()
 
+		// The demo brand comes with templates: remove them to see a round without any.
+		for _, p := range []string{"shortfall_reminder", "shortfall_task"} {
+			expect(t, s.do("DELETE", "/admin/v1/subscribe-templates/"+p, op, nil), 204, "")
+		}
 		// A live due in 10 minutes (past its T-30) while the brand has no subscribe template.
 		early := s.do("POST", "/admin/v1/lives", op, map[string]any{"title": "无模板场", "notice_id": "notice-early",
 			"planned_start_at": now.Add(10 * time.Minute).Format(time.RFC3339), "target_reservations": 50})
