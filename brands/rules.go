@@ -25,7 +25,12 @@ type Rules struct {
 	RiskNewMemberMinutes    int `json:"risk_new_member_minutes"`
 	RiskIPViewers           int `json:"risk_ip_viewers"`
 	RiskIPWindowMinutes     int `json:"risk_ip_window_minutes"`
+	// Live operations (DESIGN §0): the shortfall second round runs this long before the start.
+	ShortfallLeadMinutes int `json:"shortfall_lead_minutes"`
 }
+
+// MaxShortfallLeadMinutes bounds how early the shortfall round may run (4 h).
+const MaxShortfallLeadMinutes = 240
 
 // DefaultRules are what a new brand gets.
 func DefaultRules() Rules {
@@ -35,6 +40,7 @@ func DefaultRules() Rules {
 		AutoApproveBelowFen: 5_000, SecondApprovalAboveFen: 20_000,
 		RiskInviterBurstCount: 30, RiskInviterBurstSeconds: 60, RiskNewMemberMinutes: 10,
 		RiskIPViewers: 20, RiskIPWindowMinutes: 10,
+		ShortfallLeadMinutes: 30,
 	}
 }
 
@@ -63,6 +69,7 @@ func (r Rules) Normalize() Rules {
 	fillInt(&r.RiskNewMemberMinutes, d.RiskNewMemberMinutes)
 	fillInt(&r.RiskIPViewers, d.RiskIPViewers)
 	fillInt(&r.RiskIPWindowMinutes, d.RiskIPWindowMinutes)
+	fillInt(&r.ShortfallLeadMinutes, d.ShortfallLeadMinutes)
 	return r
 }
 
@@ -91,6 +98,8 @@ func (r Rules) Validate() error {
 	case r.RiskInviterBurstCount < 1 || r.RiskInviterBurstSeconds < 1 || r.RiskNewMemberMinutes < 1 ||
 		r.RiskIPViewers < 1 || r.RiskIPWindowMinutes < 1:
 		return bad("risk thresholds must be positive")
+	case r.ShortfallLeadMinutes < 5 || r.ShortfallLeadMinutes > MaxShortfallLeadMinutes:
+		return bad("shortfall_lead_minutes must be 5 to %d", MaxShortfallLeadMinutes)
 	}
 	return nil
 }

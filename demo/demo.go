@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/sharecast/sharecast/brands"
+	"github.com/sharecast/sharecast/clock"
+	"github.com/sharecast/sharecast/reminders"
 	"github.com/sharecast/sharecast/store"
 	"github.com/sharecast/sharecast/wechat/simulator"
 )
@@ -85,6 +87,11 @@ func Seed(ctx context.Context, st *store.Store, svc *brands.Service, keys *simul
 			TargetReservations: 500, Status: "reservable"}); err != nil {
 			return err
 		}
+		// live operations: subscribe templates, so the shortfall second round (and live
+		// reminders) send in the demo; the simulated WeChat accepts any template id.
+		if err := seedTemplates(ctx, st, b.ID, now); err != nil {
+			return err
+		}
 		res = Result{Created: true, BrandID: b.ID}
 		return nil
 	})
@@ -103,4 +110,29 @@ func Seed(ctx context.Context, st *store.Store, svc *brands.Service, keys *simul
 		}
 	}
 	return res, nil
+}
+
+// DemoTemplates are the demo brand's subscribe templates (template ids of the simulated
+// WeChat), one per purpose the live operations send.
+var DemoTemplates = map[reminders.Purpose]reminders.TemplateInput{
+	reminders.LiveReminder: {TemplateID: "demoTmplLiveReminder", Page: "pages/live/index?live_id={live_id}",
+		Fields: map[string]string{"thing1": "{live_title}", "time2": "{start_time}", "thing3": "直播即将开始"}},
+	reminders.ShortfallReminder: {TemplateID: "demoTmplShortfall", Page: "pages/live/index?live_id={live_id}",
+		Fields: map[string]string{"thing1": "{live_title}", "time2": "{start_time}", "thing3": "开播前别忘了预约"}},
+	reminders.ShortfallTask: {TemplateID: "demoTmplInviterTask", Page: "pages/share/index?code={code}",
+		Fields: map[string]string{"thing1": "{copy}", "time2": "{start_time}", "character_string3": "{code}"}},
+}
+
+func seedTemplates(ctx context.Context, st *store.Store, brandID string, now time.Time) error {
+	svc := &reminders.Service{Store: st, Audit: st, Clock: clock.NewFixed(now)}
+	for _, p := range reminders.Purposes {
+		in, ok := DemoTemplates[p]
+		if !ok {
+			continue
+		}
+		if _, err := svc.PutTemplate(ctx, brands.CLIActor, brandID, p, in); err != nil {
+			return fmt.Errorf("demo template %s: %w", p, err)
+		}
+	}
+	return nil
 }

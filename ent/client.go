@@ -26,6 +26,7 @@ import (
 	"github.com/sharecast/sharecast/ent/bindingruleset"
 	"github.com/sharecast/sharecast/ent/brand"
 	"github.com/sharecast/sharecast/ent/channelsevent"
+	"github.com/sharecast/sharecast/ent/channelsnotice"
 	"github.com/sharecast/sharecast/ent/clockstate"
 	"github.com/sharecast/sharecast/ent/commission"
 	"github.com/sharecast/sharecast/ent/commissionplan"
@@ -36,10 +37,13 @@ import (
 	"github.com/sharecast/sharecast/ent/ledgerentry"
 	"github.com/sharecast/sharecast/ent/ledgertransaction"
 	"github.com/sharecast/sharecast/ent/live"
+	"github.com/sharecast/sharecast/ent/liverisksnapshot"
 	"github.com/sharecast/sharecast/ent/member"
 	"github.com/sharecast/sharecast/ent/order"
 	"github.com/sharecast/sharecast/ent/orderattribution"
 	"github.com/sharecast/sharecast/ent/orderline"
+	"github.com/sharecast/sharecast/ent/outreachaction"
+	"github.com/sharecast/sharecast/ent/outreachround"
 	"github.com/sharecast/sharecast/ent/parkedorderevent"
 	"github.com/sharecast/sharecast/ent/pushschedule"
 	"github.com/sharecast/sharecast/ent/refreshtoken"
@@ -84,6 +88,8 @@ type Client struct {
 	Brand *BrandClient
 	// ChannelsEvent is the client for interacting with the ChannelsEvent builders.
 	ChannelsEvent *ChannelsEventClient
+	// ChannelsNotice is the client for interacting with the ChannelsNotice builders.
+	ChannelsNotice *ChannelsNoticeClient
 	// ClockState is the client for interacting with the ClockState builders.
 	ClockState *ClockStateClient
 	// Commission is the client for interacting with the Commission builders.
@@ -104,6 +110,8 @@ type Client struct {
 	LedgerTransaction *LedgerTransactionClient
 	// Live is the client for interacting with the Live builders.
 	Live *LiveClient
+	// LiveRiskSnapshot is the client for interacting with the LiveRiskSnapshot builders.
+	LiveRiskSnapshot *LiveRiskSnapshotClient
 	// Member is the client for interacting with the Member builders.
 	Member *MemberClient
 	// Order is the client for interacting with the Order builders.
@@ -112,6 +120,10 @@ type Client struct {
 	OrderAttribution *OrderAttributionClient
 	// OrderLine is the client for interacting with the OrderLine builders.
 	OrderLine *OrderLineClient
+	// OutreachAction is the client for interacting with the OutreachAction builders.
+	OutreachAction *OutreachActionClient
+	// OutreachRound is the client for interacting with the OutreachRound builders.
+	OutreachRound *OutreachRoundClient
 	// ParkedOrderEvent is the client for interacting with the ParkedOrderEvent builders.
 	ParkedOrderEvent *ParkedOrderEventClient
 	// PushSchedule is the client for interacting with the PushSchedule builders.
@@ -160,6 +172,7 @@ func (c *Client) init() {
 	c.BindingRuleSet = NewBindingRuleSetClient(c.config)
 	c.Brand = NewBrandClient(c.config)
 	c.ChannelsEvent = NewChannelsEventClient(c.config)
+	c.ChannelsNotice = NewChannelsNoticeClient(c.config)
 	c.ClockState = NewClockStateClient(c.config)
 	c.Commission = NewCommissionClient(c.config)
 	c.CommissionPlan = NewCommissionPlanClient(c.config)
@@ -170,10 +183,13 @@ func (c *Client) init() {
 	c.LedgerEntry = NewLedgerEntryClient(c.config)
 	c.LedgerTransaction = NewLedgerTransactionClient(c.config)
 	c.Live = NewLiveClient(c.config)
+	c.LiveRiskSnapshot = NewLiveRiskSnapshotClient(c.config)
 	c.Member = NewMemberClient(c.config)
 	c.Order = NewOrderClient(c.config)
 	c.OrderAttribution = NewOrderAttributionClient(c.config)
 	c.OrderLine = NewOrderLineClient(c.config)
+	c.OutreachAction = NewOutreachActionClient(c.config)
+	c.OutreachRound = NewOutreachRoundClient(c.config)
 	c.ParkedOrderEvent = NewParkedOrderEventClient(c.config)
 	c.PushSchedule = NewPushScheduleClient(c.config)
 	c.RefreshToken = NewRefreshTokenClient(c.config)
@@ -290,6 +306,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		BindingRuleSet:     NewBindingRuleSetClient(cfg),
 		Brand:              NewBrandClient(cfg),
 		ChannelsEvent:      NewChannelsEventClient(cfg),
+		ChannelsNotice:     NewChannelsNoticeClient(cfg),
 		ClockState:         NewClockStateClient(cfg),
 		Commission:         NewCommissionClient(cfg),
 		CommissionPlan:     NewCommissionPlanClient(cfg),
@@ -300,10 +317,13 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		LedgerEntry:        NewLedgerEntryClient(cfg),
 		LedgerTransaction:  NewLedgerTransactionClient(cfg),
 		Live:               NewLiveClient(cfg),
+		LiveRiskSnapshot:   NewLiveRiskSnapshotClient(cfg),
 		Member:             NewMemberClient(cfg),
 		Order:              NewOrderClient(cfg),
 		OrderAttribution:   NewOrderAttributionClient(cfg),
 		OrderLine:          NewOrderLineClient(cfg),
+		OutreachAction:     NewOutreachActionClient(cfg),
+		OutreachRound:      NewOutreachRoundClient(cfg),
 		ParkedOrderEvent:   NewParkedOrderEventClient(cfg),
 		PushSchedule:       NewPushScheduleClient(cfg),
 		RefreshToken:       NewRefreshTokenClient(cfg),
@@ -347,6 +367,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		BindingRuleSet:     NewBindingRuleSetClient(cfg),
 		Brand:              NewBrandClient(cfg),
 		ChannelsEvent:      NewChannelsEventClient(cfg),
+		ChannelsNotice:     NewChannelsNoticeClient(cfg),
 		ClockState:         NewClockStateClient(cfg),
 		Commission:         NewCommissionClient(cfg),
 		CommissionPlan:     NewCommissionPlanClient(cfg),
@@ -357,10 +378,13 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		LedgerEntry:        NewLedgerEntryClient(cfg),
 		LedgerTransaction:  NewLedgerTransactionClient(cfg),
 		Live:               NewLiveClient(cfg),
+		LiveRiskSnapshot:   NewLiveRiskSnapshotClient(cfg),
 		Member:             NewMemberClient(cfg),
 		Order:              NewOrderClient(cfg),
 		OrderAttribution:   NewOrderAttributionClient(cfg),
 		OrderLine:          NewOrderLineClient(cfg),
+		OutreachAction:     NewOutreachActionClient(cfg),
+		OutreachRound:      NewOutreachRoundClient(cfg),
 		ParkedOrderEvent:   NewParkedOrderEventClient(cfg),
 		PushSchedule:       NewPushScheduleClient(cfg),
 		RefreshToken:       NewRefreshTokenClient(cfg),
@@ -405,11 +429,12 @@ func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
 		c.APIKey, c.Adjustment, c.Admin, c.AdminSession, c.AfterSale, c.AuditLog,
 		c.Binding, c.BindingChange, c.BindingRuleSet, c.Brand, c.ChannelsEvent,
-		c.ClockState, c.Commission, c.CommissionPlan, c.CommissionReversal,
-		c.LeaderboardPush, c.LeaderboardShare, c.LedgerAccount, c.LedgerEntry,
-		c.LedgerTransaction, c.Live, c.Member, c.Order, c.OrderAttribution,
-		c.OrderLine, c.ParkedOrderEvent, c.PushSchedule, c.RefreshToken, c.Reservation,
-		c.ShareLink, c.SubscribeCredit, c.SubscribeSend, c.SubscribeTemplate, c.Touch,
+		c.ChannelsNotice, c.ClockState, c.Commission, c.CommissionPlan,
+		c.CommissionReversal, c.LeaderboardPush, c.LeaderboardShare, c.LedgerAccount,
+		c.LedgerEntry, c.LedgerTransaction, c.Live, c.LiveRiskSnapshot, c.Member,
+		c.Order, c.OrderAttribution, c.OrderLine, c.OutreachAction, c.OutreachRound,
+		c.ParkedOrderEvent, c.PushSchedule, c.RefreshToken, c.Reservation, c.ShareLink,
+		c.SubscribeCredit, c.SubscribeSend, c.SubscribeTemplate, c.Touch,
 		c.WebhookDelivery, c.WebhookEndpoint, c.WebhookEvent, c.WecomRobot,
 	} {
 		n.Use(hooks...)
@@ -422,11 +447,12 @@ func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
 		c.APIKey, c.Adjustment, c.Admin, c.AdminSession, c.AfterSale, c.AuditLog,
 		c.Binding, c.BindingChange, c.BindingRuleSet, c.Brand, c.ChannelsEvent,
-		c.ClockState, c.Commission, c.CommissionPlan, c.CommissionReversal,
-		c.LeaderboardPush, c.LeaderboardShare, c.LedgerAccount, c.LedgerEntry,
-		c.LedgerTransaction, c.Live, c.Member, c.Order, c.OrderAttribution,
-		c.OrderLine, c.ParkedOrderEvent, c.PushSchedule, c.RefreshToken, c.Reservation,
-		c.ShareLink, c.SubscribeCredit, c.SubscribeSend, c.SubscribeTemplate, c.Touch,
+		c.ChannelsNotice, c.ClockState, c.Commission, c.CommissionPlan,
+		c.CommissionReversal, c.LeaderboardPush, c.LeaderboardShare, c.LedgerAccount,
+		c.LedgerEntry, c.LedgerTransaction, c.Live, c.LiveRiskSnapshot, c.Member,
+		c.Order, c.OrderAttribution, c.OrderLine, c.OutreachAction, c.OutreachRound,
+		c.ParkedOrderEvent, c.PushSchedule, c.RefreshToken, c.Reservation, c.ShareLink,
+		c.SubscribeCredit, c.SubscribeSend, c.SubscribeTemplate, c.Touch,
 		c.WebhookDelivery, c.WebhookEndpoint, c.WebhookEvent, c.WecomRobot,
 	} {
 		n.Intercept(interceptors...)
@@ -458,6 +484,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Brand.mutate(ctx, m)
 	case *ChannelsEventMutation:
 		return c.ChannelsEvent.mutate(ctx, m)
+	case *ChannelsNoticeMutation:
+		return c.ChannelsNotice.mutate(ctx, m)
 	case *ClockStateMutation:
 		return c.ClockState.mutate(ctx, m)
 	case *CommissionMutation:
@@ -478,6 +506,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.LedgerTransaction.mutate(ctx, m)
 	case *LiveMutation:
 		return c.Live.mutate(ctx, m)
+	case *LiveRiskSnapshotMutation:
+		return c.LiveRiskSnapshot.mutate(ctx, m)
 	case *MemberMutation:
 		return c.Member.mutate(ctx, m)
 	case *OrderMutation:
@@ -486,6 +516,10 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.OrderAttribution.mutate(ctx, m)
 	case *OrderLineMutation:
 		return c.OrderLine.mutate(ctx, m)
+	case *OutreachActionMutation:
+		return c.OutreachAction.mutate(ctx, m)
+	case *OutreachRoundMutation:
+		return c.OutreachRound.mutate(ctx, m)
 	case *ParkedOrderEventMutation:
 		return c.ParkedOrderEvent.mutate(ctx, m)
 	case *PushScheduleMutation:
@@ -2268,6 +2302,155 @@ func (c *ChannelsEventClient) mutate(ctx context.Context, m *ChannelsEventMutati
 	}
 }
 
+// ChannelsNoticeClient is a client for the ChannelsNotice schema.
+type ChannelsNoticeClient struct {
+	config
+}
+
+// NewChannelsNoticeClient returns a client for the ChannelsNotice from the given config.
+func NewChannelsNoticeClient(c config) *ChannelsNoticeClient {
+	return &ChannelsNoticeClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `channelsnotice.Hooks(f(g(h())))`.
+func (c *ChannelsNoticeClient) Use(hooks ...Hook) {
+	c.hooks.ChannelsNotice = append(c.hooks.ChannelsNotice, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `channelsnotice.Intercept(f(g(h())))`.
+func (c *ChannelsNoticeClient) Intercept(interceptors ...Interceptor) {
+	c.inters.ChannelsNotice = append(c.inters.ChannelsNotice, interceptors...)
+}
+
+// Create returns a builder for creating a ChannelsNotice entity.
+func (c *ChannelsNoticeClient) Create() *ChannelsNoticeCreate {
+	mutation := newChannelsNoticeMutation(c.config, OpCreate)
+	return &ChannelsNoticeCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of ChannelsNotice entities.
+func (c *ChannelsNoticeClient) CreateBulk(builders ...*ChannelsNoticeCreate) *ChannelsNoticeCreateBulk {
+	return &ChannelsNoticeCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *ChannelsNoticeClient) MapCreateBulk(slice any, setFunc func(*ChannelsNoticeCreate, int)) *ChannelsNoticeCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &ChannelsNoticeCreateBulk{err: fmt.Errorf("calling to ChannelsNoticeClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*ChannelsNoticeCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &ChannelsNoticeCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for ChannelsNotice.
+func (c *ChannelsNoticeClient) Update() *ChannelsNoticeUpdate {
+	mutation := newChannelsNoticeMutation(c.config, OpUpdate)
+	return &ChannelsNoticeUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *ChannelsNoticeClient) UpdateOne(_m *ChannelsNotice) *ChannelsNoticeUpdateOne {
+	mutation := newChannelsNoticeMutation(c.config, OpUpdateOne, withChannelsNotice(_m))
+	return &ChannelsNoticeUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *ChannelsNoticeClient) UpdateOneID(id string) *ChannelsNoticeUpdateOne {
+	mutation := newChannelsNoticeMutation(c.config, OpUpdateOne, withChannelsNoticeID(id))
+	return &ChannelsNoticeUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for ChannelsNotice.
+func (c *ChannelsNoticeClient) Delete() *ChannelsNoticeDelete {
+	mutation := newChannelsNoticeMutation(c.config, OpDelete)
+	return &ChannelsNoticeDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *ChannelsNoticeClient) DeleteOne(_m *ChannelsNotice) *ChannelsNoticeDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *ChannelsNoticeClient) DeleteOneID(id string) *ChannelsNoticeDeleteOne {
+	builder := c.Delete().Where(channelsnotice.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &ChannelsNoticeDeleteOne{builder}
+}
+
+// Query returns a query builder for ChannelsNotice.
+func (c *ChannelsNoticeClient) Query() *ChannelsNoticeQuery {
+	return &ChannelsNoticeQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeChannelsNotice},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a ChannelsNotice entity by its id.
+func (c *ChannelsNoticeClient) Get(ctx context.Context, id string) (*ChannelsNotice, error) {
+	return c.Query().Where(channelsnotice.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *ChannelsNoticeClient) GetX(ctx context.Context, id string) *ChannelsNotice {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryBrand queries the brand edge of a ChannelsNotice.
+func (c *ChannelsNoticeClient) QueryBrand(_m *ChannelsNotice) *BrandQuery {
+	query := (&BrandClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(channelsnotice.Table, channelsnotice.FieldID, id),
+			sqlgraph.To(brand.Table, brand.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, channelsnotice.BrandTable, channelsnotice.BrandColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *ChannelsNoticeClient) Hooks() []Hook {
+	return c.hooks.ChannelsNotice
+}
+
+// Interceptors returns the client interceptors.
+func (c *ChannelsNoticeClient) Interceptors() []Interceptor {
+	return c.inters.ChannelsNotice
+}
+
+func (c *ChannelsNoticeClient) mutate(ctx context.Context, m *ChannelsNoticeMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&ChannelsNoticeCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&ChannelsNoticeUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&ChannelsNoticeUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&ChannelsNoticeDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown ChannelsNotice mutation op: %q", m.Op())
+	}
+}
+
 // ClockStateClient is a client for the ClockState schema.
 type ClockStateClient struct {
 	config
@@ -3822,6 +4005,155 @@ func (c *LiveClient) mutate(ctx context.Context, m *LiveMutation) (Value, error)
 	}
 }
 
+// LiveRiskSnapshotClient is a client for the LiveRiskSnapshot schema.
+type LiveRiskSnapshotClient struct {
+	config
+}
+
+// NewLiveRiskSnapshotClient returns a client for the LiveRiskSnapshot from the given config.
+func NewLiveRiskSnapshotClient(c config) *LiveRiskSnapshotClient {
+	return &LiveRiskSnapshotClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `liverisksnapshot.Hooks(f(g(h())))`.
+func (c *LiveRiskSnapshotClient) Use(hooks ...Hook) {
+	c.hooks.LiveRiskSnapshot = append(c.hooks.LiveRiskSnapshot, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `liverisksnapshot.Intercept(f(g(h())))`.
+func (c *LiveRiskSnapshotClient) Intercept(interceptors ...Interceptor) {
+	c.inters.LiveRiskSnapshot = append(c.inters.LiveRiskSnapshot, interceptors...)
+}
+
+// Create returns a builder for creating a LiveRiskSnapshot entity.
+func (c *LiveRiskSnapshotClient) Create() *LiveRiskSnapshotCreate {
+	mutation := newLiveRiskSnapshotMutation(c.config, OpCreate)
+	return &LiveRiskSnapshotCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of LiveRiskSnapshot entities.
+func (c *LiveRiskSnapshotClient) CreateBulk(builders ...*LiveRiskSnapshotCreate) *LiveRiskSnapshotCreateBulk {
+	return &LiveRiskSnapshotCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *LiveRiskSnapshotClient) MapCreateBulk(slice any, setFunc func(*LiveRiskSnapshotCreate, int)) *LiveRiskSnapshotCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &LiveRiskSnapshotCreateBulk{err: fmt.Errorf("calling to LiveRiskSnapshotClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*LiveRiskSnapshotCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &LiveRiskSnapshotCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for LiveRiskSnapshot.
+func (c *LiveRiskSnapshotClient) Update() *LiveRiskSnapshotUpdate {
+	mutation := newLiveRiskSnapshotMutation(c.config, OpUpdate)
+	return &LiveRiskSnapshotUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *LiveRiskSnapshotClient) UpdateOne(_m *LiveRiskSnapshot) *LiveRiskSnapshotUpdateOne {
+	mutation := newLiveRiskSnapshotMutation(c.config, OpUpdateOne, withLiveRiskSnapshot(_m))
+	return &LiveRiskSnapshotUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *LiveRiskSnapshotClient) UpdateOneID(id string) *LiveRiskSnapshotUpdateOne {
+	mutation := newLiveRiskSnapshotMutation(c.config, OpUpdateOne, withLiveRiskSnapshotID(id))
+	return &LiveRiskSnapshotUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for LiveRiskSnapshot.
+func (c *LiveRiskSnapshotClient) Delete() *LiveRiskSnapshotDelete {
+	mutation := newLiveRiskSnapshotMutation(c.config, OpDelete)
+	return &LiveRiskSnapshotDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *LiveRiskSnapshotClient) DeleteOne(_m *LiveRiskSnapshot) *LiveRiskSnapshotDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *LiveRiskSnapshotClient) DeleteOneID(id string) *LiveRiskSnapshotDeleteOne {
+	builder := c.Delete().Where(liverisksnapshot.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &LiveRiskSnapshotDeleteOne{builder}
+}
+
+// Query returns a query builder for LiveRiskSnapshot.
+func (c *LiveRiskSnapshotClient) Query() *LiveRiskSnapshotQuery {
+	return &LiveRiskSnapshotQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeLiveRiskSnapshot},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a LiveRiskSnapshot entity by its id.
+func (c *LiveRiskSnapshotClient) Get(ctx context.Context, id string) (*LiveRiskSnapshot, error) {
+	return c.Query().Where(liverisksnapshot.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *LiveRiskSnapshotClient) GetX(ctx context.Context, id string) *LiveRiskSnapshot {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryBrand queries the brand edge of a LiveRiskSnapshot.
+func (c *LiveRiskSnapshotClient) QueryBrand(_m *LiveRiskSnapshot) *BrandQuery {
+	query := (&BrandClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(liverisksnapshot.Table, liverisksnapshot.FieldID, id),
+			sqlgraph.To(brand.Table, brand.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, liverisksnapshot.BrandTable, liverisksnapshot.BrandColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *LiveRiskSnapshotClient) Hooks() []Hook {
+	return c.hooks.LiveRiskSnapshot
+}
+
+// Interceptors returns the client interceptors.
+func (c *LiveRiskSnapshotClient) Interceptors() []Interceptor {
+	return c.inters.LiveRiskSnapshot
+}
+
+func (c *LiveRiskSnapshotClient) mutate(ctx context.Context, m *LiveRiskSnapshotMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&LiveRiskSnapshotCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&LiveRiskSnapshotUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&LiveRiskSnapshotUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&LiveRiskSnapshotDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown LiveRiskSnapshot mutation op: %q", m.Op())
+	}
+}
+
 // MemberClient is a client for the Member schema.
 type MemberClient struct {
 	config
@@ -4447,6 +4779,304 @@ func (c *OrderLineClient) mutate(ctx context.Context, m *OrderLineMutation) (Val
 		return (&OrderLineDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown OrderLine mutation op: %q", m.Op())
+	}
+}
+
+// OutreachActionClient is a client for the OutreachAction schema.
+type OutreachActionClient struct {
+	config
+}
+
+// NewOutreachActionClient returns a client for the OutreachAction from the given config.
+func NewOutreachActionClient(c config) *OutreachActionClient {
+	return &OutreachActionClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `outreachaction.Hooks(f(g(h())))`.
+func (c *OutreachActionClient) Use(hooks ...Hook) {
+	c.hooks.OutreachAction = append(c.hooks.OutreachAction, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `outreachaction.Intercept(f(g(h())))`.
+func (c *OutreachActionClient) Intercept(interceptors ...Interceptor) {
+	c.inters.OutreachAction = append(c.inters.OutreachAction, interceptors...)
+}
+
+// Create returns a builder for creating a OutreachAction entity.
+func (c *OutreachActionClient) Create() *OutreachActionCreate {
+	mutation := newOutreachActionMutation(c.config, OpCreate)
+	return &OutreachActionCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of OutreachAction entities.
+func (c *OutreachActionClient) CreateBulk(builders ...*OutreachActionCreate) *OutreachActionCreateBulk {
+	return &OutreachActionCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *OutreachActionClient) MapCreateBulk(slice any, setFunc func(*OutreachActionCreate, int)) *OutreachActionCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &OutreachActionCreateBulk{err: fmt.Errorf("calling to OutreachActionClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*OutreachActionCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &OutreachActionCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for OutreachAction.
+func (c *OutreachActionClient) Update() *OutreachActionUpdate {
+	mutation := newOutreachActionMutation(c.config, OpUpdate)
+	return &OutreachActionUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *OutreachActionClient) UpdateOne(_m *OutreachAction) *OutreachActionUpdateOne {
+	mutation := newOutreachActionMutation(c.config, OpUpdateOne, withOutreachAction(_m))
+	return &OutreachActionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *OutreachActionClient) UpdateOneID(id string) *OutreachActionUpdateOne {
+	mutation := newOutreachActionMutation(c.config, OpUpdateOne, withOutreachActionID(id))
+	return &OutreachActionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for OutreachAction.
+func (c *OutreachActionClient) Delete() *OutreachActionDelete {
+	mutation := newOutreachActionMutation(c.config, OpDelete)
+	return &OutreachActionDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *OutreachActionClient) DeleteOne(_m *OutreachAction) *OutreachActionDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *OutreachActionClient) DeleteOneID(id string) *OutreachActionDeleteOne {
+	builder := c.Delete().Where(outreachaction.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &OutreachActionDeleteOne{builder}
+}
+
+// Query returns a query builder for OutreachAction.
+func (c *OutreachActionClient) Query() *OutreachActionQuery {
+	return &OutreachActionQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeOutreachAction},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a OutreachAction entity by its id.
+func (c *OutreachActionClient) Get(ctx context.Context, id string) (*OutreachAction, error) {
+	return c.Query().Where(outreachaction.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *OutreachActionClient) GetX(ctx context.Context, id string) *OutreachAction {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryBrand queries the brand edge of a OutreachAction.
+func (c *OutreachActionClient) QueryBrand(_m *OutreachAction) *BrandQuery {
+	query := (&BrandClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(outreachaction.Table, outreachaction.FieldID, id),
+			sqlgraph.To(brand.Table, brand.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, outreachaction.BrandTable, outreachaction.BrandColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *OutreachActionClient) Hooks() []Hook {
+	return c.hooks.OutreachAction
+}
+
+// Interceptors returns the client interceptors.
+func (c *OutreachActionClient) Interceptors() []Interceptor {
+	return c.inters.OutreachAction
+}
+
+func (c *OutreachActionClient) mutate(ctx context.Context, m *OutreachActionMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&OutreachActionCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&OutreachActionUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&OutreachActionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&OutreachActionDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown OutreachAction mutation op: %q", m.Op())
+	}
+}
+
+// OutreachRoundClient is a client for the OutreachRound schema.
+type OutreachRoundClient struct {
+	config
+}
+
+// NewOutreachRoundClient returns a client for the OutreachRound from the given config.
+func NewOutreachRoundClient(c config) *OutreachRoundClient {
+	return &OutreachRoundClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `outreachround.Hooks(f(g(h())))`.
+func (c *OutreachRoundClient) Use(hooks ...Hook) {
+	c.hooks.OutreachRound = append(c.hooks.OutreachRound, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `outreachround.Intercept(f(g(h())))`.
+func (c *OutreachRoundClient) Intercept(interceptors ...Interceptor) {
+	c.inters.OutreachRound = append(c.inters.OutreachRound, interceptors...)
+}
+
+// Create returns a builder for creating a OutreachRound entity.
+func (c *OutreachRoundClient) Create() *OutreachRoundCreate {
+	mutation := newOutreachRoundMutation(c.config, OpCreate)
+	return &OutreachRoundCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of OutreachRound entities.
+func (c *OutreachRoundClient) CreateBulk(builders ...*OutreachRoundCreate) *OutreachRoundCreateBulk {
+	return &OutreachRoundCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *OutreachRoundClient) MapCreateBulk(slice any, setFunc func(*OutreachRoundCreate, int)) *OutreachRoundCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &OutreachRoundCreateBulk{err: fmt.Errorf("calling to OutreachRoundClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*OutreachRoundCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &OutreachRoundCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for OutreachRound.
+func (c *OutreachRoundClient) Update() *OutreachRoundUpdate {
+	mutation := newOutreachRoundMutation(c.config, OpUpdate)
+	return &OutreachRoundUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *OutreachRoundClient) UpdateOne(_m *OutreachRound) *OutreachRoundUpdateOne {
+	mutation := newOutreachRoundMutation(c.config, OpUpdateOne, withOutreachRound(_m))
+	return &OutreachRoundUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *OutreachRoundClient) UpdateOneID(id string) *OutreachRoundUpdateOne {
+	mutation := newOutreachRoundMutation(c.config, OpUpdateOne, withOutreachRoundID(id))
+	return &OutreachRoundUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for OutreachRound.
+func (c *OutreachRoundClient) Delete() *OutreachRoundDelete {
+	mutation := newOutreachRoundMutation(c.config, OpDelete)
+	return &OutreachRoundDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *OutreachRoundClient) DeleteOne(_m *OutreachRound) *OutreachRoundDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *OutreachRoundClient) DeleteOneID(id string) *OutreachRoundDeleteOne {
+	builder := c.Delete().Where(outreachround.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &OutreachRoundDeleteOne{builder}
+}
+
+// Query returns a query builder for OutreachRound.
+func (c *OutreachRoundClient) Query() *OutreachRoundQuery {
+	return &OutreachRoundQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeOutreachRound},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a OutreachRound entity by its id.
+func (c *OutreachRoundClient) Get(ctx context.Context, id string) (*OutreachRound, error) {
+	return c.Query().Where(outreachround.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *OutreachRoundClient) GetX(ctx context.Context, id string) *OutreachRound {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryBrand queries the brand edge of a OutreachRound.
+func (c *OutreachRoundClient) QueryBrand(_m *OutreachRound) *BrandQuery {
+	query := (&BrandClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(outreachround.Table, outreachround.FieldID, id),
+			sqlgraph.To(brand.Table, brand.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, outreachround.BrandTable, outreachround.BrandColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *OutreachRoundClient) Hooks() []Hook {
+	return c.hooks.OutreachRound
+}
+
+// Interceptors returns the client interceptors.
+func (c *OutreachRoundClient) Interceptors() []Interceptor {
+	return c.inters.OutreachRound
+}
+
+func (c *OutreachRoundClient) mutate(ctx context.Context, m *OutreachRoundMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&OutreachRoundCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&OutreachRoundUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&OutreachRoundUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&OutreachRoundDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown OutreachRound mutation op: %q", m.Op())
 	}
 }
 
@@ -6391,22 +7021,23 @@ func (c *WecomRobotClient) mutate(ctx context.Context, m *WecomRobotMutation) (V
 type (
 	hooks struct {
 		APIKey, Adjustment, Admin, AdminSession, AfterSale, AuditLog, Binding,
-		BindingChange, BindingRuleSet, Brand, ChannelsEvent, ClockState, Commission,
-		CommissionPlan, CommissionReversal, LeaderboardPush, LeaderboardShare,
-		LedgerAccount, LedgerEntry, LedgerTransaction, Live, Member, Order,
-		OrderAttribution, OrderLine, ParkedOrderEvent, PushSchedule, RefreshToken,
-		Reservation, ShareLink, SubscribeCredit, SubscribeSend, SubscribeTemplate,
-		Touch, WebhookDelivery, WebhookEndpoint, WebhookEvent, WecomRobot []ent.Hook
+		BindingChange, BindingRuleSet, Brand, ChannelsEvent, ChannelsNotice,
+		ClockState, Commission, CommissionPlan, CommissionReversal, LeaderboardPush,
+		LeaderboardShare, LedgerAccount, LedgerEntry, LedgerTransaction, Live,
+		LiveRiskSnapshot, Member, Order, OrderAttribution, OrderLine, OutreachAction,
+		OutreachRound, ParkedOrderEvent, PushSchedule, RefreshToken, Reservation,
+		ShareLink, SubscribeCredit, SubscribeSend, SubscribeTemplate, Touch,
+		WebhookDelivery, WebhookEndpoint, WebhookEvent, WecomRobot []ent.Hook
 	}
 	inters struct {
 		APIKey, Adjustment, Admin, AdminSession, AfterSale, AuditLog, Binding,
-		BindingChange, BindingRuleSet, Brand, ChannelsEvent, ClockState, Commission,
-		CommissionPlan, CommissionReversal, LeaderboardPush, LeaderboardShare,
-		LedgerAccount, LedgerEntry, LedgerTransaction, Live, Member, Order,
-		OrderAttribution, OrderLine, ParkedOrderEvent, PushSchedule, RefreshToken,
-		Reservation, ShareLink, SubscribeCredit, SubscribeSend, SubscribeTemplate,
-		Touch, WebhookDelivery, WebhookEndpoint, WebhookEvent,
-		WecomRobot []ent.Interceptor
+		BindingChange, BindingRuleSet, Brand, ChannelsEvent, ChannelsNotice,
+		ClockState, Commission, CommissionPlan, CommissionReversal, LeaderboardPush,
+		LeaderboardShare, LedgerAccount, LedgerEntry, LedgerTransaction, Live,
+		LiveRiskSnapshot, Member, Order, OrderAttribution, OrderLine, OutreachAction,
+		OutreachRound, ParkedOrderEvent, PushSchedule, RefreshToken, Reservation,
+		ShareLink, SubscribeCredit, SubscribeSend, SubscribeTemplate, Touch,
+		WebhookDelivery, WebhookEndpoint, WebhookEvent, WecomRobot []ent.Interceptor
 	}
 )
 

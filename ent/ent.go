@@ -23,6 +23,7 @@ import (
 	"github.com/sharecast/sharecast/ent/bindingruleset"
 	"github.com/sharecast/sharecast/ent/brand"
 	"github.com/sharecast/sharecast/ent/channelsevent"
+	"github.com/sharecast/sharecast/ent/channelsnotice"
 	"github.com/sharecast/sharecast/ent/clockstate"
 	"github.com/sharecast/sharecast/ent/commission"
 	"github.com/sharecast/sharecast/ent/commissionplan"
@@ -33,10 +34,13 @@ import (
 	"github.com/sharecast/sharecast/ent/ledgerentry"
 	"github.com/sharecast/sharecast/ent/ledgertransaction"
 	"github.com/sharecast/sharecast/ent/live"
+	"github.com/sharecast/sharecast/ent/liverisksnapshot"
 	"github.com/sharecast/sharecast/ent/member"
 	"github.com/sharecast/sharecast/ent/order"
 	"github.com/sharecast/sharecast/ent/orderattribution"
 	"github.com/sharecast/sharecast/ent/orderline"
+	"github.com/sharecast/sharecast/ent/outreachaction"
+	"github.com/sharecast/sharecast/ent/outreachround"
 	"github.com/sharecast/sharecast/ent/parkedorderevent"
 	"github.com/sharecast/sharecast/ent/pushschedule"
 	"github.com/sharecast/sharecast/ent/refreshtoken"
@@ -121,6 +125,7 @@ func checkColumn(t, c string) error {
 			bindingruleset.Table:     bindingruleset.ValidColumn,
 			brand.Table:              brand.ValidColumn,
 			channelsevent.Table:      channelsevent.ValidColumn,
+			channelsnotice.Table:     channelsnotice.ValidColumn,
 			clockstate.Table:         clockstate.ValidColumn,
 			commission.Table:         commission.ValidColumn,
 			commissionplan.Table:     commissionplan.ValidColumn,
@@ -131,10 +136,13 @@ func checkColumn(t, c string) error {
 			ledgerentry.Table:        ledgerentry.ValidColumn,
 			ledgertransaction.Table:  ledgertransaction.ValidColumn,
 			live.Table:               live.ValidColumn,
+			liverisksnapshot.Table:   liverisksnapshot.ValidColumn,
 			member.Table:             member.ValidColumn,
 			order.Table:              order.ValidColumn,
 			orderattribution.Table:   orderattribution.ValidColumn,
 			orderline.Table:          orderline.ValidColumn,
+			outreachaction.Table:     outreachaction.ValidColumn,
+			outreachround.Table:      outreachround.ValidColumn,
 			parkedorderevent.Table:   parkedorderevent.ValidColumn,
 			pushschedule.Table:       pushschedule.ValidColumn,
 			refreshtoken.Table:       refreshtoken.ValidColumn,

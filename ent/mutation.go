@@ -22,6 +22,7 @@ import (
 	"github.com/sharecast/sharecast/ent/bindingruleset"
 	"github.com/sharecast/sharecast/ent/brand"
 	"github.com/sharecast/sharecast/ent/channelsevent"
+	"github.com/sharecast/sharecast/ent/channelsnotice"
 	"github.com/sharecast/sharecast/ent/clockstate"
 	"github.com/sharecast/sharecast/ent/commission"
 	"github.com/sharecast/sharecast/ent/commissionplan"
@@ -32,10 +33,13 @@ import (
 	"github.com/sharecast/sharecast/ent/ledgerentry"
 	"github.com/sharecast/sharecast/ent/ledgertransaction"
 	"github.com/sharecast/sharecast/ent/live"
+	"github.com/sharecast/sharecast/ent/liverisksnapshot"
 	"github.com/sharecast/sharecast/ent/member"
 	"github.com/sharecast/sharecast/ent/order"
 	"github.com/sharecast/sharecast/ent/orderattribution"
 	"github.com/sharecast/sharecast/ent/orderline"
+	"github.com/sharecast/sharecast/ent/outreachaction"
+	"github.com/sharecast/sharecast/ent/outreachround"
 	"github.com/sharecast/sharecast/ent/parkedorderevent"
 	"github.com/sharecast/sharecast/ent/predicate"
 	"github.com/sharecast/sharecast/ent/pushschedule"
@@ -72,6 +76,7 @@ const (
 	TypeBindingRuleSet     = "BindingRuleSet"
 	TypeBrand              = "Brand"
 	TypeChannelsEvent      = "ChannelsEvent"
+	TypeChannelsNotice     = "ChannelsNotice"
 	TypeClockState         = "ClockState"
 	TypeCommission         = "Commission"
 	TypeCommissionPlan     = "CommissionPlan"
@@ -82,10 +87,13 @@ const (
 	TypeLedgerEntry        = "LedgerEntry"
 	TypeLedgerTransaction  = "LedgerTransaction"
 	TypeLive               = "Live"
+	TypeLiveRiskSnapshot   = "LiveRiskSnapshot"
 	TypeMember             = "Member"
 	TypeOrder              = "Order"
 	TypeOrderAttribution   = "OrderAttribution"
 	TypeOrderLine          = "OrderLine"
+	TypeOutreachAction     = "OutreachAction"
+	TypeOutreachRound      = "OutreachRound"
 	TypeParkedOrderEvent   = "ParkedOrderEvent"
 	TypePushSchedule       = "PushSchedule"
 	TypeRefreshToken       = "RefreshToken"
@@ -10675,6 +10683,1244 @@ func (m *ChannelsEventMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown ChannelsEvent edge %s", name)
 }
 
+// ChannelsNoticeMutation represents an operation that mutates the ChannelsNotice nodes in the graph.
+type ChannelsNoticeMutation struct {
+	config
+	op                Op
+	typ               string
+	id                *string
+	created_at        *time.Time
+	updated_at        *time.Time
+	notice_id         *string
+	status            *int
+	addstatus         *int
+	status_wording    *string
+	start_at          *time.Time
+	description       *string
+	state             *string
+	live_id           *string
+	change            *string
+	changed_at        *time.Time
+	previous_start_at *time.Time
+	first_seen_at     *time.Time
+	synced_at         *time.Time
+	clearedFields     map[string]struct{}
+	brand             *string
+	clearedbrand      bool
+	done              bool
+	oldValue          func(context.Context) (*ChannelsNotice, error)
+	predicates        []predicate.ChannelsNotice
+}
+
+var _ ent.Mutation = (*ChannelsNoticeMutation)(nil)
+
+// channelsnoticeOption allows management of the mutation configuration using functional options.
+type channelsnoticeOption func(*ChannelsNoticeMutation)
+
+// newChannelsNoticeMutation creates new mutation for the ChannelsNotice entity.
+func newChannelsNoticeMutation(c config, op Op, opts ...channelsnoticeOption) *ChannelsNoticeMutation {
+	m := &ChannelsNoticeMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeChannelsNotice,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withChannelsNoticeID sets the ID field of the mutation.
+func withChannelsNoticeID(id string) channelsnoticeOption {
+	return func(m *ChannelsNoticeMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *ChannelsNotice
+		)
+		m.oldValue = func(ctx context.Context) (*ChannelsNotice, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().ChannelsNotice.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withChannelsNotice sets the old ChannelsNotice of the mutation.
+func withChannelsNotice(node *ChannelsNotice) channelsnoticeOption {
+	return func(m *ChannelsNoticeMutation) {
+		m.oldValue = func(context.Context) (*ChannelsNotice, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m ChannelsNoticeMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m ChannelsNoticeMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of ChannelsNotice entities.
+func (m *ChannelsNoticeMutation) SetID(id string) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *ChannelsNoticeMutation) ID() (id string, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *ChannelsNoticeMutation) IDs(ctx context.Context) ([]string, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []string{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().ChannelsNotice.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *ChannelsNoticeMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *ChannelsNoticeMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the ChannelsNotice entity.
+// If the ChannelsNotice object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ChannelsNoticeMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *ChannelsNoticeMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *ChannelsNoticeMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *ChannelsNoticeMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the ChannelsNotice entity.
+// If the ChannelsNotice object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ChannelsNoticeMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *ChannelsNoticeMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetBrandID sets the "brand_id" field.
+func (m *ChannelsNoticeMutation) SetBrandID(s string) {
+	m.brand = &s
+}
+
+// BrandID returns the value of the "brand_id" field in the mutation.
+func (m *ChannelsNoticeMutation) BrandID() (r string, exists bool) {
+	v := m.brand
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldBrandID returns the old "brand_id" field's value of the ChannelsNotice entity.
+// If the ChannelsNotice object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ChannelsNoticeMutation) OldBrandID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldBrandID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldBrandID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldBrandID: %w", err)
+	}
+	return oldValue.BrandID, nil
+}
+
+// ResetBrandID resets all changes to the "brand_id" field.
+func (m *ChannelsNoticeMutation) ResetBrandID() {
+	m.brand = nil
+}
+
+// SetNoticeID sets the "notice_id" field.
+func (m *ChannelsNoticeMutation) SetNoticeID(s string) {
+	m.notice_id = &s
+}
+
+// NoticeID returns the value of the "notice_id" field in the mutation.
+func (m *ChannelsNoticeMutation) NoticeID() (r string, exists bool) {
+	v := m.notice_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldNoticeID returns the old "notice_id" field's value of the ChannelsNotice entity.
+// If the ChannelsNotice object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ChannelsNoticeMutation) OldNoticeID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldNoticeID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldNoticeID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldNoticeID: %w", err)
+	}
+	return oldValue.NoticeID, nil
+}
+
+// ResetNoticeID resets all changes to the "notice_id" field.
+func (m *ChannelsNoticeMutation) ResetNoticeID() {
+	m.notice_id = nil
+}
+
+// SetStatus sets the "status" field.
+func (m *ChannelsNoticeMutation) SetStatus(i int) {
+	m.status = &i
+	m.addstatus = nil
+}
+
+// Status returns the value of the "status" field in the mutation.
+func (m *ChannelsNoticeMutation) Status() (r int, exists bool) {
+	v := m.status
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStatus returns the old "status" field's value of the ChannelsNotice entity.
+// If the ChannelsNotice object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ChannelsNoticeMutation) OldStatus(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStatus is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStatus requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStatus: %w", err)
+	}
+	return oldValue.Status, nil
+}
+
+// AddStatus adds i to the "status" field.
+func (m *ChannelsNoticeMutation) AddStatus(i int) {
+	if m.addstatus != nil {
+		*m.addstatus += i
+	} else {
+		m.addstatus = &i
+	}
+}
+
+// AddedStatus returns the value that was added to the "status" field in this mutation.
+func (m *ChannelsNoticeMutation) AddedStatus() (r int, exists bool) {
+	v := m.addstatus
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetStatus resets all changes to the "status" field.
+func (m *ChannelsNoticeMutation) ResetStatus() {
+	m.status = nil
+	m.addstatus = nil
+}
+
+// SetStatusWording sets the "status_wording" field.
+func (m *ChannelsNoticeMutation) SetStatusWording(s string) {
+	m.status_wording = &s
+}
+
+// StatusWording returns the value of the "status_wording" field in the mutation.
+func (m *ChannelsNoticeMutation) StatusWording() (r string, exists bool) {
+	v := m.status_wording
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStatusWording returns the old "status_wording" field's value of the ChannelsNotice entity.
+// If the ChannelsNotice object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ChannelsNoticeMutation) OldStatusWording(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStatusWording is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStatusWording requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStatusWording: %w", err)
+	}
+	return oldValue.StatusWording, nil
+}
+
+// ResetStatusWording resets all changes to the "status_wording" field.
+func (m *ChannelsNoticeMutation) ResetStatusWording() {
+	m.status_wording = nil
+}
+
+// SetStartAt sets the "start_at" field.
+func (m *ChannelsNoticeMutation) SetStartAt(t time.Time) {
+	m.start_at = &t
+}
+
+// StartAt returns the value of the "start_at" field in the mutation.
+func (m *ChannelsNoticeMutation) StartAt() (r time.Time, exists bool) {
+	v := m.start_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStartAt returns the old "start_at" field's value of the ChannelsNotice entity.
+// If the ChannelsNotice object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ChannelsNoticeMutation) OldStartAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStartAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStartAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStartAt: %w", err)
+	}
+	return oldValue.StartAt, nil
+}
+
+// ResetStartAt resets all changes to the "start_at" field.
+func (m *ChannelsNoticeMutation) ResetStartAt() {
+	m.start_at = nil
+}
+
+// SetDescription sets the "description" field.
+func (m *ChannelsNoticeMutation) SetDescription(s string) {
+	m.description = &s
+}
+
+// Description returns the value of the "description" field in the mutation.
+func (m *ChannelsNoticeMutation) Description() (r string, exists bool) {
+	v := m.description
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDescription returns the old "description" field's value of the ChannelsNotice entity.
+// If the ChannelsNotice object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ChannelsNoticeMutation) OldDescription(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDescription is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDescription requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDescription: %w", err)
+	}
+	return oldValue.Description, nil
+}
+
+// ResetDescription resets all changes to the "description" field.
+func (m *ChannelsNoticeMutation) ResetDescription() {
+	m.description = nil
+}
+
+// SetState sets the "state" field.
+func (m *ChannelsNoticeMutation) SetState(s string) {
+	m.state = &s
+}
+
+// State returns the value of the "state" field in the mutation.
+func (m *ChannelsNoticeMutation) State() (r string, exists bool) {
+	v := m.state
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldState returns the old "state" field's value of the ChannelsNotice entity.
+// If the ChannelsNotice object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ChannelsNoticeMutation) OldState(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldState is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldState requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldState: %w", err)
+	}
+	return oldValue.State, nil
+}
+
+// ResetState resets all changes to the "state" field.
+func (m *ChannelsNoticeMutation) ResetState() {
+	m.state = nil
+}
+
+// SetLiveID sets the "live_id" field.
+func (m *ChannelsNoticeMutation) SetLiveID(s string) {
+	m.live_id = &s
+}
+
+// LiveID returns the value of the "live_id" field in the mutation.
+func (m *ChannelsNoticeMutation) LiveID() (r string, exists bool) {
+	v := m.live_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLiveID returns the old "live_id" field's value of the ChannelsNotice entity.
+// If the ChannelsNotice object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ChannelsNoticeMutation) OldLiveID(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLiveID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLiveID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLiveID: %w", err)
+	}
+	return oldValue.LiveID, nil
+}
+
+// ClearLiveID clears the value of the "live_id" field.
+func (m *ChannelsNoticeMutation) ClearLiveID() {
+	m.live_id = nil
+	m.clearedFields[channelsnotice.FieldLiveID] = struct{}{}
+}
+
+// LiveIDCleared returns if the "live_id" field was cleared in this mutation.
+func (m *ChannelsNoticeMutation) LiveIDCleared() bool {
+	_, ok := m.clearedFields[channelsnotice.FieldLiveID]
+	return ok
+}
+
+// ResetLiveID resets all changes to the "live_id" field.
+func (m *ChannelsNoticeMutation) ResetLiveID() {
+	m.live_id = nil
+	delete(m.clearedFields, channelsnotice.FieldLiveID)
+}
+
+// SetChange sets the "change" field.
+func (m *ChannelsNoticeMutation) SetChange(s string) {
+	m.change = &s
+}
+
+// Change returns the value of the "change" field in the mutation.
+func (m *ChannelsNoticeMutation) Change() (r string, exists bool) {
+	v := m.change
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldChange returns the old "change" field's value of the ChannelsNotice entity.
+// If the ChannelsNotice object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ChannelsNoticeMutation) OldChange(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldChange is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldChange requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldChange: %w", err)
+	}
+	return oldValue.Change, nil
+}
+
+// ResetChange resets all changes to the "change" field.
+func (m *ChannelsNoticeMutation) ResetChange() {
+	m.change = nil
+}
+
+// SetChangedAt sets the "changed_at" field.
+func (m *ChannelsNoticeMutation) SetChangedAt(t time.Time) {
+	m.changed_at = &t
+}
+
+// ChangedAt returns the value of the "changed_at" field in the mutation.
+func (m *ChannelsNoticeMutation) ChangedAt() (r time.Time, exists bool) {
+	v := m.changed_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldChangedAt returns the old "changed_at" field's value of the ChannelsNotice entity.
+// If the ChannelsNotice object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ChannelsNoticeMutation) OldChangedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldChangedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldChangedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldChangedAt: %w", err)
+	}
+	return oldValue.ChangedAt, nil
+}
+
+// ClearChangedAt clears the value of the "changed_at" field.
+func (m *ChannelsNoticeMutation) ClearChangedAt() {
+	m.changed_at = nil
+	m.clearedFields[channelsnotice.FieldChangedAt] = struct{}{}
+}
+
+// ChangedAtCleared returns if the "changed_at" field was cleared in this mutation.
+func (m *ChannelsNoticeMutation) ChangedAtCleared() bool {
+	_, ok := m.clearedFields[channelsnotice.FieldChangedAt]
+	return ok
+}
+
+// ResetChangedAt resets all changes to the "changed_at" field.
+func (m *ChannelsNoticeMutation) ResetChangedAt() {
+	m.changed_at = nil
+	delete(m.clearedFields, channelsnotice.FieldChangedAt)
+}
+
+// SetPreviousStartAt sets the "previous_start_at" field.
+func (m *ChannelsNoticeMutation) SetPreviousStartAt(t time.Time) {
+	m.previous_start_at = &t
+}
+
+// PreviousStartAt returns the value of the "previous_start_at" field in the mutation.
+func (m *ChannelsNoticeMutation) PreviousStartAt() (r time.Time, exists bool) {
+	v := m.previous_start_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPreviousStartAt returns the old "previous_start_at" field's value of the ChannelsNotice entity.
+// If the ChannelsNotice object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ChannelsNoticeMutation) OldPreviousStartAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPreviousStartAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPreviousStartAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPreviousStartAt: %w", err)
+	}
+	return oldValue.PreviousStartAt, nil
+}
+
+// ClearPreviousStartAt clears the value of the "previous_start_at" field.
+func (m *ChannelsNoticeMutation) ClearPreviousStartAt() {
+	m.previous_start_at = nil
+	m.clearedFields[channelsnotice.FieldPreviousStartAt] = struct{}{}
+}
+
+// PreviousStartAtCleared returns if the "previous_start_at" field was cleared in this mutation.
+func (m *ChannelsNoticeMutation) PreviousStartAtCleared() bool {
+	_, ok := m.clearedFields[channelsnotice.FieldPreviousStartAt]
+	return ok
+}
+
+// ResetPreviousStartAt resets all changes to the "previous_start_at" field.
+func (m *ChannelsNoticeMutation) ResetPreviousStartAt() {
+	m.previous_start_at = nil
+	delete(m.clearedFields, channelsnotice.FieldPreviousStartAt)
+}
+
+// SetFirstSeenAt sets the "first_seen_at" field.
+func (m *ChannelsNoticeMutation) SetFirstSeenAt(t time.Time) {
+	m.first_seen_at = &t
+}
+
+// FirstSeenAt returns the value of the "first_seen_at" field in the mutation.
+func (m *ChannelsNoticeMutation) FirstSeenAt() (r time.Time, exists bool) {
+	v := m.first_seen_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFirstSeenAt returns the old "first_seen_at" field's value of the ChannelsNotice entity.
+// If the ChannelsNotice object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ChannelsNoticeMutation) OldFirstSeenAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFirstSeenAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFirstSeenAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFirstSeenAt: %w", err)
+	}
+	return oldValue.FirstSeenAt, nil
+}
+
+// ResetFirstSeenAt resets all changes to the "first_seen_at" field.
+func (m *ChannelsNoticeMutation) ResetFirstSeenAt() {
+	m.first_seen_at = nil
+}
+
+// SetSyncedAt sets the "synced_at" field.
+func (m *ChannelsNoticeMutation) SetSyncedAt(t time.Time) {
+	m.synced_at = &t
+}
+
+// SyncedAt returns the value of the "synced_at" field in the mutation.
+func (m *ChannelsNoticeMutation) SyncedAt() (r time.Time, exists bool) {
+	v := m.synced_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSyncedAt returns the old "synced_at" field's value of the ChannelsNotice entity.
+// If the ChannelsNotice object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ChannelsNoticeMutation) OldSyncedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSyncedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSyncedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSyncedAt: %w", err)
+	}
+	return oldValue.SyncedAt, nil
+}
+
+// ResetSyncedAt resets all changes to the "synced_at" field.
+func (m *ChannelsNoticeMutation) ResetSyncedAt() {
+	m.synced_at = nil
+}
+
+// ClearBrand clears the "brand" edge to the Brand entity.
+func (m *ChannelsNoticeMutation) ClearBrand() {
+	m.clearedbrand = true
+	m.clearedFields[channelsnotice.FieldBrandID] = struct{}{}
+}
+
+// BrandCleared reports if the "brand" edge to the Brand entity was cleared.
+func (m *ChannelsNoticeMutation) BrandCleared() bool {
+	return m.clearedbrand
+}
+
+// BrandIDs returns the "brand" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// BrandID instead. It exists only for internal usage by the builders.
+func (m *ChannelsNoticeMutation) BrandIDs() (ids []string) {
+	if id := m.brand; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetBrand resets all changes to the "brand" edge.
+func (m *ChannelsNoticeMutation) ResetBrand() {
+	m.brand = nil
+	m.clearedbrand = false
+}
+
+// Where appends a list predicates to the ChannelsNoticeMutation builder.
+func (m *ChannelsNoticeMutation) Where(ps ...predicate.ChannelsNotice) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the ChannelsNoticeMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *ChannelsNoticeMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.ChannelsNotice, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *ChannelsNoticeMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *ChannelsNoticeMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (ChannelsNotice).
+func (m *ChannelsNoticeMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *ChannelsNoticeMutation) Fields() []string {
+	fields := make([]string, 0, 15)
+	if m.created_at != nil {
+		fields = append(fields, channelsnotice.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, channelsnotice.FieldUpdatedAt)
+	}
+	if m.brand != nil {
+		fields = append(fields, channelsnotice.FieldBrandID)
+	}
+	if m.notice_id != nil {
+		fields = append(fields, channelsnotice.FieldNoticeID)
+	}
+	if m.status != nil {
+		fields = append(fields, channelsnotice.FieldStatus)
+	}
+	if m.status_wording != nil {
+		fields = append(fields, channelsnotice.FieldStatusWording)
+	}
+	if m.start_at != nil {
+		fields = append(fields, channelsnotice.FieldStartAt)
+	}
+	if m.description != nil {
+		fields = append(fields, channelsnotice.FieldDescription)
+	}
+	if m.state != nil {
+		fields = append(fields, channelsnotice.FieldState)
+	}
+	if m.live_id != nil {
+		fields = append(fields, channelsnotice.FieldLiveID)
+	}
+	if m.change != nil {
+		fields = append(fields, channelsnotice.FieldChange)
+	}
+	if m.changed_at != nil {
+		fields = append(fields, channelsnotice.FieldChangedAt)
+	}
+	if m.previous_start_at != nil {
+		fields = append(fields, channelsnotice.FieldPreviousStartAt)
+	}
+	if m.first_seen_at != nil {
+		fields = append(fields, channelsnotice.FieldFirstSeenAt)
+	}
+	if m.synced_at != nil {
+		fields = append(fields, channelsnotice.FieldSyncedAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *ChannelsNoticeMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case channelsnotice.FieldCreatedAt:
+		return m.CreatedAt()
+	case channelsnotice.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case channelsnotice.FieldBrandID:
+		return m.BrandID()
+	case channelsnotice.FieldNoticeID:
+		return m.NoticeID()
+	case channelsnotice.FieldStatus:
+		return m.Status()
+	case channelsnotice.FieldStatusWording:
+		return m.StatusWording()
+	case channelsnotice.FieldStartAt:
+		return m.StartAt()
+	case channelsnotice.FieldDescription:
+		return m.Description()
+	case channelsnotice.FieldState:
+		return m.State()
+	case channelsnotice.FieldLiveID:
+		return m.LiveID()
+	case channelsnotice.FieldChange:
+		return m.Change()
+	case channelsnotice.FieldChangedAt:
+		return m.ChangedAt()
+	case channelsnotice.FieldPreviousStartAt:
+		return m.PreviousStartAt()
+	case channelsnotice.FieldFirstSeenAt:
+		return m.FirstSeenAt()
+	case channelsnotice.FieldSyncedAt:
+		return m.SyncedAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *ChannelsNoticeMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case channelsnotice.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case channelsnotice.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case channelsnotice.FieldBrandID:
+		return m.OldBrandID(ctx)
+	case channelsnotice.FieldNoticeID:
+		return m.OldNoticeID(ctx)
+	case channelsnotice.FieldStatus:
+		return m.OldStatus(ctx)
+	case channelsnotice.FieldStatusWording:
+		return m.OldStatusWording(ctx)
+	case channelsnotice.FieldStartAt:
+		return m.OldStartAt(ctx)
+	case channelsnotice.FieldDescription:
+		return m.OldDescription(ctx)
+	case channelsnotice.FieldState:
+		return m.OldState(ctx)
+	case channelsnotice.FieldLiveID:
+		return m.OldLiveID(ctx)
+	case channelsnotice.FieldChange:
+		return m.OldChange(ctx)
+	case channelsnotice.FieldChangedAt:
+		return m.OldChangedAt(ctx)
+	case channelsnotice.FieldPreviousStartAt:
+		return m.OldPreviousStartAt(ctx)
+	case channelsnotice.FieldFirstSeenAt:
+		return m.OldFirstSeenAt(ctx)
+	case channelsnotice.FieldSyncedAt:
+		return m.OldSyncedAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown ChannelsNotice field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ChannelsNoticeMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case channelsnotice.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case channelsnotice.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case channelsnotice.FieldBrandID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetBrandID(v)
+		return nil
+	case channelsnotice.FieldNoticeID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetNoticeID(v)
+		return nil
+	case channelsnotice.FieldStatus:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStatus(v)
+		return nil
+	case channelsnotice.FieldStatusWording:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStatusWording(v)
+		return nil
+	case channelsnotice.FieldStartAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStartAt(v)
+		return nil
+	case channelsnotice.FieldDescription:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDescription(v)
+		return nil
+	case channelsnotice.FieldState:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetState(v)
+		return nil
+	case channelsnotice.FieldLiveID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLiveID(v)
+		return nil
+	case channelsnotice.FieldChange:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetChange(v)
+		return nil
+	case channelsnotice.FieldChangedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetChangedAt(v)
+		return nil
+	case channelsnotice.FieldPreviousStartAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPreviousStartAt(v)
+		return nil
+	case channelsnotice.FieldFirstSeenAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFirstSeenAt(v)
+		return nil
+	case channelsnotice.FieldSyncedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSyncedAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown ChannelsNotice field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *ChannelsNoticeMutation) AddedFields() []string {
+	var fields []string
+	if m.addstatus != nil {
+		fields = append(fields, channelsnotice.FieldStatus)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *ChannelsNoticeMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case channelsnotice.FieldStatus:
+		return m.AddedStatus()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ChannelsNoticeMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case channelsnotice.FieldStatus:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddStatus(v)
+		return nil
+	}
+	return fmt.Errorf("unknown ChannelsNotice numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *ChannelsNoticeMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(channelsnotice.FieldLiveID) {
+		fields = append(fields, channelsnotice.FieldLiveID)
+	}
+	if m.FieldCleared(channelsnotice.FieldChangedAt) {
+		fields = append(fields, channelsnotice.FieldChangedAt)
+	}
+	if m.FieldCleared(channelsnotice.FieldPreviousStartAt) {
+		fields = append(fields, channelsnotice.FieldPreviousStartAt)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *ChannelsNoticeMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *ChannelsNoticeMutation) ClearField(name string) error {
+	switch name {
+	case channelsnotice.FieldLiveID:
+		m.ClearLiveID()
+		return nil
+	case channelsnotice.FieldChangedAt:
+		m.ClearChangedAt()
+		return nil
+	case channelsnotice.FieldPreviousStartAt:
+		m.ClearPreviousStartAt()
+		return nil
+	}
+	return fmt.Errorf("unknown ChannelsNotice nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *ChannelsNoticeMutation) ResetField(name string) error {
+	switch name {
+	case channelsnotice.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case channelsnotice.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case channelsnotice.FieldBrandID:
+		m.ResetBrandID()
+		return nil
+	case channelsnotice.FieldNoticeID:
+		m.ResetNoticeID()
+		return nil
+	case channelsnotice.FieldStatus:
+		m.ResetStatus()
+		return nil
+	case channelsnotice.FieldStatusWording:
+		m.ResetStatusWording()
+		return nil
+	case channelsnotice.FieldStartAt:
+		m.ResetStartAt()
+		return nil
+	case channelsnotice.FieldDescription:
+		m.ResetDescription()
+		return nil
+	case channelsnotice.FieldState:
+		m.ResetState()
+		return nil
+	case channelsnotice.FieldLiveID:
+		m.ResetLiveID()
+		return nil
+	case channelsnotice.FieldChange:
+		m.ResetChange()
+		return nil
+	case channelsnotice.FieldChangedAt:
+		m.ResetChangedAt()
+		return nil
+	case channelsnotice.FieldPreviousStartAt:
+		m.ResetPreviousStartAt()
+		return nil
+	case channelsnotice.FieldFirstSeenAt:
+		m.ResetFirstSeenAt()
+		return nil
+	case channelsnotice.FieldSyncedAt:
+		m.ResetSyncedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown ChannelsNotice field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *ChannelsNoticeMutation) AddedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.brand != nil {
+		edges = append(edges, channelsnotice.EdgeBrand)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *ChannelsNoticeMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case channelsnotice.EdgeBrand:
+		if id := m.brand; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *ChannelsNoticeMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 1)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *ChannelsNoticeMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *ChannelsNoticeMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.clearedbrand {
+		edges = append(edges, channelsnotice.EdgeBrand)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *ChannelsNoticeMutation) EdgeCleared(name string) bool {
+	switch name {
+	case channelsnotice.EdgeBrand:
+		return m.clearedbrand
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *ChannelsNoticeMutation) ClearEdge(name string) error {
+	switch name {
+	case channelsnotice.EdgeBrand:
+		m.ClearBrand()
+		return nil
+	}
+	return fmt.Errorf("unknown ChannelsNotice unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *ChannelsNoticeMutation) ResetEdge(name string) error {
+	switch name {
+	case channelsnotice.EdgeBrand:
+		m.ResetBrand()
+		return nil
+	}
+	return fmt.Errorf("unknown ChannelsNotice edge %s", name)
+}
+
 // ClockStateMutation represents an operation that mutates the ClockState nodes in the graph.
 type ClockStateMutation struct {
 	config
@@ -19669,6 +20915,915 @@ func (m *LiveMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown Live edge %s", name)
 }
 
+// LiveRiskSnapshotMutation represents an operation that mutates the LiveRiskSnapshot nodes in the graph.
+type LiveRiskSnapshotMutation struct {
+	config
+	op               Op
+	typ              string
+	id               *string
+	live_id          *string
+	risks            *string
+	reserved         *int64
+	addreserved      *int64
+	counted          *int64
+	addcounted       *int64
+	notice_id        *string
+	planned_start_at *time.Time
+	notice_start_at  *time.Time
+	created_at       *time.Time
+	clearedFields    map[string]struct{}
+	brand            *string
+	clearedbrand     bool
+	done             bool
+	oldValue         func(context.Context) (*LiveRiskSnapshot, error)
+	predicates       []predicate.LiveRiskSnapshot
+}
+
+var _ ent.Mutation = (*LiveRiskSnapshotMutation)(nil)
+
+// liverisksnapshotOption allows management of the mutation configuration using functional options.
+type liverisksnapshotOption func(*LiveRiskSnapshotMutation)
+
+// newLiveRiskSnapshotMutation creates new mutation for the LiveRiskSnapshot entity.
+func newLiveRiskSnapshotMutation(c config, op Op, opts ...liverisksnapshotOption) *LiveRiskSnapshotMutation {
+	m := &LiveRiskSnapshotMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeLiveRiskSnapshot,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withLiveRiskSnapshotID sets the ID field of the mutation.
+func withLiveRiskSnapshotID(id string) liverisksnapshotOption {
+	return func(m *LiveRiskSnapshotMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *LiveRiskSnapshot
+		)
+		m.oldValue = func(ctx context.Context) (*LiveRiskSnapshot, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().LiveRiskSnapshot.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withLiveRiskSnapshot sets the old LiveRiskSnapshot of the mutation.
+func withLiveRiskSnapshot(node *LiveRiskSnapshot) liverisksnapshotOption {
+	return func(m *LiveRiskSnapshotMutation) {
+		m.oldValue = func(context.Context) (*LiveRiskSnapshot, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m LiveRiskSnapshotMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m LiveRiskSnapshotMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of LiveRiskSnapshot entities.
+func (m *LiveRiskSnapshotMutation) SetID(id string) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *LiveRiskSnapshotMutation) ID() (id string, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *LiveRiskSnapshotMutation) IDs(ctx context.Context) ([]string, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []string{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().LiveRiskSnapshot.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetBrandID sets the "brand_id" field.
+func (m *LiveRiskSnapshotMutation) SetBrandID(s string) {
+	m.brand = &s
+}
+
+// BrandID returns the value of the "brand_id" field in the mutation.
+func (m *LiveRiskSnapshotMutation) BrandID() (r string, exists bool) {
+	v := m.brand
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldBrandID returns the old "brand_id" field's value of the LiveRiskSnapshot entity.
+// If the LiveRiskSnapshot object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LiveRiskSnapshotMutation) OldBrandID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldBrandID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldBrandID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldBrandID: %w", err)
+	}
+	return oldValue.BrandID, nil
+}
+
+// ResetBrandID resets all changes to the "brand_id" field.
+func (m *LiveRiskSnapshotMutation) ResetBrandID() {
+	m.brand = nil
+}
+
+// SetLiveID sets the "live_id" field.
+func (m *LiveRiskSnapshotMutation) SetLiveID(s string) {
+	m.live_id = &s
+}
+
+// LiveID returns the value of the "live_id" field in the mutation.
+func (m *LiveRiskSnapshotMutation) LiveID() (r string, exists bool) {
+	v := m.live_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLiveID returns the old "live_id" field's value of the LiveRiskSnapshot entity.
+// If the LiveRiskSnapshot object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LiveRiskSnapshotMutation) OldLiveID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLiveID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLiveID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLiveID: %w", err)
+	}
+	return oldValue.LiveID, nil
+}
+
+// ResetLiveID resets all changes to the "live_id" field.
+func (m *LiveRiskSnapshotMutation) ResetLiveID() {
+	m.live_id = nil
+}
+
+// SetRisks sets the "risks" field.
+func (m *LiveRiskSnapshotMutation) SetRisks(s string) {
+	m.risks = &s
+}
+
+// Risks returns the value of the "risks" field in the mutation.
+func (m *LiveRiskSnapshotMutation) Risks() (r string, exists bool) {
+	v := m.risks
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRisks returns the old "risks" field's value of the LiveRiskSnapshot entity.
+// If the LiveRiskSnapshot object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LiveRiskSnapshotMutation) OldRisks(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRisks is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRisks requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRisks: %w", err)
+	}
+	return oldValue.Risks, nil
+}
+
+// ResetRisks resets all changes to the "risks" field.
+func (m *LiveRiskSnapshotMutation) ResetRisks() {
+	m.risks = nil
+}
+
+// SetReserved sets the "reserved" field.
+func (m *LiveRiskSnapshotMutation) SetReserved(i int64) {
+	m.reserved = &i
+	m.addreserved = nil
+}
+
+// Reserved returns the value of the "reserved" field in the mutation.
+func (m *LiveRiskSnapshotMutation) Reserved() (r int64, exists bool) {
+	v := m.reserved
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldReserved returns the old "reserved" field's value of the LiveRiskSnapshot entity.
+// If the LiveRiskSnapshot object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LiveRiskSnapshotMutation) OldReserved(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldReserved is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldReserved requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldReserved: %w", err)
+	}
+	return oldValue.Reserved, nil
+}
+
+// AddReserved adds i to the "reserved" field.
+func (m *LiveRiskSnapshotMutation) AddReserved(i int64) {
+	if m.addreserved != nil {
+		*m.addreserved += i
+	} else {
+		m.addreserved = &i
+	}
+}
+
+// AddedReserved returns the value that was added to the "reserved" field in this mutation.
+func (m *LiveRiskSnapshotMutation) AddedReserved() (r int64, exists bool) {
+	v := m.addreserved
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetReserved resets all changes to the "reserved" field.
+func (m *LiveRiskSnapshotMutation) ResetReserved() {
+	m.reserved = nil
+	m.addreserved = nil
+}
+
+// SetCounted sets the "counted" field.
+func (m *LiveRiskSnapshotMutation) SetCounted(i int64) {
+	m.counted = &i
+	m.addcounted = nil
+}
+
+// Counted returns the value of the "counted" field in the mutation.
+func (m *LiveRiskSnapshotMutation) Counted() (r int64, exists bool) {
+	v := m.counted
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCounted returns the old "counted" field's value of the LiveRiskSnapshot entity.
+// If the LiveRiskSnapshot object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LiveRiskSnapshotMutation) OldCounted(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCounted is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCounted requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCounted: %w", err)
+	}
+	return oldValue.Counted, nil
+}
+
+// AddCounted adds i to the "counted" field.
+func (m *LiveRiskSnapshotMutation) AddCounted(i int64) {
+	if m.addcounted != nil {
+		*m.addcounted += i
+	} else {
+		m.addcounted = &i
+	}
+}
+
+// AddedCounted returns the value that was added to the "counted" field in this mutation.
+func (m *LiveRiskSnapshotMutation) AddedCounted() (r int64, exists bool) {
+	v := m.addcounted
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetCounted resets all changes to the "counted" field.
+func (m *LiveRiskSnapshotMutation) ResetCounted() {
+	m.counted = nil
+	m.addcounted = nil
+}
+
+// SetNoticeID sets the "notice_id" field.
+func (m *LiveRiskSnapshotMutation) SetNoticeID(s string) {
+	m.notice_id = &s
+}
+
+// NoticeID returns the value of the "notice_id" field in the mutation.
+func (m *LiveRiskSnapshotMutation) NoticeID() (r string, exists bool) {
+	v := m.notice_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldNoticeID returns the old "notice_id" field's value of the LiveRiskSnapshot entity.
+// If the LiveRiskSnapshot object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LiveRiskSnapshotMutation) OldNoticeID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldNoticeID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldNoticeID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldNoticeID: %w", err)
+	}
+	return oldValue.NoticeID, nil
+}
+
+// ResetNoticeID resets all changes to the "notice_id" field.
+func (m *LiveRiskSnapshotMutation) ResetNoticeID() {
+	m.notice_id = nil
+}
+
+// SetPlannedStartAt sets the "planned_start_at" field.
+func (m *LiveRiskSnapshotMutation) SetPlannedStartAt(t time.Time) {
+	m.planned_start_at = &t
+}
+
+// PlannedStartAt returns the value of the "planned_start_at" field in the mutation.
+func (m *LiveRiskSnapshotMutation) PlannedStartAt() (r time.Time, exists bool) {
+	v := m.planned_start_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPlannedStartAt returns the old "planned_start_at" field's value of the LiveRiskSnapshot entity.
+// If the LiveRiskSnapshot object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LiveRiskSnapshotMutation) OldPlannedStartAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPlannedStartAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPlannedStartAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPlannedStartAt: %w", err)
+	}
+	return oldValue.PlannedStartAt, nil
+}
+
+// ResetPlannedStartAt resets all changes to the "planned_start_at" field.
+func (m *LiveRiskSnapshotMutation) ResetPlannedStartAt() {
+	m.planned_start_at = nil
+}
+
+// SetNoticeStartAt sets the "notice_start_at" field.
+func (m *LiveRiskSnapshotMutation) SetNoticeStartAt(t time.Time) {
+	m.notice_start_at = &t
+}
+
+// NoticeStartAt returns the value of the "notice_start_at" field in the mutation.
+func (m *LiveRiskSnapshotMutation) NoticeStartAt() (r time.Time, exists bool) {
+	v := m.notice_start_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldNoticeStartAt returns the old "notice_start_at" field's value of the LiveRiskSnapshot entity.
+// If the LiveRiskSnapshot object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LiveRiskSnapshotMutation) OldNoticeStartAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldNoticeStartAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldNoticeStartAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldNoticeStartAt: %w", err)
+	}
+	return oldValue.NoticeStartAt, nil
+}
+
+// ClearNoticeStartAt clears the value of the "notice_start_at" field.
+func (m *LiveRiskSnapshotMutation) ClearNoticeStartAt() {
+	m.notice_start_at = nil
+	m.clearedFields[liverisksnapshot.FieldNoticeStartAt] = struct{}{}
+}
+
+// NoticeStartAtCleared returns if the "notice_start_at" field was cleared in this mutation.
+func (m *LiveRiskSnapshotMutation) NoticeStartAtCleared() bool {
+	_, ok := m.clearedFields[liverisksnapshot.FieldNoticeStartAt]
+	return ok
+}
+
+// ResetNoticeStartAt resets all changes to the "notice_start_at" field.
+func (m *LiveRiskSnapshotMutation) ResetNoticeStartAt() {
+	m.notice_start_at = nil
+	delete(m.clearedFields, liverisksnapshot.FieldNoticeStartAt)
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *LiveRiskSnapshotMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *LiveRiskSnapshotMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the LiveRiskSnapshot entity.
+// If the LiveRiskSnapshot object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LiveRiskSnapshotMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *LiveRiskSnapshotMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// ClearBrand clears the "brand" edge to the Brand entity.
+func (m *LiveRiskSnapshotMutation) ClearBrand() {
+	m.clearedbrand = true
+	m.clearedFields[liverisksnapshot.FieldBrandID] = struct{}{}
+}
+
+// BrandCleared reports if the "brand" edge to the Brand entity was cleared.
+func (m *LiveRiskSnapshotMutation) BrandCleared() bool {
+	return m.clearedbrand
+}
+
+// BrandIDs returns the "brand" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// BrandID instead. It exists only for internal usage by the builders.
+func (m *LiveRiskSnapshotMutation) BrandIDs() (ids []string) {
+	if id := m.brand; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetBrand resets all changes to the "brand" edge.
+func (m *LiveRiskSnapshotMutation) ResetBrand() {
+	m.brand = nil
+	m.clearedbrand = false
+}
+
+// Where appends a list predicates to the LiveRiskSnapshotMutation builder.
+func (m *LiveRiskSnapshotMutation) Where(ps ...predicate.LiveRiskSnapshot) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the LiveRiskSnapshotMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *LiveRiskSnapshotMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.LiveRiskSnapshot, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *LiveRiskSnapshotMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *LiveRiskSnapshotMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (LiveRiskSnapshot).
+func (m *LiveRiskSnapshotMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *LiveRiskSnapshotMutation) Fields() []string {
+	fields := make([]string, 0, 9)
+	if m.brand != nil {
+		fields = append(fields, liverisksnapshot.FieldBrandID)
+	}
+	if m.live_id != nil {
+		fields = append(fields, liverisksnapshot.FieldLiveID)
+	}
+	if m.risks != nil {
+		fields = append(fields, liverisksnapshot.FieldRisks)
+	}
+	if m.reserved != nil {
+		fields = append(fields, liverisksnapshot.FieldReserved)
+	}
+	if m.counted != nil {
+		fields = append(fields, liverisksnapshot.FieldCounted)
+	}
+	if m.notice_id != nil {
+		fields = append(fields, liverisksnapshot.FieldNoticeID)
+	}
+	if m.planned_start_at != nil {
+		fields = append(fields, liverisksnapshot.FieldPlannedStartAt)
+	}
+	if m.notice_start_at != nil {
+		fields = append(fields, liverisksnapshot.FieldNoticeStartAt)
+	}
+	if m.created_at != nil {
+		fields = append(fields, liverisksnapshot.FieldCreatedAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *LiveRiskSnapshotMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case liverisksnapshot.FieldBrandID:
+		return m.BrandID()
+	case liverisksnapshot.FieldLiveID:
+		return m.LiveID()
+	case liverisksnapshot.FieldRisks:
+		return m.Risks()
+	case liverisksnapshot.FieldReserved:
+		return m.Reserved()
+	case liverisksnapshot.FieldCounted:
+		return m.Counted()
+	case liverisksnapshot.FieldNoticeID:
+		return m.NoticeID()
+	case liverisksnapshot.FieldPlannedStartAt:
+		return m.PlannedStartAt()
+	case liverisksnapshot.FieldNoticeStartAt:
+		return m.NoticeStartAt()
+	case liverisksnapshot.FieldCreatedAt:
+		return m.CreatedAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *LiveRiskSnapshotMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case liverisksnapshot.FieldBrandID:
+		return m.OldBrandID(ctx)
+	case liverisksnapshot.FieldLiveID:
+		return m.OldLiveID(ctx)
+	case liverisksnapshot.FieldRisks:
+		return m.OldRisks(ctx)
+	case liverisksnapshot.FieldReserved:
+		return m.OldReserved(ctx)
+	case liverisksnapshot.FieldCounted:
+		return m.OldCounted(ctx)
+	case liverisksnapshot.FieldNoticeID:
+		return m.OldNoticeID(ctx)
+	case liverisksnapshot.FieldPlannedStartAt:
+		return m.OldPlannedStartAt(ctx)
+	case liverisksnapshot.FieldNoticeStartAt:
+		return m.OldNoticeStartAt(ctx)
+	case liverisksnapshot.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown LiveRiskSnapshot field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *LiveRiskSnapshotMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case liverisksnapshot.FieldBrandID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetBrandID(v)
+		return nil
+	case liverisksnapshot.FieldLiveID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLiveID(v)
+		return nil
+	case liverisksnapshot.FieldRisks:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRisks(v)
+		return nil
+	case liverisksnapshot.FieldReserved:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetReserved(v)
+		return nil
+	case liverisksnapshot.FieldCounted:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCounted(v)
+		return nil
+	case liverisksnapshot.FieldNoticeID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetNoticeID(v)
+		return nil
+	case liverisksnapshot.FieldPlannedStartAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPlannedStartAt(v)
+		return nil
+	case liverisksnapshot.FieldNoticeStartAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetNoticeStartAt(v)
+		return nil
+	case liverisksnapshot.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown LiveRiskSnapshot field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *LiveRiskSnapshotMutation) AddedFields() []string {
+	var fields []string
+	if m.addreserved != nil {
+		fields = append(fields, liverisksnapshot.FieldReserved)
+	}
+	if m.addcounted != nil {
+		fields = append(fields, liverisksnapshot.FieldCounted)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *LiveRiskSnapshotMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case liverisksnapshot.FieldReserved:
+		return m.AddedReserved()
+	case liverisksnapshot.FieldCounted:
+		return m.AddedCounted()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *LiveRiskSnapshotMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case liverisksnapshot.FieldReserved:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddReserved(v)
+		return nil
+	case liverisksnapshot.FieldCounted:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddCounted(v)
+		return nil
+	}
+	return fmt.Errorf("unknown LiveRiskSnapshot numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *LiveRiskSnapshotMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(liverisksnapshot.FieldNoticeStartAt) {
+		fields = append(fields, liverisksnapshot.FieldNoticeStartAt)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *LiveRiskSnapshotMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *LiveRiskSnapshotMutation) ClearField(name string) error {
+	switch name {
+	case liverisksnapshot.FieldNoticeStartAt:
+		m.ClearNoticeStartAt()
+		return nil
+	}
+	return fmt.Errorf("unknown LiveRiskSnapshot nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *LiveRiskSnapshotMutation) ResetField(name string) error {
+	switch name {
+	case liverisksnapshot.FieldBrandID:
+		m.ResetBrandID()
+		return nil
+	case liverisksnapshot.FieldLiveID:
+		m.ResetLiveID()
+		return nil
+	case liverisksnapshot.FieldRisks:
+		m.ResetRisks()
+		return nil
+	case liverisksnapshot.FieldReserved:
+		m.ResetReserved()
+		return nil
+	case liverisksnapshot.FieldCounted:
+		m.ResetCounted()
+		return nil
+	case liverisksnapshot.FieldNoticeID:
+		m.ResetNoticeID()
+		return nil
+	case liverisksnapshot.FieldPlannedStartAt:
+		m.ResetPlannedStartAt()
+		return nil
+	case liverisksnapshot.FieldNoticeStartAt:
+		m.ResetNoticeStartAt()
+		return nil
+	case liverisksnapshot.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown LiveRiskSnapshot field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *LiveRiskSnapshotMutation) AddedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.brand != nil {
+		edges = append(edges, liverisksnapshot.EdgeBrand)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *LiveRiskSnapshotMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case liverisksnapshot.EdgeBrand:
+		if id := m.brand; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *LiveRiskSnapshotMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 1)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *LiveRiskSnapshotMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *LiveRiskSnapshotMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.clearedbrand {
+		edges = append(edges, liverisksnapshot.EdgeBrand)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *LiveRiskSnapshotMutation) EdgeCleared(name string) bool {
+	switch name {
+	case liverisksnapshot.EdgeBrand:
+		return m.clearedbrand
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *LiveRiskSnapshotMutation) ClearEdge(name string) error {
+	switch name {
+	case liverisksnapshot.EdgeBrand:
+		m.ClearBrand()
+		return nil
+	}
+	return fmt.Errorf("unknown LiveRiskSnapshot unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *LiveRiskSnapshotMutation) ResetEdge(name string) error {
+	switch name {
+	case liverisksnapshot.EdgeBrand:
+		m.ResetBrand()
+		return nil
+	}
+	return fmt.Errorf("unknown LiveRiskSnapshot edge %s", name)
+}
+
 // MemberMutation represents an operation that mutates the Member nodes in the graph.
 type MemberMutation struct {
 	config
@@ -24764,6 +26919,1889 @@ func (m *OrderLineMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown OrderLine edge %s", name)
+}
+
+// OutreachActionMutation represents an operation that mutates the OutreachAction nodes in the graph.
+type OutreachActionMutation struct {
+	config
+	op            Op
+	typ           string
+	id            *string
+	round_id      *string
+	live_id       *string
+	kind          *string
+	status        *string
+	recipients    *int
+	addrecipients *int
+	queued        *int
+	addqueued     *int
+	batch         *string
+	note          *string
+	created_at    *time.Time
+	done_at       *time.Time
+	clearedFields map[string]struct{}
+	brand         *string
+	clearedbrand  bool
+	done          bool
+	oldValue      func(context.Context) (*OutreachAction, error)
+	predicates    []predicate.OutreachAction
+}
+
+var _ ent.Mutation = (*OutreachActionMutation)(nil)
+
+// outreachactionOption allows management of the mutation configuration using functional options.
+type outreachactionOption func(*OutreachActionMutation)
+
+// newOutreachActionMutation creates new mutation for the OutreachAction entity.
+func newOutreachActionMutation(c config, op Op, opts ...outreachactionOption) *OutreachActionMutation {
+	m := &OutreachActionMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeOutreachAction,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withOutreachActionID sets the ID field of the mutation.
+func withOutreachActionID(id string) outreachactionOption {
+	return func(m *OutreachActionMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *OutreachAction
+		)
+		m.oldValue = func(ctx context.Context) (*OutreachAction, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().OutreachAction.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withOutreachAction sets the old OutreachAction of the mutation.
+func withOutreachAction(node *OutreachAction) outreachactionOption {
+	return func(m *OutreachActionMutation) {
+		m.oldValue = func(context.Context) (*OutreachAction, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m OutreachActionMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m OutreachActionMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of OutreachAction entities.
+func (m *OutreachActionMutation) SetID(id string) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *OutreachActionMutation) ID() (id string, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *OutreachActionMutation) IDs(ctx context.Context) ([]string, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []string{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().OutreachAction.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetBrandID sets the "brand_id" field.
+func (m *OutreachActionMutation) SetBrandID(s string) {
+	m.brand = &s
+}
+
+// BrandID returns the value of the "brand_id" field in the mutation.
+func (m *OutreachActionMutation) BrandID() (r string, exists bool) {
+	v := m.brand
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldBrandID returns the old "brand_id" field's value of the OutreachAction entity.
+// If the OutreachAction object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OutreachActionMutation) OldBrandID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldBrandID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldBrandID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldBrandID: %w", err)
+	}
+	return oldValue.BrandID, nil
+}
+
+// ResetBrandID resets all changes to the "brand_id" field.
+func (m *OutreachActionMutation) ResetBrandID() {
+	m.brand = nil
+}
+
+// SetRoundID sets the "round_id" field.
+func (m *OutreachActionMutation) SetRoundID(s string) {
+	m.round_id = &s
+}
+
+// RoundID returns the value of the "round_id" field in the mutation.
+func (m *OutreachActionMutation) RoundID() (r string, exists bool) {
+	v := m.round_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRoundID returns the old "round_id" field's value of the OutreachAction entity.
+// If the OutreachAction object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OutreachActionMutation) OldRoundID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRoundID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRoundID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRoundID: %w", err)
+	}
+	return oldValue.RoundID, nil
+}
+
+// ResetRoundID resets all changes to the "round_id" field.
+func (m *OutreachActionMutation) ResetRoundID() {
+	m.round_id = nil
+}
+
+// SetLiveID sets the "live_id" field.
+func (m *OutreachActionMutation) SetLiveID(s string) {
+	m.live_id = &s
+}
+
+// LiveID returns the value of the "live_id" field in the mutation.
+func (m *OutreachActionMutation) LiveID() (r string, exists bool) {
+	v := m.live_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLiveID returns the old "live_id" field's value of the OutreachAction entity.
+// If the OutreachAction object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OutreachActionMutation) OldLiveID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLiveID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLiveID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLiveID: %w", err)
+	}
+	return oldValue.LiveID, nil
+}
+
+// ResetLiveID resets all changes to the "live_id" field.
+func (m *OutreachActionMutation) ResetLiveID() {
+	m.live_id = nil
+}
+
+// SetKind sets the "kind" field.
+func (m *OutreachActionMutation) SetKind(s string) {
+	m.kind = &s
+}
+
+// Kind returns the value of the "kind" field in the mutation.
+func (m *OutreachActionMutation) Kind() (r string, exists bool) {
+	v := m.kind
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldKind returns the old "kind" field's value of the OutreachAction entity.
+// If the OutreachAction object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OutreachActionMutation) OldKind(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldKind is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldKind requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldKind: %w", err)
+	}
+	return oldValue.Kind, nil
+}
+
+// ResetKind resets all changes to the "kind" field.
+func (m *OutreachActionMutation) ResetKind() {
+	m.kind = nil
+}
+
+// SetStatus sets the "status" field.
+func (m *OutreachActionMutation) SetStatus(s string) {
+	m.status = &s
+}
+
+// Status returns the value of the "status" field in the mutation.
+func (m *OutreachActionMutation) Status() (r string, exists bool) {
+	v := m.status
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStatus returns the old "status" field's value of the OutreachAction entity.
+// If the OutreachAction object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OutreachActionMutation) OldStatus(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStatus is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStatus requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStatus: %w", err)
+	}
+	return oldValue.Status, nil
+}
+
+// ResetStatus resets all changes to the "status" field.
+func (m *OutreachActionMutation) ResetStatus() {
+	m.status = nil
+}
+
+// SetRecipients sets the "recipients" field.
+func (m *OutreachActionMutation) SetRecipients(i int) {
+	m.recipients = &i
+	m.addrecipients = nil
+}
+
+// Recipients returns the value of the "recipients" field in the mutation.
+func (m *OutreachActionMutation) Recipients() (r int, exists bool) {
+	v := m.recipients
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRecipients returns the old "recipients" field's value of the OutreachAction entity.
+// If the OutreachAction object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OutreachActionMutation) OldRecipients(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRecipients is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRecipients requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRecipients: %w", err)
+	}
+	return oldValue.Recipients, nil
+}
+
+// AddRecipients adds i to the "recipients" field.
+func (m *OutreachActionMutation) AddRecipients(i int) {
+	if m.addrecipients != nil {
+		*m.addrecipients += i
+	} else {
+		m.addrecipients = &i
+	}
+}
+
+// AddedRecipients returns the value that was added to the "recipients" field in this mutation.
+func (m *OutreachActionMutation) AddedRecipients() (r int, exists bool) {
+	v := m.addrecipients
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetRecipients resets all changes to the "recipients" field.
+func (m *OutreachActionMutation) ResetRecipients() {
+	m.recipients = nil
+	m.addrecipients = nil
+}
+
+// SetQueued sets the "queued" field.
+func (m *OutreachActionMutation) SetQueued(i int) {
+	m.queued = &i
+	m.addqueued = nil
+}
+
+// Queued returns the value of the "queued" field in the mutation.
+func (m *OutreachActionMutation) Queued() (r int, exists bool) {
+	v := m.queued
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldQueued returns the old "queued" field's value of the OutreachAction entity.
+// If the OutreachAction object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OutreachActionMutation) OldQueued(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldQueued is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldQueued requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldQueued: %w", err)
+	}
+	return oldValue.Queued, nil
+}
+
+// AddQueued adds i to the "queued" field.
+func (m *OutreachActionMutation) AddQueued(i int) {
+	if m.addqueued != nil {
+		*m.addqueued += i
+	} else {
+		m.addqueued = &i
+	}
+}
+
+// AddedQueued returns the value that was added to the "queued" field in this mutation.
+func (m *OutreachActionMutation) AddedQueued() (r int, exists bool) {
+	v := m.addqueued
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetQueued resets all changes to the "queued" field.
+func (m *OutreachActionMutation) ResetQueued() {
+	m.queued = nil
+	m.addqueued = nil
+}
+
+// SetBatch sets the "batch" field.
+func (m *OutreachActionMutation) SetBatch(s string) {
+	m.batch = &s
+}
+
+// Batch returns the value of the "batch" field in the mutation.
+func (m *OutreachActionMutation) Batch() (r string, exists bool) {
+	v := m.batch
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldBatch returns the old "batch" field's value of the OutreachAction entity.
+// If the OutreachAction object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OutreachActionMutation) OldBatch(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldBatch is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldBatch requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldBatch: %w", err)
+	}
+	return oldValue.Batch, nil
+}
+
+// ResetBatch resets all changes to the "batch" field.
+func (m *OutreachActionMutation) ResetBatch() {
+	m.batch = nil
+}
+
+// SetNote sets the "note" field.
+func (m *OutreachActionMutation) SetNote(s string) {
+	m.note = &s
+}
+
+// Note returns the value of the "note" field in the mutation.
+func (m *OutreachActionMutation) Note() (r string, exists bool) {
+	v := m.note
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldNote returns the old "note" field's value of the OutreachAction entity.
+// If the OutreachAction object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OutreachActionMutation) OldNote(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldNote is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldNote requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldNote: %w", err)
+	}
+	return oldValue.Note, nil
+}
+
+// ResetNote resets all changes to the "note" field.
+func (m *OutreachActionMutation) ResetNote() {
+	m.note = nil
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *OutreachActionMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *OutreachActionMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the OutreachAction entity.
+// If the OutreachAction object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OutreachActionMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *OutreachActionMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetDoneAt sets the "done_at" field.
+func (m *OutreachActionMutation) SetDoneAt(t time.Time) {
+	m.done_at = &t
+}
+
+// DoneAt returns the value of the "done_at" field in the mutation.
+func (m *OutreachActionMutation) DoneAt() (r time.Time, exists bool) {
+	v := m.done_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDoneAt returns the old "done_at" field's value of the OutreachAction entity.
+// If the OutreachAction object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OutreachActionMutation) OldDoneAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDoneAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDoneAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDoneAt: %w", err)
+	}
+	return oldValue.DoneAt, nil
+}
+
+// ClearDoneAt clears the value of the "done_at" field.
+func (m *OutreachActionMutation) ClearDoneAt() {
+	m.done_at = nil
+	m.clearedFields[outreachaction.FieldDoneAt] = struct{}{}
+}
+
+// DoneAtCleared returns if the "done_at" field was cleared in this mutation.
+func (m *OutreachActionMutation) DoneAtCleared() bool {
+	_, ok := m.clearedFields[outreachaction.FieldDoneAt]
+	return ok
+}
+
+// ResetDoneAt resets all changes to the "done_at" field.
+func (m *OutreachActionMutation) ResetDoneAt() {
+	m.done_at = nil
+	delete(m.clearedFields, outreachaction.FieldDoneAt)
+}
+
+// ClearBrand clears the "brand" edge to the Brand entity.
+func (m *OutreachActionMutation) ClearBrand() {
+	m.clearedbrand = true
+	m.clearedFields[outreachaction.FieldBrandID] = struct{}{}
+}
+
+// BrandCleared reports if the "brand" edge to the Brand entity was cleared.
+func (m *OutreachActionMutation) BrandCleared() bool {
+	return m.clearedbrand
+}
+
+// BrandIDs returns the "brand" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// BrandID instead. It exists only for internal usage by the builders.
+func (m *OutreachActionMutation) BrandIDs() (ids []string) {
+	if id := m.brand; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetBrand resets all changes to the "brand" edge.
+func (m *OutreachActionMutation) ResetBrand() {
+	m.brand = nil
+	m.clearedbrand = false
+}
+
+// Where appends a list predicates to the OutreachActionMutation builder.
+func (m *OutreachActionMutation) Where(ps ...predicate.OutreachAction) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the OutreachActionMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *OutreachActionMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.OutreachAction, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *OutreachActionMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *OutreachActionMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (OutreachAction).
+func (m *OutreachActionMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *OutreachActionMutation) Fields() []string {
+	fields := make([]string, 0, 11)
+	if m.brand != nil {
+		fields = append(fields, outreachaction.FieldBrandID)
+	}
+	if m.round_id != nil {
+		fields = append(fields, outreachaction.FieldRoundID)
+	}
+	if m.live_id != nil {
+		fields = append(fields, outreachaction.FieldLiveID)
+	}
+	if m.kind != nil {
+		fields = append(fields, outreachaction.FieldKind)
+	}
+	if m.status != nil {
+		fields = append(fields, outreachaction.FieldStatus)
+	}
+	if m.recipients != nil {
+		fields = append(fields, outreachaction.FieldRecipients)
+	}
+	if m.queued != nil {
+		fields = append(fields, outreachaction.FieldQueued)
+	}
+	if m.batch != nil {
+		fields = append(fields, outreachaction.FieldBatch)
+	}
+	if m.note != nil {
+		fields = append(fields, outreachaction.FieldNote)
+	}
+	if m.created_at != nil {
+		fields = append(fields, outreachaction.FieldCreatedAt)
+	}
+	if m.done_at != nil {
+		fields = append(fields, outreachaction.FieldDoneAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *OutreachActionMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case outreachaction.FieldBrandID:
+		return m.BrandID()
+	case outreachaction.FieldRoundID:
+		return m.RoundID()
+	case outreachaction.FieldLiveID:
+		return m.LiveID()
+	case outreachaction.FieldKind:
+		return m.Kind()
+	case outreachaction.FieldStatus:
+		return m.Status()
+	case outreachaction.FieldRecipients:
+		return m.Recipients()
+	case outreachaction.FieldQueued:
+		return m.Queued()
+	case outreachaction.FieldBatch:
+		return m.Batch()
+	case outreachaction.FieldNote:
+		return m.Note()
+	case outreachaction.FieldCreatedAt:
+		return m.CreatedAt()
+	case outreachaction.FieldDoneAt:
+		return m.DoneAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *OutreachActionMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case outreachaction.FieldBrandID:
+		return m.OldBrandID(ctx)
+	case outreachaction.FieldRoundID:
+		return m.OldRoundID(ctx)
+	case outreachaction.FieldLiveID:
+		return m.OldLiveID(ctx)
+	case outreachaction.FieldKind:
+		return m.OldKind(ctx)
+	case outreachaction.FieldStatus:
+		return m.OldStatus(ctx)
+	case outreachaction.FieldRecipients:
+		return m.OldRecipients(ctx)
+	case outreachaction.FieldQueued:
+		return m.OldQueued(ctx)
+	case outreachaction.FieldBatch:
+		return m.OldBatch(ctx)
+	case outreachaction.FieldNote:
+		return m.OldNote(ctx)
+	case outreachaction.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case outreachaction.FieldDoneAt:
+		return m.OldDoneAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown OutreachAction field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *OutreachActionMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case outreachaction.FieldBrandID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetBrandID(v)
+		return nil
+	case outreachaction.FieldRoundID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRoundID(v)
+		return nil
+	case outreachaction.FieldLiveID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLiveID(v)
+		return nil
+	case outreachaction.FieldKind:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetKind(v)
+		return nil
+	case outreachaction.FieldStatus:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStatus(v)
+		return nil
+	case outreachaction.FieldRecipients:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRecipients(v)
+		return nil
+	case outreachaction.FieldQueued:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetQueued(v)
+		return nil
+	case outreachaction.FieldBatch:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetBatch(v)
+		return nil
+	case outreachaction.FieldNote:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetNote(v)
+		return nil
+	case outreachaction.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case outreachaction.FieldDoneAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDoneAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown OutreachAction field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *OutreachActionMutation) AddedFields() []string {
+	var fields []string
+	if m.addrecipients != nil {
+		fields = append(fields, outreachaction.FieldRecipients)
+	}
+	if m.addqueued != nil {
+		fields = append(fields, outreachaction.FieldQueued)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *OutreachActionMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case outreachaction.FieldRecipients:
+		return m.AddedRecipients()
+	case outreachaction.FieldQueued:
+		return m.AddedQueued()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *OutreachActionMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case outreachaction.FieldRecipients:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddRecipients(v)
+		return nil
+	case outreachaction.FieldQueued:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddQueued(v)
+		return nil
+	}
+	return fmt.Errorf("unknown OutreachAction numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *OutreachActionMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(outreachaction.FieldDoneAt) {
+		fields = append(fields, outreachaction.FieldDoneAt)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *OutreachActionMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *OutreachActionMutation) ClearField(name string) error {
+	switch name {
+	case outreachaction.FieldDoneAt:
+		m.ClearDoneAt()
+		return nil
+	}
+	return fmt.Errorf("unknown OutreachAction nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *OutreachActionMutation) ResetField(name string) error {
+	switch name {
+	case outreachaction.FieldBrandID:
+		m.ResetBrandID()
+		return nil
+	case outreachaction.FieldRoundID:
+		m.ResetRoundID()
+		return nil
+	case outreachaction.FieldLiveID:
+		m.ResetLiveID()
+		return nil
+	case outreachaction.FieldKind:
+		m.ResetKind()
+		return nil
+	case outreachaction.FieldStatus:
+		m.ResetStatus()
+		return nil
+	case outreachaction.FieldRecipients:
+		m.ResetRecipients()
+		return nil
+	case outreachaction.FieldQueued:
+		m.ResetQueued()
+		return nil
+	case outreachaction.FieldBatch:
+		m.ResetBatch()
+		return nil
+	case outreachaction.FieldNote:
+		m.ResetNote()
+		return nil
+	case outreachaction.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case outreachaction.FieldDoneAt:
+		m.ResetDoneAt()
+		return nil
+	}
+	return fmt.Errorf("unknown OutreachAction field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *OutreachActionMutation) AddedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.brand != nil {
+		edges = append(edges, outreachaction.EdgeBrand)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *OutreachActionMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case outreachaction.EdgeBrand:
+		if id := m.brand; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *OutreachActionMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 1)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *OutreachActionMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *OutreachActionMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.clearedbrand {
+		edges = append(edges, outreachaction.EdgeBrand)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *OutreachActionMutation) EdgeCleared(name string) bool {
+	switch name {
+	case outreachaction.EdgeBrand:
+		return m.clearedbrand
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *OutreachActionMutation) ClearEdge(name string) error {
+	switch name {
+	case outreachaction.EdgeBrand:
+		m.ClearBrand()
+		return nil
+	}
+	return fmt.Errorf("unknown OutreachAction unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *OutreachActionMutation) ResetEdge(name string) error {
+	switch name {
+	case outreachaction.EdgeBrand:
+		m.ResetBrand()
+		return nil
+	}
+	return fmt.Errorf("unknown OutreachAction edge %s", name)
+}
+
+// OutreachRoundMutation represents an operation that mutates the OutreachRound nodes in the graph.
+type OutreachRoundMutation struct {
+	config
+	op              Op
+	typ             string
+	id              *string
+	live_id         *string
+	round           *string
+	lead_minutes    *int
+	addlead_minutes *int
+	counted         *int64
+	addcounted      *int64
+	target          *int64
+	addtarget       *int64
+	outcome         *string
+	created_at      *time.Time
+	clearedFields   map[string]struct{}
+	brand           *string
+	clearedbrand    bool
+	done            bool
+	oldValue        func(context.Context) (*OutreachRound, error)
+	predicates      []predicate.OutreachRound
+}
+
+var _ ent.Mutation = (*OutreachRoundMutation)(nil)
+
+// outreachroundOption allows management of the mutation configuration using functional options.
+type outreachroundOption func(*OutreachRoundMutation)
+
+// newOutreachRoundMutation creates new mutation for the OutreachRound entity.
+func newOutreachRoundMutation(c config, op Op, opts ...outreachroundOption) *OutreachRoundMutation {
+	m := &OutreachRoundMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeOutreachRound,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withOutreachRoundID sets the ID field of the mutation.
+func withOutreachRoundID(id string) outreachroundOption {
+	return func(m *OutreachRoundMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *OutreachRound
+		)
+		m.oldValue = func(ctx context.Context) (*OutreachRound, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().OutreachRound.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withOutreachRound sets the old OutreachRound of the mutation.
+func withOutreachRound(node *OutreachRound) outreachroundOption {
+	return func(m *OutreachRoundMutation) {
+		m.oldValue = func(context.Context) (*OutreachRound, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m OutreachRoundMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m OutreachRoundMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of OutreachRound entities.
+func (m *OutreachRoundMutation) SetID(id string) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *OutreachRoundMutation) ID() (id string, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *OutreachRoundMutation) IDs(ctx context.Context) ([]string, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []string{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().OutreachRound.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetBrandID sets the "brand_id" field.
+func (m *OutreachRoundMutation) SetBrandID(s string) {
+	m.brand = &s
+}
+
+// BrandID returns the value of the "brand_id" field in the mutation.
+func (m *OutreachRoundMutation) BrandID() (r string, exists bool) {
+	v := m.brand
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldBrandID returns the old "brand_id" field's value of the OutreachRound entity.
+// If the OutreachRound object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OutreachRoundMutation) OldBrandID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldBrandID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldBrandID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldBrandID: %w", err)
+	}
+	return oldValue.BrandID, nil
+}
+
+// ResetBrandID resets all changes to the "brand_id" field.
+func (m *OutreachRoundMutation) ResetBrandID() {
+	m.brand = nil
+}
+
+// SetLiveID sets the "live_id" field.
+func (m *OutreachRoundMutation) SetLiveID(s string) {
+	m.live_id = &s
+}
+
+// LiveID returns the value of the "live_id" field in the mutation.
+func (m *OutreachRoundMutation) LiveID() (r string, exists bool) {
+	v := m.live_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLiveID returns the old "live_id" field's value of the OutreachRound entity.
+// If the OutreachRound object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OutreachRoundMutation) OldLiveID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLiveID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLiveID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLiveID: %w", err)
+	}
+	return oldValue.LiveID, nil
+}
+
+// ResetLiveID resets all changes to the "live_id" field.
+func (m *OutreachRoundMutation) ResetLiveID() {
+	m.live_id = nil
+}
+
+// SetRound sets the "round" field.
+func (m *OutreachRoundMutation) SetRound(s string) {
+	m.round = &s
+}
+
+// Round returns the value of the "round" field in the mutation.
+func (m *OutreachRoundMutation) Round() (r string, exists bool) {
+	v := m.round
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRound returns the old "round" field's value of the OutreachRound entity.
+// If the OutreachRound object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OutreachRoundMutation) OldRound(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRound is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRound requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRound: %w", err)
+	}
+	return oldValue.Round, nil
+}
+
+// ResetRound resets all changes to the "round" field.
+func (m *OutreachRoundMutation) ResetRound() {
+	m.round = nil
+}
+
+// SetLeadMinutes sets the "lead_minutes" field.
+func (m *OutreachRoundMutation) SetLeadMinutes(i int) {
+	m.lead_minutes = &i
+	m.addlead_minutes = nil
+}
+
+// LeadMinutes returns the value of the "lead_minutes" field in the mutation.
+func (m *OutreachRoundMutation) LeadMinutes() (r int, exists bool) {
+	v := m.lead_minutes
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLeadMinutes returns the old "lead_minutes" field's value of the OutreachRound entity.
+// If the OutreachRound object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OutreachRoundMutation) OldLeadMinutes(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLeadMinutes is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLeadMinutes requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLeadMinutes: %w", err)
+	}
+	return oldValue.LeadMinutes, nil
+}
+
+// AddLeadMinutes adds i to the "lead_minutes" field.
+func (m *OutreachRoundMutation) AddLeadMinutes(i int) {
+	if m.addlead_minutes != nil {
+		*m.addlead_minutes += i
+	} else {
+		m.addlead_minutes = &i
+	}
+}
+
+// AddedLeadMinutes returns the value that was added to the "lead_minutes" field in this mutation.
+func (m *OutreachRoundMutation) AddedLeadMinutes() (r int, exists bool) {
+	v := m.addlead_minutes
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetLeadMinutes resets all changes to the "lead_minutes" field.
+func (m *OutreachRoundMutation) ResetLeadMinutes() {
+	m.lead_minutes = nil
+	m.addlead_minutes = nil
+}
+
+// SetCounted sets the "counted" field.
+func (m *OutreachRoundMutation) SetCounted(i int64) {
+	m.counted = &i
+	m.addcounted = nil
+}
+
+// Counted returns the value of the "counted" field in the mutation.
+func (m *OutreachRoundMutation) Counted() (r int64, exists bool) {
+	v := m.counted
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCounted returns the old "counted" field's value of the OutreachRound entity.
+// If the OutreachRound object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OutreachRoundMutation) OldCounted(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCounted is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCounted requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCounted: %w", err)
+	}
+	return oldValue.Counted, nil
+}
+
+// AddCounted adds i to the "counted" field.
+func (m *OutreachRoundMutation) AddCounted(i int64) {
+	if m.addcounted != nil {
+		*m.addcounted += i
+	} else {
+		m.addcounted = &i
+	}
+}
+
+// AddedCounted returns the value that was added to the "counted" field in this mutation.
+func (m *OutreachRoundMutation) AddedCounted() (r int64, exists bool) {
+	v := m.addcounted
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetCounted resets all changes to the "counted" field.
+func (m *OutreachRoundMutation) ResetCounted() {
+	m.counted = nil
+	m.addcounted = nil
+}
+
+// SetTarget sets the "target" field.
+func (m *OutreachRoundMutation) SetTarget(i int64) {
+	m.target = &i
+	m.addtarget = nil
+}
+
+// Target returns the value of the "target" field in the mutation.
+func (m *OutreachRoundMutation) Target() (r int64, exists bool) {
+	v := m.target
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTarget returns the old "target" field's value of the OutreachRound entity.
+// If the OutreachRound object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OutreachRoundMutation) OldTarget(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTarget is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTarget requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTarget: %w", err)
+	}
+	return oldValue.Target, nil
+}
+
+// AddTarget adds i to the "target" field.
+func (m *OutreachRoundMutation) AddTarget(i int64) {
+	if m.addtarget != nil {
+		*m.addtarget += i
+	} else {
+		m.addtarget = &i
+	}
+}
+
+// AddedTarget returns the value that was added to the "target" field in this mutation.
+func (m *OutreachRoundMutation) AddedTarget() (r int64, exists bool) {
+	v := m.addtarget
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetTarget resets all changes to the "target" field.
+func (m *OutreachRoundMutation) ResetTarget() {
+	m.target = nil
+	m.addtarget = nil
+}
+
+// SetOutcome sets the "outcome" field.
+func (m *OutreachRoundMutation) SetOutcome(s string) {
+	m.outcome = &s
+}
+
+// Outcome returns the value of the "outcome" field in the mutation.
+func (m *OutreachRoundMutation) Outcome() (r string, exists bool) {
+	v := m.outcome
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOutcome returns the old "outcome" field's value of the OutreachRound entity.
+// If the OutreachRound object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OutreachRoundMutation) OldOutcome(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOutcome is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOutcome requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOutcome: %w", err)
+	}
+	return oldValue.Outcome, nil
+}
+
+// ResetOutcome resets all changes to the "outcome" field.
+func (m *OutreachRoundMutation) ResetOutcome() {
+	m.outcome = nil
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *OutreachRoundMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *OutreachRoundMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the OutreachRound entity.
+// If the OutreachRound object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OutreachRoundMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *OutreachRoundMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// ClearBrand clears the "brand" edge to the Brand entity.
+func (m *OutreachRoundMutation) ClearBrand() {
+	m.clearedbrand = true
+	m.clearedFields[outreachround.FieldBrandID] = struct{}{}
+}
+
+// BrandCleared reports if the "brand" edge to the Brand entity was cleared.
+func (m *OutreachRoundMutation) BrandCleared() bool {
+	return m.clearedbrand
+}
+
+// BrandIDs returns the "brand" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// BrandID instead. It exists only for internal usage by the builders.
+func (m *OutreachRoundMutation) BrandIDs() (ids []string) {
+	if id := m.brand; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetBrand resets all changes to the "brand" edge.
+func (m *OutreachRoundMutation) ResetBrand() {
+	m.brand = nil
+	m.clearedbrand = false
+}
+
+// Where appends a list predicates to the OutreachRoundMutation builder.
+func (m *OutreachRoundMutation) Where(ps ...predicate.OutreachRound) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the OutreachRoundMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *OutreachRoundMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.OutreachRound, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *OutreachRoundMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *OutreachRoundMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (OutreachRound).
+func (m *OutreachRoundMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *OutreachRoundMutation) Fields() []string {
+	fields := make([]string, 0, 8)
+	if m.brand != nil {
+		fields = append(fields, outreachround.FieldBrandID)
+	}
+	if m.live_id != nil {
+		fields = append(fields, outreachround.FieldLiveID)
+	}
+	if m.round != nil {
+		fields = append(fields, outreachround.FieldRound)
+	}
+	if m.lead_minutes != nil {
+		fields = append(fields, outreachround.FieldLeadMinutes)
+	}
+	if m.counted != nil {
+		fields = append(fields, outreachround.FieldCounted)
+	}
+	if m.target != nil {
+		fields = append(fields, outreachround.FieldTarget)
+	}
+	if m.outcome != nil {
+		fields = append(fields, outreachround.FieldOutcome)
+	}
+	if m.created_at != nil {
+		fields = append(fields, outreachround.FieldCreatedAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *OutreachRoundMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case outreachround.FieldBrandID:
+		return m.BrandID()
+	case outreachround.FieldLiveID:
+		return m.LiveID()
+	case outreachround.FieldRound:
+		return m.Round()
+	case outreachround.FieldLeadMinutes:
+		return m.LeadMinutes()
+	case outreachround.FieldCounted:
+		return m.Counted()
+	case outreachround.FieldTarget:
+		return m.Target()
+	case outreachround.FieldOutcome:
+		return m.Outcome()
+	case outreachround.FieldCreatedAt:
+		return m.CreatedAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *OutreachRoundMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case outreachround.FieldBrandID:
+		return m.OldBrandID(ctx)
+	case outreachround.FieldLiveID:
+		return m.OldLiveID(ctx)
+	case outreachround.FieldRound:
+		return m.OldRound(ctx)
+	case outreachround.FieldLeadMinutes:
+		return m.OldLeadMinutes(ctx)
+	case outreachround.FieldCounted:
+		return m.OldCounted(ctx)
+	case outreachround.FieldTarget:
+		return m.OldTarget(ctx)
+	case outreachround.FieldOutcome:
+		return m.OldOutcome(ctx)
+	case outreachround.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown OutreachRound field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *OutreachRoundMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case outreachround.FieldBrandID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetBrandID(v)
+		return nil
+	case outreachround.FieldLiveID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLiveID(v)
+		return nil
+	case outreachround.FieldRound:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRound(v)
+		return nil
+	case outreachround.FieldLeadMinutes:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLeadMinutes(v)
+		return nil
+	case outreachround.FieldCounted:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCounted(v)
+		return nil
+	case outreachround.FieldTarget:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTarget(v)
+		return nil
+	case outreachround.FieldOutcome:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOutcome(v)
+		return nil
+	case outreachround.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown OutreachRound field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *OutreachRoundMutation) AddedFields() []string {
+	var fields []string
+	if m.addlead_minutes != nil {
+		fields = append(fields, outreachround.FieldLeadMinutes)
+	}
+	if m.addcounted != nil {
+		fields = append(fields, outreachround.FieldCounted)
+	}
+	if m.addtarget != nil {
+		fields = append(fields, outreachround.FieldTarget)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *OutreachRoundMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case outreachround.FieldLeadMinutes:
+		return m.AddedLeadMinutes()
+	case outreachround.FieldCounted:
+		return m.AddedCounted()
+	case outreachround.FieldTarget:
+		return m.AddedTarget()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *OutreachRoundMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case outreachround.FieldLeadMinutes:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddLeadMinutes(v)
+		return nil
+	case outreachround.FieldCounted:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddCounted(v)
+		return nil
+	case outreachround.FieldTarget:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddTarget(v)
+		return nil
+	}
+	return fmt.Errorf("unknown OutreachRound numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *OutreachRoundMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *OutreachRoundMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *OutreachRoundMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown OutreachRound nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *OutreachRoundMutation) ResetField(name string) error {
+	switch name {
+	case outreachround.FieldBrandID:
+		m.ResetBrandID()
+		return nil
+	case outreachround.FieldLiveID:
+		m.ResetLiveID()
+		return nil
+	case outreachround.FieldRound:
+		m.ResetRound()
+		return nil
+	case outreachround.FieldLeadMinutes:
+		m.ResetLeadMinutes()
+		return nil
+	case outreachround.FieldCounted:
+		m.ResetCounted()
+		return nil
+	case outreachround.FieldTarget:
+		m.ResetTarget()
+		return nil
+	case outreachround.FieldOutcome:
+		m.ResetOutcome()
+		return nil
+	case outreachround.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown OutreachRound field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *OutreachRoundMutation) AddedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.brand != nil {
+		edges = append(edges, outreachround.EdgeBrand)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *OutreachRoundMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case outreachround.EdgeBrand:
+		if id := m.brand; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *OutreachRoundMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 1)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *OutreachRoundMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *OutreachRoundMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.clearedbrand {
+		edges = append(edges, outreachround.EdgeBrand)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *OutreachRoundMutation) EdgeCleared(name string) bool {
+	switch name {
+	case outreachround.EdgeBrand:
+		return m.clearedbrand
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *OutreachRoundMutation) ClearEdge(name string) error {
+	switch name {
+	case outreachround.EdgeBrand:
+		m.ClearBrand()
+		return nil
+	}
+	return fmt.Errorf("unknown OutreachRound unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *OutreachRoundMutation) ResetEdge(name string) error {
+	switch name {
+	case outreachround.EdgeBrand:
+		m.ResetBrand()
+		return nil
+	}
+	return fmt.Errorf("unknown OutreachRound edge %s", name)
 }
 
 // ParkedOrderEventMutation represents an operation that mutates the ParkedOrderEvent nodes in the graph.

@@ -16,6 +16,7 @@ import (
 	"github.com/sharecast/sharecast/ent/bindingruleset"
 	"github.com/sharecast/sharecast/ent/brand"
 	"github.com/sharecast/sharecast/ent/channelsevent"
+	"github.com/sharecast/sharecast/ent/channelsnotice"
 	"github.com/sharecast/sharecast/ent/clockstate"
 	"github.com/sharecast/sharecast/ent/commission"
 	"github.com/sharecast/sharecast/ent/commissionplan"
@@ -26,10 +27,13 @@ import (
 	"github.com/sharecast/sharecast/ent/ledgerentry"
 	"github.com/sharecast/sharecast/ent/ledgertransaction"
 	"github.com/sharecast/sharecast/ent/live"
+	"github.com/sharecast/sharecast/ent/liverisksnapshot"
 	"github.com/sharecast/sharecast/ent/member"
 	"github.com/sharecast/sharecast/ent/order"
 	"github.com/sharecast/sharecast/ent/orderattribution"
 	"github.com/sharecast/sharecast/ent/orderline"
+	"github.com/sharecast/sharecast/ent/outreachaction"
+	"github.com/sharecast/sharecast/ent/outreachround"
 	"github.com/sharecast/sharecast/ent/parkedorderevent"
 	"github.com/sharecast/sharecast/ent/pushschedule"
 	"github.com/sharecast/sharecast/ent/refreshtoken"
@@ -873,6 +877,91 @@ func init() {
 			return nil
 		}
 	}()
+	channelsnoticeMixin := schema.ChannelsNotice{}.Mixin()
+	channelsnoticeMixinFields0 := channelsnoticeMixin[0].Fields()
+	_ = channelsnoticeMixinFields0
+	channelsnoticeMixinFields1 := channelsnoticeMixin[1].Fields()
+	_ = channelsnoticeMixinFields1
+	channelsnoticeFields := schema.ChannelsNotice{}.Fields()
+	_ = channelsnoticeFields
+	// channelsnoticeDescCreatedAt is the schema descriptor for created_at field.
+	channelsnoticeDescCreatedAt := channelsnoticeMixinFields1[0].Descriptor()
+	// channelsnotice.DefaultCreatedAt holds the default value on creation for the created_at field.
+	channelsnotice.DefaultCreatedAt = channelsnoticeDescCreatedAt.Default.(func() time.Time)
+	// channelsnoticeDescUpdatedAt is the schema descriptor for updated_at field.
+	channelsnoticeDescUpdatedAt := channelsnoticeMixinFields1[1].Descriptor()
+	// channelsnotice.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	channelsnotice.DefaultUpdatedAt = channelsnoticeDescUpdatedAt.Default.(func() time.Time)
+	// channelsnotice.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	channelsnotice.UpdateDefaultUpdatedAt = channelsnoticeDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// channelsnoticeDescBrandID is the schema descriptor for brand_id field.
+	channelsnoticeDescBrandID := channelsnoticeFields[0].Descriptor()
+	// channelsnotice.BrandIDValidator is a validator for the "brand_id" field. It is called by the builders before save.
+	channelsnotice.BrandIDValidator = channelsnoticeDescBrandID.Validators[0].(func(string) error)
+	// channelsnoticeDescNoticeID is the schema descriptor for notice_id field.
+	channelsnoticeDescNoticeID := channelsnoticeFields[1].Descriptor()
+	// channelsnotice.NoticeIDValidator is a validator for the "notice_id" field. It is called by the builders before save.
+	channelsnotice.NoticeIDValidator = func() func(string) error {
+		validators := channelsnoticeDescNoticeID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(notice_id string) error {
+			for _, fn := range fns {
+				if err := fn(notice_id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// channelsnoticeDescStatusWording is the schema descriptor for status_wording field.
+	channelsnoticeDescStatusWording := channelsnoticeFields[3].Descriptor()
+	// channelsnotice.DefaultStatusWording holds the default value on creation for the status_wording field.
+	channelsnotice.DefaultStatusWording = channelsnoticeDescStatusWording.Default.(string)
+	// channelsnotice.StatusWordingValidator is a validator for the "status_wording" field. It is called by the builders before save.
+	channelsnotice.StatusWordingValidator = channelsnoticeDescStatusWording.Validators[0].(func(string) error)
+	// channelsnoticeDescDescription is the schema descriptor for description field.
+	channelsnoticeDescDescription := channelsnoticeFields[5].Descriptor()
+	// channelsnotice.DefaultDescription holds the default value on creation for the description field.
+	channelsnotice.DefaultDescription = channelsnoticeDescDescription.Default.(string)
+	// channelsnotice.DescriptionValidator is a validator for the "description" field. It is called by the builders before save.
+	channelsnotice.DescriptionValidator = channelsnoticeDescDescription.Validators[0].(func(string) error)
+	// channelsnoticeDescState is the schema descriptor for state field.
+	channelsnoticeDescState := channelsnoticeFields[6].Descriptor()
+	// channelsnotice.StateValidator is a validator for the "state" field. It is called by the builders before save.
+	channelsnotice.StateValidator = channelsnoticeDescState.Validators[0].(func(string) error)
+	// channelsnoticeDescLiveID is the schema descriptor for live_id field.
+	channelsnoticeDescLiveID := channelsnoticeFields[7].Descriptor()
+	// channelsnotice.LiveIDValidator is a validator for the "live_id" field. It is called by the builders before save.
+	channelsnotice.LiveIDValidator = channelsnoticeDescLiveID.Validators[0].(func(string) error)
+	// channelsnoticeDescChange is the schema descriptor for change field.
+	channelsnoticeDescChange := channelsnoticeFields[8].Descriptor()
+	// channelsnotice.DefaultChange holds the default value on creation for the change field.
+	channelsnotice.DefaultChange = channelsnoticeDescChange.Default.(string)
+	// channelsnotice.ChangeValidator is a validator for the "change" field. It is called by the builders before save.
+	channelsnotice.ChangeValidator = channelsnoticeDescChange.Validators[0].(func(string) error)
+	// channelsnoticeDescID is the schema descriptor for id field.
+	channelsnoticeDescID := channelsnoticeMixinFields0[0].Descriptor()
+	// channelsnotice.DefaultID holds the default value on creation for the id field.
+	channelsnotice.DefaultID = channelsnoticeDescID.Default.(func() string)
+	// channelsnotice.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	channelsnotice.IDValidator = func() func(string) error {
+		validators := channelsnoticeDescID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(id string) error {
+			for _, fn := range fns {
+				if err := fn(id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
 	clockstateFields := schema.ClockState{}.Fields()
 	_ = clockstateFields
 	// clockstateDescOffsetSeconds is the schema descriptor for offset_seconds field.
@@ -1460,6 +1549,59 @@ func init() {
 			return nil
 		}
 	}()
+	liverisksnapshotMixin := schema.LiveRiskSnapshot{}.Mixin()
+	liverisksnapshotMixinFields0 := liverisksnapshotMixin[0].Fields()
+	_ = liverisksnapshotMixinFields0
+	liverisksnapshotFields := schema.LiveRiskSnapshot{}.Fields()
+	_ = liverisksnapshotFields
+	// liverisksnapshotDescBrandID is the schema descriptor for brand_id field.
+	liverisksnapshotDescBrandID := liverisksnapshotFields[0].Descriptor()
+	// liverisksnapshot.BrandIDValidator is a validator for the "brand_id" field. It is called by the builders before save.
+	liverisksnapshot.BrandIDValidator = liverisksnapshotDescBrandID.Validators[0].(func(string) error)
+	// liverisksnapshotDescLiveID is the schema descriptor for live_id field.
+	liverisksnapshotDescLiveID := liverisksnapshotFields[1].Descriptor()
+	// liverisksnapshot.LiveIDValidator is a validator for the "live_id" field. It is called by the builders before save.
+	liverisksnapshot.LiveIDValidator = func() func(string) error {
+		validators := liverisksnapshotDescLiveID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(live_id string) error {
+			for _, fn := range fns {
+				if err := fn(live_id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// liverisksnapshotDescNoticeID is the schema descriptor for notice_id field.
+	liverisksnapshotDescNoticeID := liverisksnapshotFields[5].Descriptor()
+	// liverisksnapshot.DefaultNoticeID holds the default value on creation for the notice_id field.
+	liverisksnapshot.DefaultNoticeID = liverisksnapshotDescNoticeID.Default.(string)
+	// liverisksnapshot.NoticeIDValidator is a validator for the "notice_id" field. It is called by the builders before save.
+	liverisksnapshot.NoticeIDValidator = liverisksnapshotDescNoticeID.Validators[0].(func(string) error)
+	// liverisksnapshotDescID is the schema descriptor for id field.
+	liverisksnapshotDescID := liverisksnapshotMixinFields0[0].Descriptor()
+	// liverisksnapshot.DefaultID holds the default value on creation for the id field.
+	liverisksnapshot.DefaultID = liverisksnapshotDescID.Default.(func() string)
+	// liverisksnapshot.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	liverisksnapshot.IDValidator = func() func(string) error {
+		validators := liverisksnapshotDescID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(id string) error {
+			for _, fn := range fns {
+				if err := fn(id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
 	memberMixin := schema.Member{}.Mixin()
 	memberMixinFields0 := memberMixin[0].Fields()
 	_ = memberMixinFields0
@@ -1823,6 +1965,182 @@ func init() {
 	// orderline.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	orderline.IDValidator = func() func(string) error {
 		validators := orderlineDescID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(id string) error {
+			for _, fn := range fns {
+				if err := fn(id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	outreachactionMixin := schema.OutreachAction{}.Mixin()
+	outreachactionMixinFields0 := outreachactionMixin[0].Fields()
+	_ = outreachactionMixinFields0
+	outreachactionFields := schema.OutreachAction{}.Fields()
+	_ = outreachactionFields
+	// outreachactionDescBrandID is the schema descriptor for brand_id field.
+	outreachactionDescBrandID := outreachactionFields[0].Descriptor()
+	// outreachaction.BrandIDValidator is a validator for the "brand_id" field. It is called by the builders before save.
+	outreachaction.BrandIDValidator = outreachactionDescBrandID.Validators[0].(func(string) error)
+	// outreachactionDescRoundID is the schema descriptor for round_id field.
+	outreachactionDescRoundID := outreachactionFields[1].Descriptor()
+	// outreachaction.RoundIDValidator is a validator for the "round_id" field. It is called by the builders before save.
+	outreachaction.RoundIDValidator = func() func(string) error {
+		validators := outreachactionDescRoundID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(round_id string) error {
+			for _, fn := range fns {
+				if err := fn(round_id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// outreachactionDescLiveID is the schema descriptor for live_id field.
+	outreachactionDescLiveID := outreachactionFields[2].Descriptor()
+	// outreachaction.LiveIDValidator is a validator for the "live_id" field. It is called by the builders before save.
+	outreachaction.LiveIDValidator = func() func(string) error {
+		validators := outreachactionDescLiveID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(live_id string) error {
+			for _, fn := range fns {
+				if err := fn(live_id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// outreachactionDescKind is the schema descriptor for kind field.
+	outreachactionDescKind := outreachactionFields[3].Descriptor()
+	// outreachaction.KindValidator is a validator for the "kind" field. It is called by the builders before save.
+	outreachaction.KindValidator = func() func(string) error {
+		validators := outreachactionDescKind.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(kind string) error {
+			for _, fn := range fns {
+				if err := fn(kind); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// outreachactionDescStatus is the schema descriptor for status field.
+	outreachactionDescStatus := outreachactionFields[4].Descriptor()
+	// outreachaction.StatusValidator is a validator for the "status" field. It is called by the builders before save.
+	outreachaction.StatusValidator = outreachactionDescStatus.Validators[0].(func(string) error)
+	// outreachactionDescRecipients is the schema descriptor for recipients field.
+	outreachactionDescRecipients := outreachactionFields[5].Descriptor()
+	// outreachaction.DefaultRecipients holds the default value on creation for the recipients field.
+	outreachaction.DefaultRecipients = outreachactionDescRecipients.Default.(int)
+	// outreachactionDescQueued is the schema descriptor for queued field.
+	outreachactionDescQueued := outreachactionFields[6].Descriptor()
+	// outreachaction.DefaultQueued holds the default value on creation for the queued field.
+	outreachaction.DefaultQueued = outreachactionDescQueued.Default.(int)
+	// outreachactionDescBatch is the schema descriptor for batch field.
+	outreachactionDescBatch := outreachactionFields[7].Descriptor()
+	// outreachaction.DefaultBatch holds the default value on creation for the batch field.
+	outreachaction.DefaultBatch = outreachactionDescBatch.Default.(string)
+	// outreachaction.BatchValidator is a validator for the "batch" field. It is called by the builders before save.
+	outreachaction.BatchValidator = outreachactionDescBatch.Validators[0].(func(string) error)
+	// outreachactionDescNote is the schema descriptor for note field.
+	outreachactionDescNote := outreachactionFields[8].Descriptor()
+	// outreachaction.DefaultNote holds the default value on creation for the note field.
+	outreachaction.DefaultNote = outreachactionDescNote.Default.(string)
+	// outreachaction.NoteValidator is a validator for the "note" field. It is called by the builders before save.
+	outreachaction.NoteValidator = outreachactionDescNote.Validators[0].(func(string) error)
+	// outreachactionDescID is the schema descriptor for id field.
+	outreachactionDescID := outreachactionMixinFields0[0].Descriptor()
+	// outreachaction.DefaultID holds the default value on creation for the id field.
+	outreachaction.DefaultID = outreachactionDescID.Default.(func() string)
+	// outreachaction.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	outreachaction.IDValidator = func() func(string) error {
+		validators := outreachactionDescID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(id string) error {
+			for _, fn := range fns {
+				if err := fn(id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	outreachroundMixin := schema.OutreachRound{}.Mixin()
+	outreachroundMixinFields0 := outreachroundMixin[0].Fields()
+	_ = outreachroundMixinFields0
+	outreachroundFields := schema.OutreachRound{}.Fields()
+	_ = outreachroundFields
+	// outreachroundDescBrandID is the schema descriptor for brand_id field.
+	outreachroundDescBrandID := outreachroundFields[0].Descriptor()
+	// outreachround.BrandIDValidator is a validator for the "brand_id" field. It is called by the builders before save.
+	outreachround.BrandIDValidator = outreachroundDescBrandID.Validators[0].(func(string) error)
+	// outreachroundDescLiveID is the schema descriptor for live_id field.
+	outreachroundDescLiveID := outreachroundFields[1].Descriptor()
+	// outreachround.LiveIDValidator is a validator for the "live_id" field. It is called by the builders before save.
+	outreachround.LiveIDValidator = func() func(string) error {
+		validators := outreachroundDescLiveID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(live_id string) error {
+			for _, fn := range fns {
+				if err := fn(live_id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// outreachroundDescRound is the schema descriptor for round field.
+	outreachroundDescRound := outreachroundFields[2].Descriptor()
+	// outreachround.RoundValidator is a validator for the "round" field. It is called by the builders before save.
+	outreachround.RoundValidator = func() func(string) error {
+		validators := outreachroundDescRound.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(round string) error {
+			for _, fn := range fns {
+				if err := fn(round); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// outreachroundDescOutcome is the schema descriptor for outcome field.
+	outreachroundDescOutcome := outreachroundFields[6].Descriptor()
+	// outreachround.OutcomeValidator is a validator for the "outcome" field. It is called by the builders before save.
+	outreachround.OutcomeValidator = outreachroundDescOutcome.Validators[0].(func(string) error)
+	// outreachroundDescID is the schema descriptor for id field.
+	outreachroundDescID := outreachroundMixinFields0[0].Descriptor()
+	// outreachround.DefaultID holds the default value on creation for the id field.
+	outreachround.DefaultID = outreachroundDescID.Default.(func() string)
+	// outreachround.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	outreachround.IDValidator = func() func(string) error {
+		validators := outreachroundDescID.Validators
 		fns := [...]func(string) error{
 			validators[0].(func(string) error),
 			validators[1].(func(string) error),

@@ -36,6 +36,8 @@ type Tx struct {
 	Brand *BrandClient
 	// ChannelsEvent is the client for interacting with the ChannelsEvent builders.
 	ChannelsEvent *ChannelsEventClient
+	// ChannelsNotice is the client for interacting with the ChannelsNotice builders.
+	ChannelsNotice *ChannelsNoticeClient
 	// ClockState is the client for interacting with the ClockState builders.
 	ClockState *ClockStateClient
 	// Commission is the client for interacting with the Commission builders.
@@ -56,6 +58,8 @@ type Tx struct {
 	LedgerTransaction *LedgerTransactionClient
 	// Live is the client for interacting with the Live builders.
 	Live *LiveClient
+	// LiveRiskSnapshot is the client for interacting with the LiveRiskSnapshot builders.
+	LiveRiskSnapshot *LiveRiskSnapshotClient
 	// Member is the client for interacting with the Member builders.
 	Member *MemberClient
 	// Order is the client for interacting with the Order builders.
@@ -64,6 +68,10 @@ type Tx struct {
 	OrderAttribution *OrderAttributionClient
 	// OrderLine is the client for interacting with the OrderLine builders.
 	OrderLine *OrderLineClient
+	// OutreachAction is the client for interacting with the OutreachAction builders.
+	OutreachAction *OutreachActionClient
+	// OutreachRound is the client for interacting with the OutreachRound builders.
+	OutreachRound *OutreachRoundClient
 	// ParkedOrderEvent is the client for interacting with the ParkedOrderEvent builders.
 	ParkedOrderEvent *ParkedOrderEventClient
 	// PushSchedule is the client for interacting with the PushSchedule builders.
@@ -232,6 +240,7 @@ func (tx *Tx) init() {
 	tx.BindingRuleSet = NewBindingRuleSetClient(tx.config)
 	tx.Brand = NewBrandClient(tx.config)
 	tx.ChannelsEvent = NewChannelsEventClient(tx.config)
+	tx.ChannelsNotice = NewChannelsNoticeClient(tx.config)
 	tx.ClockState = NewClockStateClient(tx.config)
 	tx.Commission = NewCommissionClient(tx.config)
 	tx.CommissionPlan = NewCommissionPlanClient(tx.config)
@@ -242,10 +251,13 @@ func (tx *Tx) init() {
 	tx.LedgerEntry = NewLedgerEntryClient(tx.config)
 	tx.LedgerTransaction = NewLedgerTransactionClient(tx.config)
 	tx.Live = NewLiveClient(tx.config)
+	tx.LiveRiskSnapshot = NewLiveRiskSnapshotClient(tx.config)
 	tx.Member = NewMemberClient(tx.config)
 	tx.Order = NewOrderClient(tx.config)
 	tx.OrderAttribution = NewOrderAttributionClient(tx.config)
 	tx.OrderLine = NewOrderLineClient(tx.config)
+	tx.OutreachAction = NewOutreachActionClient(tx.config)
+	tx.OutreachRound = NewOutreachRoundClient(tx.config)
 	tx.ParkedOrderEvent = NewParkedOrderEventClient(tx.config)
 	tx.PushSchedule = NewPushScheduleClient(tx.config)
 	tx.RefreshToken = NewRefreshTokenClient(tx.config)

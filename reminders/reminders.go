@@ -28,6 +28,9 @@ const (
 	LiveReminder Purpose = "live_reminder"
 	// ShortfallReminder is the second round when reservations fall short (DESIGN §0).
 	ShortfallReminder Purpose = "shortfall_reminder"
+	// ShortfallTask is the second round's task message to a top inviter or group owner:
+	// fresh copy and their own share code (the page opens their link).
+	ShortfallTask Purpose = "shortfall_task"
 	// PayoutConfirmation asks a member to confirm a WeChat Pay transfer (DESIGN §3.6).
 	PayoutConfirmation Purpose = "payout_confirmation"
 )
@@ -37,11 +40,12 @@ const (
 var Variables = map[Purpose][]string{
 	LiveReminder:       {"live_id", "live_title", "start_time", "finder_nickname", "member_nickname"},
 	ShortfallReminder:  {"live_id", "live_title", "start_time", "reserved", "target", "gap", "member_nickname"},
+	ShortfallTask:      {"live_id", "live_title", "start_time", "reserved", "target", "gap", "code", "copy", "member_nickname"},
 	PayoutConfirmation: {"payout_id", "amount", "requested_at", "expires_at", "member_nickname"},
 }
 
 // Purposes lists every purpose in a stable order.
-var Purposes = []Purpose{LiveReminder, ShortfallReminder, PayoutConfirmation}
+var Purposes = []Purpose{LiveReminder, ShortfallReminder, ShortfallTask, PayoutConfirmation}
 
 // Valid reports whether p is a known purpose.
 func (p Purpose) Valid() bool {

@@ -44,6 +44,8 @@ type adminLiveDTO struct {
 	TargetReservations int64   `json:"target_reservations"`
 	Status             string  `json:"status"`
 	CreatedAt          string  `json:"created_at"`
+	// live operations: the synced Channels notice (state, start, last change), when seen.
+	Notice *noticeDTO `json:"notice,omitempty"`
 }
 
 func optTime(t *time.Time) *string {
@@ -79,6 +81,10 @@ func (s *Server) listLivesAdmin(c *gin.Context) {
 	out := make([]adminLiveDTO, len(list))
 	for i, l := range list {
 		out[i] = toAdminLiveDTO(l)
+	}
+	if err := s.withNotices(c, list, out); err != nil {
+		httperr.Write(c, err)
+		return
 	}
 	var nc *string
 	if next != "" {
@@ -136,7 +142,12 @@ func (s *Server) getLive(c *gin.Context) {
 		httperr.Write(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, gin.H{"live": toAdminLiveDTO(l)})
+	out := []adminLiveDTO{toAdminLiveDTO(l)}
+	if err := s.withNotices(c, []referral.Live{l}, out); err != nil {
+		httperr.Write(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"live": out[0]})
 }
 
 func (s *Server) patchLive(c *gin.Context) {

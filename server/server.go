@@ -19,6 +19,7 @@ import (
 	"github.com/sharecast/sharecast/channelsorders"
 	"github.com/sharecast/sharecast/kv"
 	"github.com/sharecast/sharecast/leaderboard"
+	"github.com/sharecast/sharecast/liveops"
 	"github.com/sharecast/sharecast/miniprogramapi"
 	"github.com/sharecast/sharecast/payouts"
 	"github.com/sharecast/sharecast/referral"
@@ -73,6 +74,8 @@ type Deps struct {
 	// live operations: notices, subscriptions, outreach, outgoing webhooks
 	Reminders *reminders.Service
 	Webhooks  *webhooks.Service
+	// LiveOps: notice sync, the reminder-window guard's snapshots, shortfall rounds.
+	LiveOps *liveops.Service
 }
 
 // Server holds the engine.
@@ -197,6 +200,7 @@ func New(d Deps) (*Server, error) {
 		// payouts
 
 		// live operations
+		Sharing: d.Sharing, LiveOps: d.LiveOps,
 	})
 	if err != nil {
 		return nil, err
@@ -205,6 +209,7 @@ func New(d Deps) (*Server, error) {
 
 	// live operations: notices, subscriptions, outreach, outgoing webhooks
 	s.registerLiveOps(authed)
+	s.registerLiveOps2(authed)
 
 	if d.Simulator != nil {
 		sim := gin.WrapH(d.Simulator)

@@ -19,6 +19,7 @@ import (
 	"github.com/sharecast/sharecast/jobs"
 	"github.com/sharecast/sharecast/kv"
 	"github.com/sharecast/sharecast/leaderboard"
+	"github.com/sharecast/sharecast/liveops"
 	"github.com/sharecast/sharecast/payouts"
 	"github.com/sharecast/sharecast/referral"
 	"github.com/sharecast/sharecast/reminders"
@@ -78,6 +79,8 @@ type app struct {
 	webhooks  *webhooks.Service
 	// events is what the domains call to emit business events (webhooks.Service).
 	events events.Emitter
+	// liveops: notice sync, the reminder-window guard, the shortfall round.
+	liveops *liveops.Service
 }
 
 // buildOptions let tests shorten timings.
@@ -96,6 +99,8 @@ type buildOptions struct {
 	pushBackoff time.Duration
 	// orderIntake, when set, replaces the orders domain behind both order doors (tests).
 	orderIntake referral.OrderIntake
+	// live operations: the notice-sync and shortfall ticks' period (0 → 30 s).
+	liveopsTick time.Duration
 }
 
 // openStorage opens the database and Redis named by cfg.
@@ -216,6 +221,7 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, o buildOpti
 	a.consoleLives = consoleLives{sharing: a.sharing, source: st.BoardSource()}
 
 	// live operations (built before the other areas' services, above, so they get its Emitter)
+	a.wireLiveOps2(wx, o)
 
 	var simHandler http.Handler
 	if a.sim != nil {
@@ -239,7 +245,7 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, o buildOpti
 		ConsoleKey: box.Derive("console"), ConsoleLives: a.consoleLives,
 
 		// live operations
-		Reminders: a.reminders, Webhooks: a.webhooks,
+		Reminders: a.reminders, Webhooks: a.webhooks, LiveOps: a.liveops,
 	})
 	if err != nil {
 		return nil, err

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/sharecast/sharecast/leaderboard"
+	"github.com/sharecast/sharecast/liveops"
 	"github.com/sharecast/sharecast/referral"
 	"github.com/sharecast/sharecast/server/console"
 	"github.com/sharecast/sharecast/store"
@@ -14,6 +15,8 @@ import (
 type consoleLives struct {
 	sharing *referral.Sharing
 	source  *store.BoardSource
+	// live operations: synced notices for the state badge (nil: none shown).
+	notices *liveops.Service
 }
 
 func (c consoleLives) ListLives(ctx context.Context, brandID string, q console.LiveQuery) (console.LivePage, error) {
@@ -22,6 +25,16 @@ func (c consoleLives) ListLives(ctx context.Context, brandID string, q console.L
 		return console.LivePage{}, err
 	}
 	out := console.LivePage{Lives: make([]console.LiveRow, len(lives)), NextCursor: next}
+	byNotice := map[string]liveops.Notice{}
+	if c.notices != nil && len(lives) > 0 {
+		list, err := c.notices.NoticeList(ctx, brandID)
+		if err != nil {
+			return console.LivePage{}, err
+		}
+		for _, n := range list {
+			byNotice[n.NoticeID] = n
+		}
+	}
 	for i, l := range lives {
 		counted, err := c.source.Total(ctx, leaderboard.Live{ID: l.ID, BrandID: l.BrandID, CreatedAt: l.CreatedAt,
 			ActualStartAt: l.ActualStartAt}, "")
@@ -31,6 +44,9 @@ func (c consoleLives) ListLives(ctx context.Context, brandID string, q console.L
 		out.Lives[i] = console.LiveRow{ID: l.ID, Title: l.Title, Status: l.Status, NoticeID: l.NoticeID,
 			PlannedStartAt: l.PlannedStartAt, ActualStartAt: l.ActualStartAt, EndedAt: l.EndedAt,
 			TargetReservations: l.TargetReservations, CountedReservations: counted}
+		if n, ok := byNotice[l.NoticeID]; ok && l.NoticeID != "" {
+			out.Lives[i].NoticeState, out.Lives[i].NoticeChange = n.State, n.Change
+		}
 	}
 	return out, nil
 }

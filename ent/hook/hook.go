@@ -141,6 +141,18 @@ func (f ChannelsEventFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Valu
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.ChannelsEventMutation", m)
 }
 
+// The ChannelsNoticeFunc type is an adapter to allow the use of ordinary
+// function as ChannelsNotice mutator.
+type ChannelsNoticeFunc func(context.Context, *ent.ChannelsNoticeMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f ChannelsNoticeFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.ChannelsNoticeMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.ChannelsNoticeMutation", m)
+}
+
 // The ClockStateFunc type is an adapter to allow the use of ordinary
 // function as ClockState mutator.
 type ClockStateFunc func(context.Context, *ent.ClockStateMutation) (ent.Value, error)
@@ -261,6 +273,18 @@ func (f LiveFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error)
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.LiveMutation", m)
 }
 
+// The LiveRiskSnapshotFunc type is an adapter to allow the use of ordinary
+// function as LiveRiskSnapshot mutator.
+type LiveRiskSnapshotFunc func(context.Context, *ent.LiveRiskSnapshotMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f LiveRiskSnapshotFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.LiveRiskSnapshotMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.LiveRiskSnapshotMutation", m)
+}
+
 // The MemberFunc type is an adapter to allow the use of ordinary
 // function as Member mutator.
 type MemberFunc func(context.Context, *ent.MemberMutation) (ent.Value, error)
@@ -307,6 +331,30 @@ func (f OrderLineFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, e
 		return f(ctx, mv)
 	}
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.OrderLineMutation", m)
+}
+
+// The OutreachActionFunc type is an adapter to allow the use of ordinary
+// function as OutreachAction mutator.
+type OutreachActionFunc func(context.Context, *ent.OutreachActionMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f OutreachActionFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.OutreachActionMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.OutreachActionMutation", m)
+}
+
+// The OutreachRoundFunc type is an adapter to allow the use of ordinary
+// function as OutreachRound mutator.
+type OutreachRoundFunc func(context.Context, *ent.OutreachRoundMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f OutreachRoundFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.OutreachRoundMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.OutreachRoundMutation", m)
 }
 
 // The ParkedOrderEventFunc type is an adapter to allow the use of ordinary

@@ -414,6 +414,51 @@ var (
 			},
 		},
 	}
+	// ChannelsNoticesColumns holds the columns for the "channels_notices" table.
+	ChannelsNoticesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 36},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "notice_id", Type: field.TypeString, Size: 128},
+		{Name: "status", Type: field.TypeInt},
+		{Name: "status_wording", Type: field.TypeString, Size: 32, Default: ""},
+		{Name: "start_at", Type: field.TypeTime},
+		{Name: "description", Type: field.TypeString, Size: 512, Default: ""},
+		{Name: "state", Type: field.TypeString, Size: 16},
+		{Name: "live_id", Type: field.TypeString, Nullable: true, Size: 36},
+		{Name: "change", Type: field.TypeString, Size: 16, Default: ""},
+		{Name: "changed_at", Type: field.TypeTime, Nullable: true},
+		{Name: "previous_start_at", Type: field.TypeTime, Nullable: true},
+		{Name: "first_seen_at", Type: field.TypeTime},
+		{Name: "synced_at", Type: field.TypeTime},
+		{Name: "brand_id", Type: field.TypeString, Size: 36},
+	}
+	// ChannelsNoticesTable holds the schema information for the "channels_notices" table.
+	ChannelsNoticesTable = &schema.Table{
+		Name:       "channels_notices",
+		Columns:    ChannelsNoticesColumns,
+		PrimaryKey: []*schema.Column{ChannelsNoticesColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "channels_notices_brands_brand",
+				Columns:    []*schema.Column{ChannelsNoticesColumns[15]},
+				RefColumns: []*schema.Column{BrandsColumns[0]},
+				OnDelete:   schema.Restrict,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "channelsnotice_brand_id_notice_id",
+				Unique:  true,
+				Columns: []*schema.Column{ChannelsNoticesColumns[15], ChannelsNoticesColumns[3]},
+			},
+			{
+				Name:    "channelsnotice_brand_id_start_at",
+				Unique:  false,
+				Columns: []*schema.Column{ChannelsNoticesColumns[15], ChannelsNoticesColumns[6]},
+			},
+		},
+	}
 	// ClockStatesColumns holds the columns for the "clock_states" table.
 	ClockStatesColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -812,6 +857,40 @@ var (
 			},
 		},
 	}
+	// LiveRiskSnapshotsColumns holds the columns for the "live_risk_snapshots" table.
+	LiveRiskSnapshotsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 36},
+		{Name: "live_id", Type: field.TypeString, Size: 36},
+		{Name: "risks", Type: field.TypeString, Size: 2147483647},
+		{Name: "reserved", Type: field.TypeInt64},
+		{Name: "counted", Type: field.TypeInt64},
+		{Name: "notice_id", Type: field.TypeString, Size: 128, Default: ""},
+		{Name: "planned_start_at", Type: field.TypeTime},
+		{Name: "notice_start_at", Type: field.TypeTime, Nullable: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "brand_id", Type: field.TypeString, Size: 36},
+	}
+	// LiveRiskSnapshotsTable holds the schema information for the "live_risk_snapshots" table.
+	LiveRiskSnapshotsTable = &schema.Table{
+		Name:       "live_risk_snapshots",
+		Columns:    LiveRiskSnapshotsColumns,
+		PrimaryKey: []*schema.Column{LiveRiskSnapshotsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "live_risk_snapshots_brands_brand",
+				Columns:    []*schema.Column{LiveRiskSnapshotsColumns[9]},
+				RefColumns: []*schema.Column{BrandsColumns[0]},
+				OnDelete:   schema.Restrict,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "liverisksnapshot_brand_id_live_id_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{LiveRiskSnapshotsColumns[9], LiveRiskSnapshotsColumns[1], LiveRiskSnapshotsColumns[8]},
+			},
+		},
+	}
 	// MembersColumns holds the columns for the "members" table.
 	MembersColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeString, Size: 36},
@@ -1005,6 +1084,80 @@ var (
 				Name:    "orderline_brand_id_order_id_line_id",
 				Unique:  true,
 				Columns: []*schema.Column{OrderLinesColumns[11], OrderLinesColumns[12], OrderLinesColumns[3]},
+			},
+		},
+	}
+	// OutreachActionsColumns holds the columns for the "outreach_actions" table.
+	OutreachActionsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 36},
+		{Name: "round_id", Type: field.TypeString, Size: 36},
+		{Name: "live_id", Type: field.TypeString, Size: 36},
+		{Name: "kind", Type: field.TypeString, Size: 32},
+		{Name: "status", Type: field.TypeString, Size: 16},
+		{Name: "recipients", Type: field.TypeInt, Default: 0},
+		{Name: "queued", Type: field.TypeInt, Default: 0},
+		{Name: "batch", Type: field.TypeString, Size: 128, Default: ""},
+		{Name: "note", Type: field.TypeString, Size: 512, Default: ""},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "done_at", Type: field.TypeTime, Nullable: true},
+		{Name: "brand_id", Type: field.TypeString, Size: 36},
+	}
+	// OutreachActionsTable holds the schema information for the "outreach_actions" table.
+	OutreachActionsTable = &schema.Table{
+		Name:       "outreach_actions",
+		Columns:    OutreachActionsColumns,
+		PrimaryKey: []*schema.Column{OutreachActionsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "outreach_actions_brands_brand",
+				Columns:    []*schema.Column{OutreachActionsColumns[11]},
+				RefColumns: []*schema.Column{BrandsColumns[0]},
+				OnDelete:   schema.Restrict,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "outreachaction_brand_id_round_id_kind",
+				Unique:  true,
+				Columns: []*schema.Column{OutreachActionsColumns[11], OutreachActionsColumns[1], OutreachActionsColumns[3]},
+			},
+			{
+				Name:    "outreachaction_brand_id_live_id",
+				Unique:  false,
+				Columns: []*schema.Column{OutreachActionsColumns[11], OutreachActionsColumns[2]},
+			},
+		},
+	}
+	// OutreachRoundsColumns holds the columns for the "outreach_rounds" table.
+	OutreachRoundsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 36},
+		{Name: "live_id", Type: field.TypeString, Size: 36},
+		{Name: "round", Type: field.TypeString, Size: 16},
+		{Name: "lead_minutes", Type: field.TypeInt},
+		{Name: "counted", Type: field.TypeInt64},
+		{Name: "target", Type: field.TypeInt64},
+		{Name: "outcome", Type: field.TypeString, Size: 16},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "brand_id", Type: field.TypeString, Size: 36},
+	}
+	// OutreachRoundsTable holds the schema information for the "outreach_rounds" table.
+	OutreachRoundsTable = &schema.Table{
+		Name:       "outreach_rounds",
+		Columns:    OutreachRoundsColumns,
+		PrimaryKey: []*schema.Column{OutreachRoundsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "outreach_rounds_brands_brand",
+				Columns:    []*schema.Column{OutreachRoundsColumns[8]},
+				RefColumns: []*schema.Column{BrandsColumns[0]},
+				OnDelete:   schema.Restrict,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "outreachround_brand_id_live_id_round",
+				Unique:  true,
+				Columns: []*schema.Column{OutreachRoundsColumns[8], OutreachRoundsColumns[1], OutreachRoundsColumns[2]},
 			},
 		},
 	}
@@ -1542,6 +1695,7 @@ var (
 		BindingRuleSetsTable,
 		BrandsTable,
 		ChannelsEventsTable,
+		ChannelsNoticesTable,
 		ClockStatesTable,
 		CommissionsTable,
 		CommissionPlansTable,
@@ -1552,10 +1706,13 @@ var (
 		LedgerEntriesTable,
 		LedgerTransactionsTable,
 		LivesTable,
+		LiveRiskSnapshotsTable,
 		MembersTable,
 		OrdersTable,
 		OrderAttributionsTable,
 		OrderLinesTable,
+		OutreachActionsTable,
+		OutreachRoundsTable,
 		ParkedOrderEventsTable,
 		PushSchedulesTable,
 		RefreshTokensTable,
@@ -1585,6 +1742,7 @@ func init() {
 	BindingChangesTable.ForeignKeys[0].RefTable = BrandsTable
 	BindingRuleSetsTable.ForeignKeys[0].RefTable = BrandsTable
 	ChannelsEventsTable.ForeignKeys[0].RefTable = BrandsTable
+	ChannelsNoticesTable.ForeignKeys[0].RefTable = BrandsTable
 	CommissionsTable.ForeignKeys[0].RefTable = BrandsTable
 	CommissionsTable.ForeignKeys[1].RefTable = OrdersTable
 	CommissionsTable.ForeignKeys[2].RefTable = OrderLinesTable
@@ -1599,12 +1757,15 @@ func init() {
 	LedgerEntriesTable.ForeignKeys[2].RefTable = LedgerAccountsTable
 	LedgerTransactionsTable.ForeignKeys[0].RefTable = BrandsTable
 	LivesTable.ForeignKeys[0].RefTable = BrandsTable
+	LiveRiskSnapshotsTable.ForeignKeys[0].RefTable = BrandsTable
 	MembersTable.ForeignKeys[0].RefTable = BrandsTable
 	OrdersTable.ForeignKeys[0].RefTable = BrandsTable
 	OrderAttributionsTable.ForeignKeys[0].RefTable = BrandsTable
 	OrderAttributionsTable.ForeignKeys[1].RefTable = OrdersTable
 	OrderLinesTable.ForeignKeys[0].RefTable = BrandsTable
 	OrderLinesTable.ForeignKeys[1].RefTable = OrdersTable
+	OutreachActionsTable.ForeignKeys[0].RefTable = BrandsTable
+	OutreachRoundsTable.ForeignKeys[0].RefTable = BrandsTable
 	ParkedOrderEventsTable.ForeignKeys[0].RefTable = BrandsTable
 	PushSchedulesTable.ForeignKeys[0].RefTable = BrandsTable
 	RefreshTokensTable.ForeignKeys[0].RefTable = BrandsTable

@@ -39,6 +39,9 @@ type Brand func(*sql.Selector)
 // ChannelsEvent is the predicate function for channelsevent builders.
 type ChannelsEvent func(*sql.Selector)
 
+// ChannelsNotice is the predicate function for channelsnotice builders.
+type ChannelsNotice func(*sql.Selector)
+
 // ClockState is the predicate function for clockstate builders.
 type ClockState func(*sql.Selector)
 
@@ -69,6 +72,9 @@ type LedgerTransaction func(*sql.Selector)
 // Live is the predicate function for live builders.
 type Live func(*sql.Selector)
 
+// LiveRiskSnapshot is the predicate function for liverisksnapshot builders.
+type LiveRiskSnapshot func(*sql.Selector)
+
 // Member is the predicate function for member builders.
 type Member func(*sql.Selector)
 
@@ -80,6 +86,12 @@ type OrderAttribution func(*sql.Selector)
 
 // OrderLine is the predicate function for orderline builders.
 type OrderLine func(*sql.Selector)
+
+// OutreachAction is the predicate function for outreachaction builders.
+type OutreachAction func(*sql.Selector)
+
+// OutreachRound is the predicate function for outreachround builders.
+type OutreachRound func(*sql.Selector)
 
 // ParkedOrderEvent is the predicate function for parkedorderevent builders.
 type ParkedOrderEvent func(*sql.Selector)

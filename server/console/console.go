@@ -20,6 +20,8 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/sharecast/sharecast/brands"
+	"github.com/sharecast/sharecast/liveops"
+	"github.com/sharecast/sharecast/referral"
 )
 
 // Prefix is where the console lives. /admin/v1 below it is the JSON API, not the console.
@@ -46,6 +48,10 @@ type Deps struct {
 	// console pages, stats, exports
 
 	// live operations: notices, subscriptions, outreach, outgoing webhooks
+	// Sharing edits lives (through the LiveGuard); LiveOps reads notices and rounds. Nil →
+	// the live operations page answers 503.
+	Sharing *referral.Sharing
+	LiveOps *liveops.Service
 }
 
 // Console is the set of pages with their templates parsed once.

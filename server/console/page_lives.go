@@ -40,6 +40,8 @@ type LiveRow struct {
 	// CountedReservations are the reservations that count (reserved ∧ clear ∧ inviter ≠
 	// viewer) so far.
 	CountedReservations int64
+	// live operations: the synced notice's state and last change ("" when not synced).
+	NoticeState, NoticeChange string
 }
 
 // LiveStatuses are the statuses a live moves through, in order.
