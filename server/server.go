@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"github.com/sharecast/sharecast/analytics"
 	"github.com/sharecast/sharecast/auth"
 	"github.com/sharecast/sharecast/brands"
 	"github.com/sharecast/sharecast/channelsorders"
@@ -69,6 +70,9 @@ type Deps struct {
 	ConsoleKey []byte
 	// ConsoleLives feeds the console's lives list; nil until the lives service is wired in.
 	ConsoleLives console.Lives
+	// Stats computes per-live stats; Exports streams CSV exports (routes absent when nil).
+	Stats   *analytics.Service
+	Exports analytics.Exporter
 
 	// live operations: notices, subscriptions, outreach, outgoing webhooks
 	Reminders *reminders.Service
@@ -187,6 +191,7 @@ func New(d Deps) (*Server, error) {
 	// payouts, WeChat Pay callbacks, reconciliation
 
 	// console pages, stats, exports
+	s.registerStats(authed)
 	con, err := console.New(console.Deps{Logger: d.Logger, Brands: d.Brands, Key: d.ConsoleKey,
 		// lives, links, touches, reservations, leaderboard
 		Lives: d.ConsoleLives,
@@ -195,6 +200,9 @@ func New(d Deps) (*Server, error) {
 		// orders
 
 		// payouts
+
+		// console pages, stats, exports
+		Stats: consoleStats(d.Stats), Reservations: consoleReservations(d.Sharing),
 
 		// live operations
 	})
@@ -211,6 +219,22 @@ func New(d Deps) (*Server, error) {
 		e.Any("/_sim/*path", sim)
 	}
 	return s, nil
+}
+
+// consoleStats and consoleReservations hand the console nil interfaces (not typed nils)
+// when the services are absent, so its pages say "not available".
+func consoleStats(s *analytics.Service) console.Stats {
+	if s == nil {
+		return nil
+	}
+	return s
+}
+
+func consoleReservations(s *referral.Sharing) console.Reservations {
+	if s == nil {
+		return nil
+	}
+	return s
 }
 
 // Handler is the root handler.

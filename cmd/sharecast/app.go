@@ -10,6 +10,7 @@ import (
 
 	"github.com/riverqueue/river"
 
+	"github.com/sharecast/sharecast/analytics"
 	"github.com/sharecast/sharecast/auth"
 	"github.com/sharecast/sharecast/brands"
 	"github.com/sharecast/sharecast/channelsorders"
@@ -72,6 +73,8 @@ type app struct {
 	// console, stats
 	// consoleLives feeds the console's lives list page (server/console.Lives).
 	consoleLives console.Lives
+	// stats computes the per-live numbers of the dashboard and GET …/stats.
+	stats *analytics.Service
 
 	// live operations
 	reminders *reminders.Service
@@ -214,6 +217,7 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, o buildOpti
 
 	// console, stats
 	a.consoleLives = consoleLives{sharing: a.sharing, source: st.BoardSource()}
+	a.stats = &analytics.Service{Source: st.LiveStats(), Brands: a.brands, Cache: r, Clock: a.clock}
 
 	// live operations (built before the other areas' services, above, so they get its Emitter)
 
@@ -237,6 +241,7 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, o buildOpti
 
 		// console, stats
 		ConsoleKey: box.Derive("console"), ConsoleLives: a.consoleLives,
+		Stats: a.stats, Exports: st.LiveStats(),
 
 		// live operations
 		Reminders: a.reminders, Webhooks: a.webhooks,

@@ -44,6 +44,10 @@ type Deps struct {
 	// payouts, WeChat Pay callbacks, reconciliation
 
 	// console pages, stats, exports
+	// Stats feeds the live dashboard (the service behind GET /admin/v1/lives/{id}/stats);
+	// Reservations the review queue. nil: the page says it is not available.
+	Stats        Stats
+	Reservations Reservations
 
 	// live operations: notices, subscriptions, outreach, outgoing webhooks
 }

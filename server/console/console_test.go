@@ -137,6 +137,15 @@ func (f *fakeLives) ListLives(_ context.Context, brandID string, q LiveQuery) (L
 	return f.page, f.err
 }
 
+func (f *fakeLives) Live(_ context.Context, brandID, id string) (LiveRow, error) {
+	for _, l := range f.page.Lives {
+		if l.ID == id && brandID == f.gotBrand {
+			return l, nil
+		}
+	}
+	return LiveRow{}, apperr.NotFoundf("no such live")
+}
+
 func TestLivesPageReadsTheDeclaredInterface(t *testing.T) {
 	start := time.Date(2026, 12, 24, 12, 0, 0, 0, time.UTC) // 20:00 in Shanghai
 	fake := &fakeLives{page: LivePage{NextCursor: "c2", Lives: []LiveRow{
