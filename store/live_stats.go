@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/sharecast/sharecast/analytics"
+	"github.com/sharecast/sharecast/apperr"
 	"github.com/sharecast/sharecast/referral"
 )
 
@@ -37,7 +38,7 @@ func (ls *LiveStats) epochBucket(col string, secs int) string {
 func (ls *LiveStats) LiveInfo(ctx context.Context, brandID, liveID string) (analytics.LiveInfo, error) {
 	l, err := ls.s.LiveByID(ctx, brandID, liveID)
 	if errors.Is(err, referral.ErrNotFound) {
-		return analytics.LiveInfo{}, notFound("no such live")
+		return analytics.LiveInfo{}, apperr.New(apperr.NotFound, "LIVE_NOT_FOUND", "no such live")
 	}
 	if err != nil {
 		return analytics.LiveInfo{}, err

@@ -99,6 +99,9 @@ type buildOptions struct {
 	pushBackoff time.Duration
 	// orderIntake, when set, replaces the orders domain behind both order doors (tests).
 	orderIntake referral.OrderIntake
+	// console, stats: noDemoLive leaves the ended demo live (members, reservations, orders,
+	// commissions) out of the demo seeding: tests of other areas count on a bare demo brand.
+	noDemoLive bool
 }
 
 // openStorage opens the database and Redis named by cfg.
