@@ -69,7 +69,7 @@ var liveCatalogue = map[string]msg{
 	"live.incremental":         {"增量 GMV", "Incremental GMV"},
 	"live.inc_sharer":          {"分享者带来的 GMV", "Sharer-attributed GMV"},
 	"live.inc_other":           {"本场其他 GMV", "The live's other GMV"},
-	"live.inc_baseline":        {"基线（开播前同长时段分享者 GMV）", "Baseline (sharer GMV before the live)"},
+	"live.inc_baseline":        {"基线（开播前分享者 GMV）", "Baseline (sharer GMV before)"},
 	"live.commission":          {"佣金成本", "Commission cost"},
 	"live.commission_ratio":    {"每 1 元佣金带来的 GMV", "GMV per yuan of commission"},
 	"live.chart_curve":         {"有效预约累计 vs 目标", "Counted reservations vs target"},

@@ -78,11 +78,12 @@ const reservationsPageSize = 50
 
 func listReservations(c *Ctx) error {
 	liveID := c.G.Param("id")
-	risk, has := c.G.GetQuery("risk")
-	if !has {
-		risk = "review" // the queue: what waits for a decision
+	risk, hasRisk := c.G.GetQuery("risk")
+	status, hasStatus := c.G.GetQuery("status")
+	if !hasRisk && !hasStatus {
+		// The queue: reserved and flagged, what waits for a decision.
+		risk, status = "review", "reserved"
 	}
-	status := c.G.Query("status")
 	if risk != "" && !slices.Contains(riskFilters, risk) {
 		return c.invalid("reservations.bad_risk")
 	}
