@@ -203,6 +203,8 @@ func New(d Deps) (*Server, error) {
 
 		// console pages, stats, exports
 		Stats: consoleStats(d.Stats), Reservations: consoleReservations(d.Sharing),
+		Members: consoleMembers(d.Members), Orders: consoleOrders(d.Orders), Adjust: consoleAdjust(d.Book),
+		APIKeys: consoleAPIKeys(d.APIKeys),
 
 		// live operations
 	})
@@ -235,6 +237,34 @@ func consoleReservations(s *referral.Sharing) console.Reservations {
 		return nil
 	}
 	return s
+}
+
+func consoleMembers(m *referral.Members) console.Members {
+	if m == nil {
+		return nil
+	}
+	return m
+}
+
+func consoleOrders(o *referral.Orders) console.OrderReassigner {
+	if o == nil {
+		return nil
+	}
+	return o
+}
+
+func consoleAdjust(b *payouts.Book) console.Adjuster {
+	if b == nil {
+		return nil
+	}
+	return b
+}
+
+func consoleAPIKeys(k *brands.APIKeys) console.APIKeys {
+	if k == nil {
+		return nil
+	}
+	return k
 }
 
 // Handler is the root handler.

@@ -48,6 +48,11 @@ type Deps struct {
 	// Reservations the review queue. nil: the page says it is not available.
 	Stats        Stats
 	Reservations Reservations
+	// Members, Orders (reassign), Adjust (ledger adjustments), APIKeys feed their pages.
+	Members Members
+	Orders  OrderReassigner
+	Adjust  Adjuster
+	APIKeys APIKeys
 
 	// live operations: notices, subscriptions, outreach, outgoing webhooks
 }
