@@ -105,6 +105,45 @@ func TestLiveStatsAtScale(t *testing.T) {
 	if st0.Reservations.Total != 1000 || st0.GMV.ByType == nil || st0.Incremental == nil {
 		t.Fatalf("unexpected stats %+v", st0)
 	}
+	// Each query on its own (the slowest decides where an index would help).
+	src := st.LiveStats()
+	info, err := src.LiveInfo(ctx, b, live)
+	if err != nil {
+		t.Fatal(err)
+	}
+	win := analytics.Window{From: *info.ActualStartAt, To: *info.EndedAt}
+	baseWin := analytics.Window{From: win.From.Add(-4 * time.Hour), To: win.From}
+	for _, q := range []struct {
+		name string
+		run  func() error
+	}{
+		{"reservation counts", func() error { _, err := src.ReservationCounts(ctx, b, live); return err }},
+		{"by channel", func() error { _, err := src.ReservationsByChannel(ctx, b, live); return err }},
+		{"top inviters", func() error { _, err := src.TopInviters(ctx, b, live, 20); return err }},
+		{"curve", func() error { _, err := src.CountedByHour(ctx, b, live); return err }},
+		{"inflow per minute", func() error { _, err := src.InflowByMinute(ctx, b, live, win); return err }},
+		{"distinct visitors", func() error { _, err := src.DistinctVisitors(ctx, b, live, win); return err }},
+		{"GMV by type", func() error { _, err := src.GMVByType(ctx, b, live); return err }},
+		{"GMV by sharer", func() error { _, err := src.GMVBySharer(ctx, b, live, 20); return err }},
+		{"orders by city", func() error { _, err := src.OrdersByCity(ctx, b, live); return err }},
+		{"sharer GMV in window", func() error { _, err := src.SharerGMVIn(ctx, b, win); return err }},
+		{"sharer GMV in baseline", func() error { _, err := src.SharerGMVIn(ctx, b, baseWin); return err }},
+		{"live other GMV", func() error { _, err := src.LiveOtherGMVIn(ctx, b, live, win); return err }},
+		{"commission", func() error { _, _, err := src.Commission(ctx, b, live); return err }},
+	} {
+		var best time.Duration
+		for i := range 3 {
+			began := time.Now()
+			if err := q.run(); err != nil {
+				t.Fatalf("%s: %v", q.name, err)
+			}
+			if d := time.Since(began); i == 0 || d < best {
+				best = d
+			}
+		}
+		t.Logf("  %-24s best of 3: %s", q.name, best.Round(time.Microsecond))
+	}
+
 	// And the biggest single export: every order of the brand, streamed.
 	began := time.Now()
 	rows := 0
