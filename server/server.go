@@ -204,7 +204,7 @@ func New(d Deps) (*Server, error) {
 		// console pages, stats, exports
 		Stats: consoleStats(d.Stats), Reservations: consoleReservations(d.Sharing),
 		Members: consoleMembers(d.Members), Orders: consoleOrders(d.Orders), Adjust: consoleAdjust(d.Book),
-		APIKeys: consoleAPIKeys(d.APIKeys),
+		APIKeys: consoleAPIKeys(d.APIKeys), Board: consoleBoard(d.Outputs),
 
 		// live operations
 	})
@@ -265,6 +265,13 @@ func consoleAPIKeys(k *brands.APIKeys) console.APIKeys {
 		return nil
 	}
 	return k
+}
+
+func consoleBoard(o *leaderboard.Outputs) console.BoardOutputs {
+	if o == nil {
+		return nil
+	}
+	return o
 }
 
 // Handler is the root handler.

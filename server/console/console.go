@@ -53,6 +53,8 @@ type Deps struct {
 	Orders  OrderReassigner
 	Adjust  Adjuster
 	APIKeys APIKeys
+	// Board feeds the leaderboard (text, poster, share, push) and WeCom robots pages.
+	Board BoardOutputs
 
 	// live operations: notices, subscriptions, outreach, outgoing webhooks
 }

@@ -227,14 +227,14 @@ func TestNavigationFollowsTheRoleTable(t *testing.T) {
 		}
 		return out
 	}
-	if got := hrefs(brands.RoleOwner); !slices.Equal(got, []string{"/admin/lives", "/admin/members", "/admin/adjustments", "/admin/audit",
+	if got := hrefs(brands.RoleOwner); !slices.Equal(got, []string{"/admin/lives", "/admin/wecom-robots", "/admin/members", "/admin/adjustments", "/admin/audit",
 		"/admin/settings", "/admin/admins", "/admin/api-keys"}) {
 		t.Fatalf("owner nav %v", got)
 	}
 	if got := hrefs(brands.RoleFinance); !slices.Equal(got, []string{"/admin/lives", "/admin/members", "/admin/adjustments", "/admin/audit"}) {
 		t.Fatalf("finance nav %v", got)
 	}
-	if got := hrefs(brands.RoleOperator); !slices.Equal(got, []string{"/admin/lives", "/admin/members"}) {
+	if got := hrefs(brands.RoleOperator); !slices.Equal(got, []string{"/admin/lives", "/admin/wecom-robots", "/admin/members"}) {
 		t.Fatalf("operator nav %v", got)
 	}
 	// Whatever later pages add: a nav entry shows exactly for the roles its permission allows.
