@@ -204,7 +204,7 @@ func New(d Deps) (*Server, error) {
 		// console pages, stats, exports
 		Stats: consoleStats(d.Stats), Reservations: consoleReservations(d.Sharing),
 		Members: consoleMembers(d.Members), Orders: consoleOrders(d.Orders), Adjust: consoleAdjust(d.Book),
-		APIKeys: consoleAPIKeys(d.APIKeys), Board: consoleBoard(d.Outputs),
+		APIKeys: consoleAPIKeys(d.APIKeys), Board: consoleBoard(d.Outputs), Webhooks: consoleWebhooks(d.Webhooks),
 
 		// live operations
 	})
@@ -272,6 +272,13 @@ func consoleBoard(o *leaderboard.Outputs) console.BoardOutputs {
 		return nil
 	}
 	return o
+}
+
+func consoleWebhooks(w *webhooks.Service) console.Webhooks {
+	if w == nil {
+		return nil
+	}
+	return w
 }
 
 // Handler is the root handler.

@@ -84,3 +84,41 @@ func TestConsoleLeaderboardAndRobots(t *testing.T) {
 		expectPage(t, "delete robot", op.post("/admin/wecom-robots/"+robot[1]+"/delete", nil), 303)
 	})
 }
+
+// The outgoing webhooks page: the owner adds an endpoint (secret shown once), sees its
+// deliveries and deletes it; finance may not; another brand's endpoint is 404.
+func TestConsoleWebhooksPage(t *testing.T) {
+	engines(t, func(t *testing.T, s *svc) {
+		owner := s.console()
+		owner.login("demo", "admin", s.password)
+		owner.get("/admin/webhooks")
+		expectPage(t, "bad url", owner.post("/admin/webhooks", url.Values{"url": {"ftp://x"}}), 400, `id="problem"`)
+		expectPage(t, "without CSRF", owner.post("/admin/webhooks", url.Values{"url": {"http://127.0.0.1:9/hooks"}, "csrf_token": {""}}), 403)
+		p := owner.post("/admin/webhooks", url.Values{"url": {"http://127.0.0.1:9/hooks"}, "description": {"ERP"},
+			"event_type": {"order.attributed", "payout.paid"}})
+		expectPage(t, "create webhook", p, 201, `id="new-secret"`, "order.attributed, payout.paid")
+		id := regexp.MustCompile(`data-webhook="([^"]+)"`).FindStringSubmatch(p.body)[1]
+		expectPage(t, "deliveries", owner.get("/admin/webhooks/"+id+"/deliveries"), 200, `id="deliveries"`)
+		if p := owner.get("/admin/webhooks"); strings.Contains(p.body, "new-secret") {
+			t.Fatal("the secret is shown again")
+		}
+		expectPage(t, "replay unknown", owner.post("/admin/webhook-deliveries/nope/replay", nil), 404)
+
+		if _, err := s.app.brands.CreateAdmin(context.Background(), brands.CLIActor, mustBrandID(t, s, "demo"),
+			brands.NewAdminInput{Username: "fiona", Password: "fiona-pass-123", Role: brands.RoleFinance}); err != nil {
+			t.Fatal(err)
+		}
+		fin := s.console()
+		fin.login("demo", "fiona", "fiona-pass-123")
+		expectPage(t, "finance webhooks", fin.get("/admin/webhooks"), 403)
+
+		s.otherBrand("rival", "rival-owner-pass")
+		rival := s.console()
+		rival.login("rival", "admin", "rival-owner-pass")
+		rival.get("/admin/webhooks")
+		expectPage(t, "rival deliveries", rival.get("/admin/webhooks/"+id+"/deliveries"), 404)
+		expectPage(t, "rival delete", rival.post("/admin/webhooks/"+id+"/delete", nil), 404)
+
+		expectPage(t, "delete", owner.post("/admin/webhooks/"+id+"/delete", nil), 303)
+	})
+}

@@ -31,7 +31,7 @@ func TestConsoleBrowserOwnerChangesCity(t *testing.T) {
 	}
 	// The owner's navigation holds every page the role table gives an owner.
 	if nav := b.Attrs("nav.nav a", "href"); !slices.Equal(nav, []string{"/admin/lives", "/admin/wecom-robots", "/admin/members", "/admin/adjustments", "/admin/audit",
-		"/admin/settings", "/admin/admins", "/admin/api-keys"}) {
+		"/admin/settings", "/admin/admins", "/admin/api-keys", "/admin/webhooks"}) {
 		t.Fatalf("owner navigation %v", nav)
 	}
 

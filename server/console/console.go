@@ -55,6 +55,8 @@ type Deps struct {
 	APIKeys APIKeys
 	// Board feeds the leaderboard (text, poster, share, push) and WeCom robots pages.
 	Board BoardOutputs
+	// Webhooks feeds the outgoing webhooks page.
+	Webhooks Webhooks
 
 	// live operations: notices, subscriptions, outreach, outgoing webhooks
 }
