@@ -144,6 +144,22 @@ func TestLiveStatsAtScale(t *testing.T) {
 		t.Logf("  %-24s best of 3: %s", q.name, best.Round(time.Microsecond))
 	}
 
+	// The plan of the heaviest query, for the record.
+	if os.Getenv("SHARECAST_STATS_SCALE_EXPLAIN") != "" {
+		rows, err := st.DB().QueryContext(ctx, `EXPLAIN ANALYZE SELECT l.product_type, SUM(l.paid_fen), SUM(l.refunded_fen)
+			FROM orders o JOIN order_lines l ON l.brand_id = o.brand_id AND l.order_id = o.id
+			WHERE o.brand_id = $1 AND o.live_id = $2 GROUP BY l.product_type`, b, live)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var line string
+			_ = rows.Scan(&line)
+			t.Log(line)
+		}
+		rows.Close()
+	}
+
 	// And the biggest single export: every order of the brand, streamed.
 	began := time.Now()
 	rows := 0
