@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"github.com/sharecast/sharecast/analytics"
 	"github.com/sharecast/sharecast/auth"
 	"github.com/sharecast/sharecast/brands"
 	"github.com/sharecast/sharecast/channelsorders"
@@ -70,6 +71,9 @@ type Deps struct {
 	ConsoleKey []byte
 	// ConsoleLives feeds the console's lives list; nil until the lives service is wired in.
 	ConsoleLives console.Lives
+	// Stats computes per-live stats; Exports streams CSV exports (routes absent when nil).
+	Stats   *analytics.Service
+	Exports analytics.Exporter
 
 	// live operations: notices, subscriptions, outreach, outgoing webhooks
 	Reminders *reminders.Service
@@ -190,6 +194,7 @@ func New(d Deps) (*Server, error) {
 	// payouts, WeChat Pay callbacks, reconciliation
 
 	// console pages, stats, exports
+	s.registerStats(authed)
 	con, err := console.New(console.Deps{Logger: d.Logger, Brands: d.Brands, Key: d.ConsoleKey,
 		// lives, links, touches, reservations, leaderboard
 		Lives: d.ConsoleLives,
@@ -198,6 +203,11 @@ func New(d Deps) (*Server, error) {
 		// orders
 
 		// payouts
+
+		// console pages, stats, exports
+		Stats: consoleStats(d.Stats), Reservations: consoleReservations(d.Sharing),
+		Members: consoleMembers(d.Members), Orders: consoleOrders(d.Orders), Adjust: consoleAdjust(d.Book),
+		APIKeys: consoleAPIKeys(d.APIKeys), Board: consoleBoard(d.Outputs), Webhooks: consoleWebhooks(d.Webhooks),
 
 		// live operations
 		Sharing: d.Sharing, LiveOps: d.LiveOps,
@@ -216,6 +226,64 @@ func New(d Deps) (*Server, error) {
 		e.Any("/_sim/*path", sim)
 	}
 	return s, nil
+}
+
+// consoleStats and consoleReservations hand the console nil interfaces (not typed nils)
+// when the services are absent, so its pages say "not available".
+func consoleStats(s *analytics.Service) console.Stats {
+	if s == nil {
+		return nil
+	}
+	return s
+}
+
+func consoleReservations(s *referral.Sharing) console.Reservations {
+	if s == nil {
+		return nil
+	}
+	return s
+}
+
+func consoleMembers(m *referral.Members) console.Members {
+	if m == nil {
+		return nil
+	}
+	return m
+}
+
+func consoleOrders(o *referral.Orders) console.OrderReassigner {
+	if o == nil {
+		return nil
+	}
+	return o
+}
+
+func consoleAdjust(b *payouts.Book) console.Adjuster {
+	if b == nil {
+		return nil
+	}
+	return b
+}
+
+func consoleAPIKeys(k *brands.APIKeys) console.APIKeys {
+	if k == nil {
+		return nil
+	}
+	return k
+}
+
+func consoleBoard(o *leaderboard.Outputs) console.BoardOutputs {
+	if o == nil {
+		return nil
+	}
+	return o
+}
+
+func consoleWebhooks(w *webhooks.Service) console.Webhooks {
+	if w == nil {
+		return nil
+	}
+	return w
 }
 
 // Handler is the root handler.

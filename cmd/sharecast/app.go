@@ -10,6 +10,7 @@ import (
 
 	"github.com/riverqueue/river"
 
+	"github.com/sharecast/sharecast/analytics"
 	"github.com/sharecast/sharecast/auth"
 	"github.com/sharecast/sharecast/brands"
 	"github.com/sharecast/sharecast/channelsorders"
@@ -73,6 +74,8 @@ type app struct {
 	// console, stats
 	// consoleLives feeds the console's lives list page (server/console.Lives).
 	consoleLives console.Lives
+	// stats computes the per-live numbers of the dashboard and GET …/stats.
+	stats *analytics.Service
 
 	// live operations
 	reminders *reminders.Service
@@ -101,6 +104,9 @@ type buildOptions struct {
 	orderIntake referral.OrderIntake
 	// live operations: the notice-sync and shortfall ticks' period (0 → 30 s).
 	liveopsTick time.Duration
+	// console, stats: noDemoLive leaves the ended demo live (members, reservations, orders,
+	// commissions) out of the demo seeding: tests of other areas count on a bare demo brand.
+	noDemoLive bool
 }
 
 // openStorage opens the database and Redis named by cfg.
@@ -219,6 +225,7 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, o buildOpti
 
 	// console, stats
 	a.consoleLives = consoleLives{sharing: a.sharing, source: st.BoardSource()}
+	a.stats = &analytics.Service{Source: st.LiveStats(), Brands: a.brands, Cache: r, Clock: a.clock}
 
 	// live operations (built before the other areas' services, above, so they get its Emitter)
 	a.wireLiveOps2(wx, o)
@@ -243,6 +250,7 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, o buildOpti
 
 		// console, stats
 		ConsoleKey: box.Derive("console"), ConsoleLives: a.consoleLives,
+		Stats: a.stats, Exports: st.LiveStats(),
 
 		// live operations
 		Reminders: a.reminders, Webhooks: a.webhooks, LiveOps: a.liveops,

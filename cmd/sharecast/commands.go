@@ -98,6 +98,10 @@ func cmdDemo(ctx context.Context, args []string, getenv func(string) string, std
 		if err := demo.SeedCommunity(ctx, a.store, a.sharing, res.BrandID); err != nil {
 			return err
 		}
+		// console pages, stats: the ended demo live the dashboard shows
+		if err := demo.SeedLive(ctx, a.store, a.sharing, a.orders, res.BrandID, a.clock.Now()); err != nil {
+			return err
+		}
 	}
 	switch {
 	case !res.Created:

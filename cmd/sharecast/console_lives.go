@@ -50,3 +50,19 @@ func (c consoleLives) ListLives(ctx context.Context, brandID string, q console.L
 	}
 	return out, nil
 }
+
+// Live reads one live as the dashboard's heading shows it.
+func (c consoleLives) Live(ctx context.Context, brandID, id string) (console.LiveRow, error) {
+	l, err := c.sharing.Live(ctx, brandID, id)
+	if err != nil {
+		return console.LiveRow{}, err
+	}
+	counted, err := c.source.Total(ctx, leaderboard.Live{ID: l.ID, BrandID: l.BrandID, CreatedAt: l.CreatedAt,
+		ActualStartAt: l.ActualStartAt}, "")
+	if err != nil {
+		return console.LiveRow{}, err
+	}
+	return console.LiveRow{ID: l.ID, Title: l.Title, Status: l.Status, NoticeID: l.NoticeID,
+		PlannedStartAt: l.PlannedStartAt, ActualStartAt: l.ActualStartAt, EndedAt: l.EndedAt,
+		TargetReservations: l.TargetReservations, CountedReservations: counted}, nil
+}

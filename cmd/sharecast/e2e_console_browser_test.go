@@ -30,7 +30,8 @@ func TestConsoleBrowserOwnerChangesCity(t *testing.T) {
 		t.Fatalf("signed in as %q", got)
 	}
 	// The owner's navigation holds every page the role table gives an owner.
-	if nav := b.Attrs("nav.nav a", "href"); !slices.Equal(nav, []string{"/admin/lives", "/admin/audit", "/admin/settings", "/admin/admins"}) {
+	if nav := b.Attrs("nav.nav a", "href"); !slices.Equal(nav, []string{"/admin/lives", "/admin/wecom-robots", "/admin/members", "/admin/adjustments", "/admin/audit",
+		"/admin/settings", "/admin/admins", "/admin/api-keys", "/admin/webhooks"}) {
 		t.Fatalf("owner navigation %v", nav)
 	}
 
@@ -88,7 +89,7 @@ func TestConsoleBrowserOperatorRole(t *testing.T) {
 		t.Fatalf("signed in as %q", got)
 	}
 	nav := b.Attrs("nav.nav a", "href")
-	if !slices.Equal(nav, []string{"/admin/lives"}) {
+	if !slices.Equal(nav, []string{"/admin/lives", "/admin/wecom-robots", "/admin/members"}) {
 		t.Fatalf("operator navigation %v", nav)
 	}
 	for _, hidden := range []string{"payout", "admins", "settings", "audit"} {

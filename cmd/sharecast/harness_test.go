@@ -58,6 +58,9 @@ func enginesWith(t *testing.T, setup setupFunc, fn func(t *testing.T, s *svc)) {
 	}
 }
 
+// withDemoLive seeds the demo brand's ended demo live, as a real start does.
+func withDemoLive(_ map[string]string, o *buildOptions) { o.noDemoLive = false }
+
 func start(t *testing.T, e storetest.Engine, redisURL string, setups ...setupFunc) *svc {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
@@ -78,7 +81,9 @@ func start(t *testing.T, e storetest.Engine, redisURL string, setups ...setupFun
 		"SHARECAST_DEMO_PASSWORD": demoPassword, "SHARECAST_DB_MAX_OPEN_CONNS": "4", "SHARECAST_LOG_LEVEL": "warn",
 	}
 	o := buildOptions{bcryptCost: 4, redisPrefix: fmt.Sprintf("e2e:%d:", time.Now().UnixNano()),
-		jobs: jobs.Options{FetchPollInterval: 100 * time.Millisecond, RescueStuckAfter: 5 * time.Second, RetryBase: 10 * time.Millisecond}}
+		jobs: jobs.Options{FetchPollInterval: 100 * time.Millisecond, RescueStuckAfter: 5 * time.Second, RetryBase: 10 * time.Millisecond},
+		// The ended demo live (orders, commissions) only where a test asks for it (withDemoLive).
+		noDemoLive: true}
 	for _, setup := range setups {
 		if setup != nil {
 			setup(env, &o)

@@ -44,6 +44,12 @@ func serve(ctx context.Context, cfg config.Config, ln net.Listener, o buildOptio
 			if err := demo.SeedCommunity(ctx, a.store, a.sharing, res.BrandID); err != nil {
 				return fmt.Errorf("demo community: %w", err)
 			}
+			// console pages, stats: the ended demo live the dashboard shows
+			if !o.noDemoLive {
+				if err := demo.SeedLive(ctx, a.store, a.sharing, a.orders, res.BrandID, a.clock.Now()); err != nil {
+					return fmt.Errorf("demo live: %w", err)
+				}
+			}
 		}
 		if res.Password != "" {
 			fmt.Fprintf(stdout, "demo brand created: log in to the admin API as brand %q, username %q, password %q (kept in %s)\n",

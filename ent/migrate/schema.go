@@ -993,6 +993,11 @@ var (
 				Columns: []*schema.Column{OrdersColumns[26], OrdersColumns[11], OrdersColumns[16]},
 			},
 			{
+				Name:    "order_brand_id_paid_at",
+				Unique:  false,
+				Columns: []*schema.Column{OrdersColumns[26], OrdersColumns[16]},
+			},
+			{
 				Name:    "order_brand_id_buyer_member_id_paid_at",
 				Unique:  false,
 				Columns: []*schema.Column{OrdersColumns[26], OrdersColumns[8], OrdersColumns[16]},

@@ -58,6 +58,8 @@ func (Order) Indexes() []ent.Index {
 		// Idempotency of the pay event: one order per door and external id.
 		index.Fields("brand_id", "source", "external_id").Unique(),
 		index.Fields("brand_id", "live_id", "paid_at"),
+		// console stats and exports: a brand's orders by paid time (baseline windows, date ranges)
+		index.Fields("brand_id", "paid_at"),
 		index.Fields("brand_id", "buyer_member_id", "paid_at"),
 		index.Fields("brand_id", "attributed_member_id", "paid_at"),
 	}

@@ -46,6 +46,19 @@ type Deps struct {
 	// payouts, WeChat Pay callbacks, reconciliation
 
 	// console pages, stats, exports
+	// Stats feeds the live dashboard (the service behind GET /admin/v1/lives/{id}/stats);
+	// Reservations the review queue. nil: the page says it is not available.
+	Stats        Stats
+	Reservations Reservations
+	// Members, Orders (reassign), Adjust (ledger adjustments), APIKeys feed their pages.
+	Members Members
+	Orders  OrderReassigner
+	Adjust  Adjuster
+	APIKeys APIKeys
+	// Board feeds the leaderboard (text, poster, share, push) and WeCom robots pages.
+	Board BoardOutputs
+	// Webhooks feeds the outgoing webhooks page.
+	Webhooks Webhooks
 
 	// live operations: notices, subscriptions, outreach, outgoing webhooks
 	// Sharing edits lives (through the LiveGuard); LiveOps reads notices and rounds. Nil →

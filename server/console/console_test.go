@@ -137,6 +137,15 @@ func (f *fakeLives) ListLives(_ context.Context, brandID string, q LiveQuery) (L
 	return f.page, f.err
 }
 
+func (f *fakeLives) Live(_ context.Context, brandID, id string) (LiveRow, error) {
+	for _, l := range f.page.Lives {
+		if l.ID == id && brandID == f.gotBrand {
+			return l, nil
+		}
+	}
+	return LiveRow{}, apperr.NotFoundf("no such live")
+}
+
 func TestLivesPageReadsTheDeclaredInterface(t *testing.T) {
 	start := time.Date(2026, 12, 24, 12, 0, 0, 0, time.UTC) // 20:00 in Shanghai
 	fake := &fakeLives{page: LivePage{NextCursor: "c2", Lives: []LiveRow{
@@ -218,13 +227,14 @@ func TestNavigationFollowsTheRoleTable(t *testing.T) {
 		}
 		return out
 	}
-	if got := hrefs(brands.RoleOwner); !slices.Equal(got, []string{"/admin/lives", "/admin/audit", "/admin/settings", "/admin/admins"}) {
+	if got := hrefs(brands.RoleOwner); !slices.Equal(got, []string{"/admin/lives", "/admin/wecom-robots", "/admin/members", "/admin/adjustments", "/admin/audit",
+		"/admin/settings", "/admin/admins", "/admin/api-keys", "/admin/webhooks"}) {
 		t.Fatalf("owner nav %v", got)
 	}
-	if got := hrefs(brands.RoleFinance); !slices.Equal(got, []string{"/admin/lives", "/admin/audit"}) {
+	if got := hrefs(brands.RoleFinance); !slices.Equal(got, []string{"/admin/lives", "/admin/members", "/admin/adjustments", "/admin/audit"}) {
 		t.Fatalf("finance nav %v", got)
 	}
-	if got := hrefs(brands.RoleOperator); !slices.Equal(got, []string{"/admin/lives"}) {
+	if got := hrefs(brands.RoleOperator); !slices.Equal(got, []string{"/admin/lives", "/admin/wecom-robots", "/admin/members"}) {
 		t.Fatalf("operator nav %v", got)
 	}
 	// Whatever later pages add: a nav entry shows exactly for the roles its permission allows.

@@ -16,6 +16,8 @@ type Lives interface {
 	// ListLives pages one brand's lives in the order of GET /admin/v1/lives. q.Status "" means
 	// every status. An unknown cursor is an apperr Invalid error.
 	ListLives(ctx context.Context, brandID string, q LiveQuery) (LivePage, error)
+	// Live reads one of the brand's lives (NOT_FOUND for another brand's).
+	Live(ctx context.Context, brandID, id string) (LiveRow, error)
 }
 
 // LiveQuery filters and pages the lives list.
