@@ -27,6 +27,7 @@ import (
 	"github.com/sharecast/sharecast/ent/commission"
 	"github.com/sharecast/sharecast/ent/commissionplan"
 	"github.com/sharecast/sharecast/ent/commissionreversal"
+	"github.com/sharecast/sharecast/ent/idempotencyrecord"
 	"github.com/sharecast/sharecast/ent/leaderboardpush"
 	"github.com/sharecast/sharecast/ent/leaderboardshare"
 	"github.com/sharecast/sharecast/ent/ledgeraccount"
@@ -38,6 +39,9 @@ import (
 	"github.com/sharecast/sharecast/ent/orderattribution"
 	"github.com/sharecast/sharecast/ent/orderline"
 	"github.com/sharecast/sharecast/ent/parkedorderevent"
+	"github.com/sharecast/sharecast/ent/payout"
+	"github.com/sharecast/sharecast/ent/payoutapproval"
+	"github.com/sharecast/sharecast/ent/payoutbatch"
 	"github.com/sharecast/sharecast/ent/pushschedule"
 	"github.com/sharecast/sharecast/ent/refreshtoken"
 	"github.com/sharecast/sharecast/ent/reservation"
@@ -46,6 +50,7 @@ import (
 	"github.com/sharecast/sharecast/ent/subscribesend"
 	"github.com/sharecast/sharecast/ent/subscribetemplate"
 	"github.com/sharecast/sharecast/ent/touch"
+	"github.com/sharecast/sharecast/ent/transferattempt"
 	"github.com/sharecast/sharecast/ent/webhookdelivery"
 	"github.com/sharecast/sharecast/ent/webhookendpoint"
 	"github.com/sharecast/sharecast/ent/webhookevent"
@@ -125,6 +130,7 @@ func checkColumn(t, c string) error {
 			commission.Table:         commission.ValidColumn,
 			commissionplan.Table:     commissionplan.ValidColumn,
 			commissionreversal.Table: commissionreversal.ValidColumn,
+			idempotencyrecord.Table:  idempotencyrecord.ValidColumn,
 			leaderboardpush.Table:    leaderboardpush.ValidColumn,
 			leaderboardshare.Table:   leaderboardshare.ValidColumn,
 			ledgeraccount.Table:      ledgeraccount.ValidColumn,
@@ -136,6 +142,9 @@ func checkColumn(t, c string) error {
 			orderattribution.Table:   orderattribution.ValidColumn,
 			orderline.Table:          orderline.ValidColumn,
 			parkedorderevent.Table:   parkedorderevent.ValidColumn,
+			payout.Table:             payout.ValidColumn,
+			payoutapproval.Table:     payoutapproval.ValidColumn,
+			payoutbatch.Table:        payoutbatch.ValidColumn,
 			pushschedule.Table:       pushschedule.ValidColumn,
 			refreshtoken.Table:       refreshtoken.ValidColumn,
 			reservation.Table:        reservation.ValidColumn,
@@ -144,6 +153,7 @@ func checkColumn(t, c string) error {
 			subscribesend.Table:      subscribesend.ValidColumn,
 			subscribetemplate.Table:  subscribetemplate.ValidColumn,
 			touch.Table:              touch.ValidColumn,
+			transferattempt.Table:    transferattempt.ValidColumn,
 			webhookdelivery.Table:    webhookdelivery.ValidColumn,
 			webhookendpoint.Table:    webhookendpoint.ValidColumn,
 			webhookevent.Table:       webhookevent.ValidColumn,
