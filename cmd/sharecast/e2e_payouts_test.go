@@ -128,6 +128,13 @@ func TestPayoutEndToEnd(t *testing.T) {
 	enginesWith(t, payoutsSetup, func(t *testing.T, s *svc) {
 		w := newPayoutWorld(t, s, 30_000)
 
+		// The demo brand starts with one payout waiting for review (the seed).
+		seeded := s.do("GET", "/admin/v1/payouts?status=requested", w.finance, nil)
+		expect(t, seeded, 200, "")
+		if l, _ := seeded.body["payouts"].([]any); len(l) != 1 || fen(l[0].(map[string]any)["amount_fen"]) != 8_000 {
+			t.Fatalf("the demo's payout waiting for review: %s", seeded.raw)
+		}
+
 		// 8000 fen is above the auto-approve threshold (5000): one approval.
 		first := w.request(t, 8_000)
 		id, bill := first.str("payout.id"), first.str("payout.out_bill_no")
