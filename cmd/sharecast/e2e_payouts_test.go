@@ -135,6 +135,16 @@ func TestPayoutEndToEnd(t *testing.T) {
 			t.Fatalf("the demo's payout waiting for review: %s", seeded.raw)
 		}
 
+		// The brand has a "confirm your transfer" template and A gave a credit for it.
+		expect(t, s.do("PUT", "/admin/v1/subscribe-templates/payout_confirmation", w.owner, map[string]any{
+			"template_id": "tmplPayoutConfirm01", "page": "pages/payout/index?id={payout_id}",
+			"fields": map[string]any{"thing1": "佣金提现待确认", "time2": "{requested_at}"}}), 200, "")
+		if g := s.do("POST", "/_sim/control/subscribe/grants", "", map[string]any{"appid": "wx0000000000000001", "openid": w.a.openid,
+			"results": map[string]any{"tmplPayoutConfirm01": "accept"}}); g.status != 200 {
+			t.Fatalf("grant: %d %s", g.status, g.raw)
+		}
+		expect(t, s.do("POST", "/mp/v1/subscriptions", w.a.token, map[string]any{"results": map[string]any{"tmplPayoutConfirm01": "accept"}}), 200, "")
+
 		// 8000 fen is above the auto-approve threshold (5000): one approval.
 		first := w.request(t, 8_000)
 		id, bill := first.str("payout.id"), first.str("payout.out_bill_no")
@@ -184,6 +194,18 @@ func TestPayoutEndToEnd(t *testing.T) {
 		if waiting.str("payout.status") != "submitted" || waiting.str("payout.wechat_state") != "WAIT_USER_CONFIRM" || waiting.str("payout.confirm.app_id") != "wx0000000000000001" || waiting.str("payout.confirm.mch_id") == "" {
 			t.Fatalf("waiting: %s", waiting.raw)
 		}
+		// The reminder reached A's WeChat, once, opening the payout's page.
+		deadline := time.Now().Add(20 * time.Second)
+		var msgs []any
+		for time.Now().Before(deadline) {
+			if msgs = s.simSubscribeMessages(w.a.openid); len(msgs) > 0 {
+				break
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		if len(msgs) != 1 || !strings.Contains(fmt.Sprint(msgs[0]), id) {
+			t.Fatalf("confirmation reminders: %v", msgs)
+		}
 		// A confirms on WeChat's page; the callback marks it paid.
 		if r := s.do("POST", "/_sim/control/transfers/"+bill+"/confirm", "", map[string]any{"openid": w.a.openid}); r.status != 200 {
 			t.Fatalf("confirm: %d %s", r.status, r.raw)
@@ -219,7 +241,7 @@ func TestPayoutEndToEnd(t *testing.T) {
 			t.Fatalf("%d bills at WeChat, want 3 (paid, cancelled, expired)", n)
 		}
 		verify := w.ledgerVerify(t)
-		t.Logf("payout %s: %s → paid (wechat %s); rejected 6000 released; cancel → %s; unconfirmed 24 h → %s (%s); balances available=%d in_flight=%d paid=%d; bills=3\n%s",
+		t.Logf("payout %s: %s → paid (wechat %s), 1 confirmation reminder sent; rejected 6000 released; cancel → %s; unconfirmed 24 h → %s (%s); balances available=%d in_flight=%d paid=%d; bills=3\n%s",
 			bill, "requested→approved→submitted(WAIT_USER_CONFIRM)", paid.str("payout.wechat_state"), "cancelled",
 			expired.str("payout.status"), expired.str("payout.fail_reason"), fen(b["available_fen"]), fen(b["in_flight_fen"]), fen(b["paid_fen"]), verify)
 	})
