@@ -31,6 +31,7 @@ import (
 	"github.com/sharecast/sharecast/ent/commission"
 	"github.com/sharecast/sharecast/ent/commissionplan"
 	"github.com/sharecast/sharecast/ent/commissionreversal"
+	"github.com/sharecast/sharecast/ent/idempotencyrecord"
 	"github.com/sharecast/sharecast/ent/leaderboardpush"
 	"github.com/sharecast/sharecast/ent/leaderboardshare"
 	"github.com/sharecast/sharecast/ent/ledgeraccount"
@@ -45,6 +46,9 @@ import (
 	"github.com/sharecast/sharecast/ent/outreachaction"
 	"github.com/sharecast/sharecast/ent/outreachround"
 	"github.com/sharecast/sharecast/ent/parkedorderevent"
+	"github.com/sharecast/sharecast/ent/payout"
+	"github.com/sharecast/sharecast/ent/payoutapproval"
+	"github.com/sharecast/sharecast/ent/payoutbatch"
 	"github.com/sharecast/sharecast/ent/pushschedule"
 	"github.com/sharecast/sharecast/ent/refreshtoken"
 	"github.com/sharecast/sharecast/ent/reservation"
@@ -53,6 +57,7 @@ import (
 	"github.com/sharecast/sharecast/ent/subscribesend"
 	"github.com/sharecast/sharecast/ent/subscribetemplate"
 	"github.com/sharecast/sharecast/ent/touch"
+	"github.com/sharecast/sharecast/ent/transferattempt"
 	"github.com/sharecast/sharecast/ent/webhookdelivery"
 	"github.com/sharecast/sharecast/ent/webhookendpoint"
 	"github.com/sharecast/sharecast/ent/webhookevent"
@@ -98,6 +103,8 @@ type Client struct {
 	CommissionPlan *CommissionPlanClient
 	// CommissionReversal is the client for interacting with the CommissionReversal builders.
 	CommissionReversal *CommissionReversalClient
+	// IdempotencyRecord is the client for interacting with the IdempotencyRecord builders.
+	IdempotencyRecord *IdempotencyRecordClient
 	// LeaderboardPush is the client for interacting with the LeaderboardPush builders.
 	LeaderboardPush *LeaderboardPushClient
 	// LeaderboardShare is the client for interacting with the LeaderboardShare builders.
@@ -126,6 +133,12 @@ type Client struct {
 	OutreachRound *OutreachRoundClient
 	// ParkedOrderEvent is the client for interacting with the ParkedOrderEvent builders.
 	ParkedOrderEvent *ParkedOrderEventClient
+	// Payout is the client for interacting with the Payout builders.
+	Payout *PayoutClient
+	// PayoutApproval is the client for interacting with the PayoutApproval builders.
+	PayoutApproval *PayoutApprovalClient
+	// PayoutBatch is the client for interacting with the PayoutBatch builders.
+	PayoutBatch *PayoutBatchClient
 	// PushSchedule is the client for interacting with the PushSchedule builders.
 	PushSchedule *PushScheduleClient
 	// RefreshToken is the client for interacting with the RefreshToken builders.
@@ -142,6 +155,8 @@ type Client struct {
 	SubscribeTemplate *SubscribeTemplateClient
 	// Touch is the client for interacting with the Touch builders.
 	Touch *TouchClient
+	// TransferAttempt is the client for interacting with the TransferAttempt builders.
+	TransferAttempt *TransferAttemptClient
 	// WebhookDelivery is the client for interacting with the WebhookDelivery builders.
 	WebhookDelivery *WebhookDeliveryClient
 	// WebhookEndpoint is the client for interacting with the WebhookEndpoint builders.
@@ -177,6 +192,7 @@ func (c *Client) init() {
 	c.Commission = NewCommissionClient(c.config)
 	c.CommissionPlan = NewCommissionPlanClient(c.config)
 	c.CommissionReversal = NewCommissionReversalClient(c.config)
+	c.IdempotencyRecord = NewIdempotencyRecordClient(c.config)
 	c.LeaderboardPush = NewLeaderboardPushClient(c.config)
 	c.LeaderboardShare = NewLeaderboardShareClient(c.config)
 	c.LedgerAccount = NewLedgerAccountClient(c.config)
@@ -191,6 +207,9 @@ func (c *Client) init() {
 	c.OutreachAction = NewOutreachActionClient(c.config)
 	c.OutreachRound = NewOutreachRoundClient(c.config)
 	c.ParkedOrderEvent = NewParkedOrderEventClient(c.config)
+	c.Payout = NewPayoutClient(c.config)
+	c.PayoutApproval = NewPayoutApprovalClient(c.config)
+	c.PayoutBatch = NewPayoutBatchClient(c.config)
 	c.PushSchedule = NewPushScheduleClient(c.config)
 	c.RefreshToken = NewRefreshTokenClient(c.config)
 	c.Reservation = NewReservationClient(c.config)
@@ -199,6 +218,7 @@ func (c *Client) init() {
 	c.SubscribeSend = NewSubscribeSendClient(c.config)
 	c.SubscribeTemplate = NewSubscribeTemplateClient(c.config)
 	c.Touch = NewTouchClient(c.config)
+	c.TransferAttempt = NewTransferAttemptClient(c.config)
 	c.WebhookDelivery = NewWebhookDeliveryClient(c.config)
 	c.WebhookEndpoint = NewWebhookEndpointClient(c.config)
 	c.WebhookEvent = NewWebhookEventClient(c.config)
@@ -311,6 +331,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		Commission:         NewCommissionClient(cfg),
 		CommissionPlan:     NewCommissionPlanClient(cfg),
 		CommissionReversal: NewCommissionReversalClient(cfg),
+		IdempotencyRecord:  NewIdempotencyRecordClient(cfg),
 		LeaderboardPush:    NewLeaderboardPushClient(cfg),
 		LeaderboardShare:   NewLeaderboardShareClient(cfg),
 		LedgerAccount:      NewLedgerAccountClient(cfg),
@@ -325,6 +346,9 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		OutreachAction:     NewOutreachActionClient(cfg),
 		OutreachRound:      NewOutreachRoundClient(cfg),
 		ParkedOrderEvent:   NewParkedOrderEventClient(cfg),
+		Payout:             NewPayoutClient(cfg),
+		PayoutApproval:     NewPayoutApprovalClient(cfg),
+		PayoutBatch:        NewPayoutBatchClient(cfg),
 		PushSchedule:       NewPushScheduleClient(cfg),
 		RefreshToken:       NewRefreshTokenClient(cfg),
 		Reservation:        NewReservationClient(cfg),
@@ -333,6 +357,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		SubscribeSend:      NewSubscribeSendClient(cfg),
 		SubscribeTemplate:  NewSubscribeTemplateClient(cfg),
 		Touch:              NewTouchClient(cfg),
+		TransferAttempt:    NewTransferAttemptClient(cfg),
 		WebhookDelivery:    NewWebhookDeliveryClient(cfg),
 		WebhookEndpoint:    NewWebhookEndpointClient(cfg),
 		WebhookEvent:       NewWebhookEventClient(cfg),
@@ -372,6 +397,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		Commission:         NewCommissionClient(cfg),
 		CommissionPlan:     NewCommissionPlanClient(cfg),
 		CommissionReversal: NewCommissionReversalClient(cfg),
+		IdempotencyRecord:  NewIdempotencyRecordClient(cfg),
 		LeaderboardPush:    NewLeaderboardPushClient(cfg),
 		LeaderboardShare:   NewLeaderboardShareClient(cfg),
 		LedgerAccount:      NewLedgerAccountClient(cfg),
@@ -386,6 +412,9 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		OutreachAction:     NewOutreachActionClient(cfg),
 		OutreachRound:      NewOutreachRoundClient(cfg),
 		ParkedOrderEvent:   NewParkedOrderEventClient(cfg),
+		Payout:             NewPayoutClient(cfg),
+		PayoutApproval:     NewPayoutApprovalClient(cfg),
+		PayoutBatch:        NewPayoutBatchClient(cfg),
 		PushSchedule:       NewPushScheduleClient(cfg),
 		RefreshToken:       NewRefreshTokenClient(cfg),
 		Reservation:        NewReservationClient(cfg),
@@ -394,6 +423,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		SubscribeSend:      NewSubscribeSendClient(cfg),
 		SubscribeTemplate:  NewSubscribeTemplateClient(cfg),
 		Touch:              NewTouchClient(cfg),
+		TransferAttempt:    NewTransferAttemptClient(cfg),
 		WebhookDelivery:    NewWebhookDeliveryClient(cfg),
 		WebhookEndpoint:    NewWebhookEndpointClient(cfg),
 		WebhookEvent:       NewWebhookEventClient(cfg),
@@ -430,12 +460,14 @@ func (c *Client) Use(hooks ...Hook) {
 		c.APIKey, c.Adjustment, c.Admin, c.AdminSession, c.AfterSale, c.AuditLog,
 		c.Binding, c.BindingChange, c.BindingRuleSet, c.Brand, c.ChannelsEvent,
 		c.ChannelsNotice, c.ClockState, c.Commission, c.CommissionPlan,
-		c.CommissionReversal, c.LeaderboardPush, c.LeaderboardShare, c.LedgerAccount,
-		c.LedgerEntry, c.LedgerTransaction, c.Live, c.LiveRiskSnapshot, c.Member,
-		c.Order, c.OrderAttribution, c.OrderLine, c.OutreachAction, c.OutreachRound,
-		c.ParkedOrderEvent, c.PushSchedule, c.RefreshToken, c.Reservation, c.ShareLink,
-		c.SubscribeCredit, c.SubscribeSend, c.SubscribeTemplate, c.Touch,
-		c.WebhookDelivery, c.WebhookEndpoint, c.WebhookEvent, c.WecomRobot,
+		c.CommissionReversal, c.IdempotencyRecord, c.LeaderboardPush,
+		c.LeaderboardShare, c.LedgerAccount, c.LedgerEntry, c.LedgerTransaction,
+		c.Live, c.LiveRiskSnapshot, c.Member, c.Order, c.OrderAttribution, c.OrderLine,
+		c.OutreachAction, c.OutreachRound, c.ParkedOrderEvent, c.Payout,
+		c.PayoutApproval, c.PayoutBatch, c.PushSchedule, c.RefreshToken, c.Reservation,
+		c.ShareLink, c.SubscribeCredit, c.SubscribeSend, c.SubscribeTemplate, c.Touch,
+		c.TransferAttempt, c.WebhookDelivery, c.WebhookEndpoint, c.WebhookEvent,
+		c.WecomRobot,
 	} {
 		n.Use(hooks...)
 	}
@@ -448,12 +480,14 @@ func (c *Client) Intercept(interceptors ...Interceptor) {
 		c.APIKey, c.Adjustment, c.Admin, c.AdminSession, c.AfterSale, c.AuditLog,
 		c.Binding, c.BindingChange, c.BindingRuleSet, c.Brand, c.ChannelsEvent,
 		c.ChannelsNotice, c.ClockState, c.Commission, c.CommissionPlan,
-		c.CommissionReversal, c.LeaderboardPush, c.LeaderboardShare, c.LedgerAccount,
-		c.LedgerEntry, c.LedgerTransaction, c.Live, c.LiveRiskSnapshot, c.Member,
-		c.Order, c.OrderAttribution, c.OrderLine, c.OutreachAction, c.OutreachRound,
-		c.ParkedOrderEvent, c.PushSchedule, c.RefreshToken, c.Reservation, c.ShareLink,
-		c.SubscribeCredit, c.SubscribeSend, c.SubscribeTemplate, c.Touch,
-		c.WebhookDelivery, c.WebhookEndpoint, c.WebhookEvent, c.WecomRobot,
+		c.CommissionReversal, c.IdempotencyRecord, c.LeaderboardPush,
+		c.LeaderboardShare, c.LedgerAccount, c.LedgerEntry, c.LedgerTransaction,
+		c.Live, c.LiveRiskSnapshot, c.Member, c.Order, c.OrderAttribution, c.OrderLine,
+		c.OutreachAction, c.OutreachRound, c.ParkedOrderEvent, c.Payout,
+		c.PayoutApproval, c.PayoutBatch, c.PushSchedule, c.RefreshToken, c.Reservation,
+		c.ShareLink, c.SubscribeCredit, c.SubscribeSend, c.SubscribeTemplate, c.Touch,
+		c.TransferAttempt, c.WebhookDelivery, c.WebhookEndpoint, c.WebhookEvent,
+		c.WecomRobot,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -494,6 +528,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.CommissionPlan.mutate(ctx, m)
 	case *CommissionReversalMutation:
 		return c.CommissionReversal.mutate(ctx, m)
+	case *IdempotencyRecordMutation:
+		return c.IdempotencyRecord.mutate(ctx, m)
 	case *LeaderboardPushMutation:
 		return c.LeaderboardPush.mutate(ctx, m)
 	case *LeaderboardShareMutation:
@@ -522,6 +558,12 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.OutreachRound.mutate(ctx, m)
 	case *ParkedOrderEventMutation:
 		return c.ParkedOrderEvent.mutate(ctx, m)
+	case *PayoutMutation:
+		return c.Payout.mutate(ctx, m)
+	case *PayoutApprovalMutation:
+		return c.PayoutApproval.mutate(ctx, m)
+	case *PayoutBatchMutation:
+		return c.PayoutBatch.mutate(ctx, m)
 	case *PushScheduleMutation:
 		return c.PushSchedule.mutate(ctx, m)
 	case *RefreshTokenMutation:
@@ -538,6 +580,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.SubscribeTemplate.mutate(ctx, m)
 	case *TouchMutation:
 		return c.Touch.mutate(ctx, m)
+	case *TransferAttemptMutation:
+		return c.TransferAttempt.mutate(ctx, m)
 	case *WebhookDeliveryMutation:
 		return c.WebhookDelivery.mutate(ctx, m)
 	case *WebhookEndpointMutation:
@@ -3079,6 +3123,155 @@ func (c *CommissionReversalClient) mutate(ctx context.Context, m *CommissionReve
 	}
 }
 
+// IdempotencyRecordClient is a client for the IdempotencyRecord schema.
+type IdempotencyRecordClient struct {
+	config
+}
+
+// NewIdempotencyRecordClient returns a client for the IdempotencyRecord from the given config.
+func NewIdempotencyRecordClient(c config) *IdempotencyRecordClient {
+	return &IdempotencyRecordClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `idempotencyrecord.Hooks(f(g(h())))`.
+func (c *IdempotencyRecordClient) Use(hooks ...Hook) {
+	c.hooks.IdempotencyRecord = append(c.hooks.IdempotencyRecord, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `idempotencyrecord.Intercept(f(g(h())))`.
+func (c *IdempotencyRecordClient) Intercept(interceptors ...Interceptor) {
+	c.inters.IdempotencyRecord = append(c.inters.IdempotencyRecord, interceptors...)
+}
+
+// Create returns a builder for creating a IdempotencyRecord entity.
+func (c *IdempotencyRecordClient) Create() *IdempotencyRecordCreate {
+	mutation := newIdempotencyRecordMutation(c.config, OpCreate)
+	return &IdempotencyRecordCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of IdempotencyRecord entities.
+func (c *IdempotencyRecordClient) CreateBulk(builders ...*IdempotencyRecordCreate) *IdempotencyRecordCreateBulk {
+	return &IdempotencyRecordCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *IdempotencyRecordClient) MapCreateBulk(slice any, setFunc func(*IdempotencyRecordCreate, int)) *IdempotencyRecordCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &IdempotencyRecordCreateBulk{err: fmt.Errorf("calling to IdempotencyRecordClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*IdempotencyRecordCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &IdempotencyRecordCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for IdempotencyRecord.
+func (c *IdempotencyRecordClient) Update() *IdempotencyRecordUpdate {
+	mutation := newIdempotencyRecordMutation(c.config, OpUpdate)
+	return &IdempotencyRecordUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *IdempotencyRecordClient) UpdateOne(_m *IdempotencyRecord) *IdempotencyRecordUpdateOne {
+	mutation := newIdempotencyRecordMutation(c.config, OpUpdateOne, withIdempotencyRecord(_m))
+	return &IdempotencyRecordUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *IdempotencyRecordClient) UpdateOneID(id string) *IdempotencyRecordUpdateOne {
+	mutation := newIdempotencyRecordMutation(c.config, OpUpdateOne, withIdempotencyRecordID(id))
+	return &IdempotencyRecordUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for IdempotencyRecord.
+func (c *IdempotencyRecordClient) Delete() *IdempotencyRecordDelete {
+	mutation := newIdempotencyRecordMutation(c.config, OpDelete)
+	return &IdempotencyRecordDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *IdempotencyRecordClient) DeleteOne(_m *IdempotencyRecord) *IdempotencyRecordDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *IdempotencyRecordClient) DeleteOneID(id string) *IdempotencyRecordDeleteOne {
+	builder := c.Delete().Where(idempotencyrecord.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &IdempotencyRecordDeleteOne{builder}
+}
+
+// Query returns a query builder for IdempotencyRecord.
+func (c *IdempotencyRecordClient) Query() *IdempotencyRecordQuery {
+	return &IdempotencyRecordQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeIdempotencyRecord},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a IdempotencyRecord entity by its id.
+func (c *IdempotencyRecordClient) Get(ctx context.Context, id string) (*IdempotencyRecord, error) {
+	return c.Query().Where(idempotencyrecord.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *IdempotencyRecordClient) GetX(ctx context.Context, id string) *IdempotencyRecord {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryBrand queries the brand edge of a IdempotencyRecord.
+func (c *IdempotencyRecordClient) QueryBrand(_m *IdempotencyRecord) *BrandQuery {
+	query := (&BrandClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(idempotencyrecord.Table, idempotencyrecord.FieldID, id),
+			sqlgraph.To(brand.Table, brand.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, idempotencyrecord.BrandTable, idempotencyrecord.BrandColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *IdempotencyRecordClient) Hooks() []Hook {
+	return c.hooks.IdempotencyRecord
+}
+
+// Interceptors returns the client interceptors.
+func (c *IdempotencyRecordClient) Interceptors() []Interceptor {
+	return c.inters.IdempotencyRecord
+}
+
+func (c *IdempotencyRecordClient) mutate(ctx context.Context, m *IdempotencyRecordMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&IdempotencyRecordCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&IdempotencyRecordUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&IdempotencyRecordUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&IdempotencyRecordDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown IdempotencyRecord mutation op: %q", m.Op())
+	}
+}
+
 // LeaderboardPushClient is a client for the LeaderboardPush schema.
 type LeaderboardPushClient struct {
 	config
@@ -5229,6 +5422,485 @@ func (c *ParkedOrderEventClient) mutate(ctx context.Context, m *ParkedOrderEvent
 	}
 }
 
+// PayoutClient is a client for the Payout schema.
+type PayoutClient struct {
+	config
+}
+
+// NewPayoutClient returns a client for the Payout from the given config.
+func NewPayoutClient(c config) *PayoutClient {
+	return &PayoutClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `payout.Hooks(f(g(h())))`.
+func (c *PayoutClient) Use(hooks ...Hook) {
+	c.hooks.Payout = append(c.hooks.Payout, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `payout.Intercept(f(g(h())))`.
+func (c *PayoutClient) Intercept(interceptors ...Interceptor) {
+	c.inters.Payout = append(c.inters.Payout, interceptors...)
+}
+
+// Create returns a builder for creating a Payout entity.
+func (c *PayoutClient) Create() *PayoutCreate {
+	mutation := newPayoutMutation(c.config, OpCreate)
+	return &PayoutCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of Payout entities.
+func (c *PayoutClient) CreateBulk(builders ...*PayoutCreate) *PayoutCreateBulk {
+	return &PayoutCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *PayoutClient) MapCreateBulk(slice any, setFunc func(*PayoutCreate, int)) *PayoutCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &PayoutCreateBulk{err: fmt.Errorf("calling to PayoutClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*PayoutCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &PayoutCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for Payout.
+func (c *PayoutClient) Update() *PayoutUpdate {
+	mutation := newPayoutMutation(c.config, OpUpdate)
+	return &PayoutUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *PayoutClient) UpdateOne(_m *Payout) *PayoutUpdateOne {
+	mutation := newPayoutMutation(c.config, OpUpdateOne, withPayout(_m))
+	return &PayoutUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *PayoutClient) UpdateOneID(id string) *PayoutUpdateOne {
+	mutation := newPayoutMutation(c.config, OpUpdateOne, withPayoutID(id))
+	return &PayoutUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for Payout.
+func (c *PayoutClient) Delete() *PayoutDelete {
+	mutation := newPayoutMutation(c.config, OpDelete)
+	return &PayoutDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *PayoutClient) DeleteOne(_m *Payout) *PayoutDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *PayoutClient) DeleteOneID(id string) *PayoutDeleteOne {
+	builder := c.Delete().Where(payout.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &PayoutDeleteOne{builder}
+}
+
+// Query returns a query builder for Payout.
+func (c *PayoutClient) Query() *PayoutQuery {
+	return &PayoutQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypePayout},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a Payout entity by its id.
+func (c *PayoutClient) Get(ctx context.Context, id string) (*Payout, error) {
+	return c.Query().Where(payout.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *PayoutClient) GetX(ctx context.Context, id string) *Payout {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryBrand queries the brand edge of a Payout.
+func (c *PayoutClient) QueryBrand(_m *Payout) *BrandQuery {
+	query := (&BrandClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(payout.Table, payout.FieldID, id),
+			sqlgraph.To(brand.Table, brand.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, payout.BrandTable, payout.BrandColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *PayoutClient) Hooks() []Hook {
+	return c.hooks.Payout
+}
+
+// Interceptors returns the client interceptors.
+func (c *PayoutClient) Interceptors() []Interceptor {
+	return c.inters.Payout
+}
+
+func (c *PayoutClient) mutate(ctx context.Context, m *PayoutMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&PayoutCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&PayoutUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&PayoutUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&PayoutDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown Payout mutation op: %q", m.Op())
+	}
+}
+
+// PayoutApprovalClient is a client for the PayoutApproval schema.
+type PayoutApprovalClient struct {
+	config
+}
+
+// NewPayoutApprovalClient returns a client for the PayoutApproval from the given config.
+func NewPayoutApprovalClient(c config) *PayoutApprovalClient {
+	return &PayoutApprovalClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `payoutapproval.Hooks(f(g(h())))`.
+func (c *PayoutApprovalClient) Use(hooks ...Hook) {
+	c.hooks.PayoutApproval = append(c.hooks.PayoutApproval, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `payoutapproval.Intercept(f(g(h())))`.
+func (c *PayoutApprovalClient) Intercept(interceptors ...Interceptor) {
+	c.inters.PayoutApproval = append(c.inters.PayoutApproval, interceptors...)
+}
+
+// Create returns a builder for creating a PayoutApproval entity.
+func (c *PayoutApprovalClient) Create() *PayoutApprovalCreate {
+	mutation := newPayoutApprovalMutation(c.config, OpCreate)
+	return &PayoutApprovalCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of PayoutApproval entities.
+func (c *PayoutApprovalClient) CreateBulk(builders ...*PayoutApprovalCreate) *PayoutApprovalCreateBulk {
+	return &PayoutApprovalCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *PayoutApprovalClient) MapCreateBulk(slice any, setFunc func(*PayoutApprovalCreate, int)) *PayoutApprovalCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &PayoutApprovalCreateBulk{err: fmt.Errorf("calling to PayoutApprovalClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*PayoutApprovalCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &PayoutApprovalCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for PayoutApproval.
+func (c *PayoutApprovalClient) Update() *PayoutApprovalUpdate {
+	mutation := newPayoutApprovalMutation(c.config, OpUpdate)
+	return &PayoutApprovalUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *PayoutApprovalClient) UpdateOne(_m *PayoutApproval) *PayoutApprovalUpdateOne {
+	mutation := newPayoutApprovalMutation(c.config, OpUpdateOne, withPayoutApproval(_m))
+	return &PayoutApprovalUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *PayoutApprovalClient) UpdateOneID(id string) *PayoutApprovalUpdateOne {
+	mutation := newPayoutApprovalMutation(c.config, OpUpdateOne, withPayoutApprovalID(id))
+	return &PayoutApprovalUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for PayoutApproval.
+func (c *PayoutApprovalClient) Delete() *PayoutApprovalDelete {
+	mutation := newPayoutApprovalMutation(c.config, OpDelete)
+	return &PayoutApprovalDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *PayoutApprovalClient) DeleteOne(_m *PayoutApproval) *PayoutApprovalDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *PayoutApprovalClient) DeleteOneID(id string) *PayoutApprovalDeleteOne {
+	builder := c.Delete().Where(payoutapproval.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &PayoutApprovalDeleteOne{builder}
+}
+
+// Query returns a query builder for PayoutApproval.
+func (c *PayoutApprovalClient) Query() *PayoutApprovalQuery {
+	return &PayoutApprovalQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypePayoutApproval},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a PayoutApproval entity by its id.
+func (c *PayoutApprovalClient) Get(ctx context.Context, id string) (*PayoutApproval, error) {
+	return c.Query().Where(payoutapproval.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *PayoutApprovalClient) GetX(ctx context.Context, id string) *PayoutApproval {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryBrand queries the brand edge of a PayoutApproval.
+func (c *PayoutApprovalClient) QueryBrand(_m *PayoutApproval) *BrandQuery {
+	query := (&BrandClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(payoutapproval.Table, payoutapproval.FieldID, id),
+			sqlgraph.To(brand.Table, brand.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, payoutapproval.BrandTable, payoutapproval.BrandColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryPayout queries the payout edge of a PayoutApproval.
+func (c *PayoutApprovalClient) QueryPayout(_m *PayoutApproval) *PayoutQuery {
+	query := (&PayoutClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(payoutapproval.Table, payoutapproval.FieldID, id),
+			sqlgraph.To(payout.Table, payout.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, payoutapproval.PayoutTable, payoutapproval.PayoutColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *PayoutApprovalClient) Hooks() []Hook {
+	return c.hooks.PayoutApproval
+}
+
+// Interceptors returns the client interceptors.
+func (c *PayoutApprovalClient) Interceptors() []Interceptor {
+	return c.inters.PayoutApproval
+}
+
+func (c *PayoutApprovalClient) mutate(ctx context.Context, m *PayoutApprovalMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&PayoutApprovalCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&PayoutApprovalUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&PayoutApprovalUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&PayoutApprovalDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown PayoutApproval mutation op: %q", m.Op())
+	}
+}
+
+// PayoutBatchClient is a client for the PayoutBatch schema.
+type PayoutBatchClient struct {
+	config
+}
+
+// NewPayoutBatchClient returns a client for the PayoutBatch from the given config.
+func NewPayoutBatchClient(c config) *PayoutBatchClient {
+	return &PayoutBatchClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `payoutbatch.Hooks(f(g(h())))`.
+func (c *PayoutBatchClient) Use(hooks ...Hook) {
+	c.hooks.PayoutBatch = append(c.hooks.PayoutBatch, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `payoutbatch.Intercept(f(g(h())))`.
+func (c *PayoutBatchClient) Intercept(interceptors ...Interceptor) {
+	c.inters.PayoutBatch = append(c.inters.PayoutBatch, interceptors...)
+}
+
+// Create returns a builder for creating a PayoutBatch entity.
+func (c *PayoutBatchClient) Create() *PayoutBatchCreate {
+	mutation := newPayoutBatchMutation(c.config, OpCreate)
+	return &PayoutBatchCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of PayoutBatch entities.
+func (c *PayoutBatchClient) CreateBulk(builders ...*PayoutBatchCreate) *PayoutBatchCreateBulk {
+	return &PayoutBatchCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *PayoutBatchClient) MapCreateBulk(slice any, setFunc func(*PayoutBatchCreate, int)) *PayoutBatchCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &PayoutBatchCreateBulk{err: fmt.Errorf("calling to PayoutBatchClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*PayoutBatchCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &PayoutBatchCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for PayoutBatch.
+func (c *PayoutBatchClient) Update() *PayoutBatchUpdate {
+	mutation := newPayoutBatchMutation(c.config, OpUpdate)
+	return &PayoutBatchUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *PayoutBatchClient) UpdateOne(_m *PayoutBatch) *PayoutBatchUpdateOne {
+	mutation := newPayoutBatchMutation(c.config, OpUpdateOne, withPayoutBatch(_m))
+	return &PayoutBatchUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *PayoutBatchClient) UpdateOneID(id string) *PayoutBatchUpdateOne {
+	mutation := newPayoutBatchMutation(c.config, OpUpdateOne, withPayoutBatchID(id))
+	return &PayoutBatchUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for PayoutBatch.
+func (c *PayoutBatchClient) Delete() *PayoutBatchDelete {
+	mutation := newPayoutBatchMutation(c.config, OpDelete)
+	return &PayoutBatchDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *PayoutBatchClient) DeleteOne(_m *PayoutBatch) *PayoutBatchDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *PayoutBatchClient) DeleteOneID(id string) *PayoutBatchDeleteOne {
+	builder := c.Delete().Where(payoutbatch.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &PayoutBatchDeleteOne{builder}
+}
+
+// Query returns a query builder for PayoutBatch.
+func (c *PayoutBatchClient) Query() *PayoutBatchQuery {
+	return &PayoutBatchQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypePayoutBatch},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a PayoutBatch entity by its id.
+func (c *PayoutBatchClient) Get(ctx context.Context, id string) (*PayoutBatch, error) {
+	return c.Query().Where(payoutbatch.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *PayoutBatchClient) GetX(ctx context.Context, id string) *PayoutBatch {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryBrand queries the brand edge of a PayoutBatch.
+func (c *PayoutBatchClient) QueryBrand(_m *PayoutBatch) *BrandQuery {
+	query := (&BrandClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(payoutbatch.Table, payoutbatch.FieldID, id),
+			sqlgraph.To(brand.Table, brand.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, payoutbatch.BrandTable, payoutbatch.BrandColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryLive queries the live edge of a PayoutBatch.
+func (c *PayoutBatchClient) QueryLive(_m *PayoutBatch) *LiveQuery {
+	query := (&LiveClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(payoutbatch.Table, payoutbatch.FieldID, id),
+			sqlgraph.To(live.Table, live.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, payoutbatch.LiveTable, payoutbatch.LiveColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *PayoutBatchClient) Hooks() []Hook {
+	return c.hooks.PayoutBatch
+}
+
+// Interceptors returns the client interceptors.
+func (c *PayoutBatchClient) Interceptors() []Interceptor {
+	return c.inters.PayoutBatch
+}
+
+func (c *PayoutBatchClient) mutate(ctx context.Context, m *PayoutBatchMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&PayoutBatchCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&PayoutBatchUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&PayoutBatchUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&PayoutBatchDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown PayoutBatch mutation op: %q", m.Op())
+	}
+}
+
 // PushScheduleClient is a client for the PushSchedule schema.
 type PushScheduleClient struct {
 	config
@@ -6421,6 +7093,171 @@ func (c *TouchClient) mutate(ctx context.Context, m *TouchMutation) (Value, erro
 	}
 }
 
+// TransferAttemptClient is a client for the TransferAttempt schema.
+type TransferAttemptClient struct {
+	config
+}
+
+// NewTransferAttemptClient returns a client for the TransferAttempt from the given config.
+func NewTransferAttemptClient(c config) *TransferAttemptClient {
+	return &TransferAttemptClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `transferattempt.Hooks(f(g(h())))`.
+func (c *TransferAttemptClient) Use(hooks ...Hook) {
+	c.hooks.TransferAttempt = append(c.hooks.TransferAttempt, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `transferattempt.Intercept(f(g(h())))`.
+func (c *TransferAttemptClient) Intercept(interceptors ...Interceptor) {
+	c.inters.TransferAttempt = append(c.inters.TransferAttempt, interceptors...)
+}
+
+// Create returns a builder for creating a TransferAttempt entity.
+func (c *TransferAttemptClient) Create() *TransferAttemptCreate {
+	mutation := newTransferAttemptMutation(c.config, OpCreate)
+	return &TransferAttemptCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of TransferAttempt entities.
+func (c *TransferAttemptClient) CreateBulk(builders ...*TransferAttemptCreate) *TransferAttemptCreateBulk {
+	return &TransferAttemptCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *TransferAttemptClient) MapCreateBulk(slice any, setFunc func(*TransferAttemptCreate, int)) *TransferAttemptCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &TransferAttemptCreateBulk{err: fmt.Errorf("calling to TransferAttemptClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*TransferAttemptCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &TransferAttemptCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for TransferAttempt.
+func (c *TransferAttemptClient) Update() *TransferAttemptUpdate {
+	mutation := newTransferAttemptMutation(c.config, OpUpdate)
+	return &TransferAttemptUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *TransferAttemptClient) UpdateOne(_m *TransferAttempt) *TransferAttemptUpdateOne {
+	mutation := newTransferAttemptMutation(c.config, OpUpdateOne, withTransferAttempt(_m))
+	return &TransferAttemptUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *TransferAttemptClient) UpdateOneID(id string) *TransferAttemptUpdateOne {
+	mutation := newTransferAttemptMutation(c.config, OpUpdateOne, withTransferAttemptID(id))
+	return &TransferAttemptUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for TransferAttempt.
+func (c *TransferAttemptClient) Delete() *TransferAttemptDelete {
+	mutation := newTransferAttemptMutation(c.config, OpDelete)
+	return &TransferAttemptDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *TransferAttemptClient) DeleteOne(_m *TransferAttempt) *TransferAttemptDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *TransferAttemptClient) DeleteOneID(id string) *TransferAttemptDeleteOne {
+	builder := c.Delete().Where(transferattempt.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &TransferAttemptDeleteOne{builder}
+}
+
+// Query returns a query builder for TransferAttempt.
+func (c *TransferAttemptClient) Query() *TransferAttemptQuery {
+	return &TransferAttemptQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeTransferAttempt},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a TransferAttempt entity by its id.
+func (c *TransferAttemptClient) Get(ctx context.Context, id string) (*TransferAttempt, error) {
+	return c.Query().Where(transferattempt.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *TransferAttemptClient) GetX(ctx context.Context, id string) *TransferAttempt {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryBrand queries the brand edge of a TransferAttempt.
+func (c *TransferAttemptClient) QueryBrand(_m *TransferAttempt) *BrandQuery {
+	query := (&BrandClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(transferattempt.Table, transferattempt.FieldID, id),
+			sqlgraph.To(brand.Table, brand.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, transferattempt.BrandTable, transferattempt.BrandColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryPayout queries the payout edge of a TransferAttempt.
+func (c *TransferAttemptClient) QueryPayout(_m *TransferAttempt) *PayoutQuery {
+	query := (&PayoutClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(transferattempt.Table, transferattempt.FieldID, id),
+			sqlgraph.To(payout.Table, payout.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, transferattempt.PayoutTable, transferattempt.PayoutColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *TransferAttemptClient) Hooks() []Hook {
+	return c.hooks.TransferAttempt
+}
+
+// Interceptors returns the client interceptors.
+func (c *TransferAttemptClient) Interceptors() []Interceptor {
+	return c.inters.TransferAttempt
+}
+
+func (c *TransferAttemptClient) mutate(ctx context.Context, m *TransferAttemptMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&TransferAttemptCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&TransferAttemptUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&TransferAttemptUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&TransferAttemptDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown TransferAttempt mutation op: %q", m.Op())
+	}
+}
+
 // WebhookDeliveryClient is a client for the WebhookDelivery schema.
 type WebhookDeliveryClient struct {
 	config
@@ -7022,22 +7859,26 @@ type (
 	hooks struct {
 		APIKey, Adjustment, Admin, AdminSession, AfterSale, AuditLog, Binding,
 		BindingChange, BindingRuleSet, Brand, ChannelsEvent, ChannelsNotice,
-		ClockState, Commission, CommissionPlan, CommissionReversal, LeaderboardPush,
-		LeaderboardShare, LedgerAccount, LedgerEntry, LedgerTransaction, Live,
-		LiveRiskSnapshot, Member, Order, OrderAttribution, OrderLine, OutreachAction,
-		OutreachRound, ParkedOrderEvent, PushSchedule, RefreshToken, Reservation,
+		ClockState, Commission, CommissionPlan, CommissionReversal, IdempotencyRecord,
+		LeaderboardPush, LeaderboardShare, LedgerAccount, LedgerEntry,
+		LedgerTransaction, Live, LiveRiskSnapshot, Member, Order, OrderAttribution,
+		OrderLine, OutreachAction, OutreachRound, ParkedOrderEvent, Payout,
+		PayoutApproval, PayoutBatch, PushSchedule, RefreshToken, Reservation,
 		ShareLink, SubscribeCredit, SubscribeSend, SubscribeTemplate, Touch,
-		WebhookDelivery, WebhookEndpoint, WebhookEvent, WecomRobot []ent.Hook
+		TransferAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent,
+		WecomRobot []ent.Hook
 	}
 	inters struct {
 		APIKey, Adjustment, Admin, AdminSession, AfterSale, AuditLog, Binding,
 		BindingChange, BindingRuleSet, Brand, ChannelsEvent, ChannelsNotice,
-		ClockState, Commission, CommissionPlan, CommissionReversal, LeaderboardPush,
-		LeaderboardShare, LedgerAccount, LedgerEntry, LedgerTransaction, Live,
-		LiveRiskSnapshot, Member, Order, OrderAttribution, OrderLine, OutreachAction,
-		OutreachRound, ParkedOrderEvent, PushSchedule, RefreshToken, Reservation,
+		ClockState, Commission, CommissionPlan, CommissionReversal, IdempotencyRecord,
+		LeaderboardPush, LeaderboardShare, LedgerAccount, LedgerEntry,
+		LedgerTransaction, Live, LiveRiskSnapshot, Member, Order, OrderAttribution,
+		OrderLine, OutreachAction, OutreachRound, ParkedOrderEvent, Payout,
+		PayoutApproval, PayoutBatch, PushSchedule, RefreshToken, Reservation,
 		ShareLink, SubscribeCredit, SubscribeSend, SubscribeTemplate, Touch,
-		WebhookDelivery, WebhookEndpoint, WebhookEvent, WecomRobot []ent.Interceptor
+		TransferAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent,
+		WecomRobot []ent.Interceptor
 	}
 )
 

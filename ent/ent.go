@@ -28,6 +28,7 @@ import (
 	"github.com/sharecast/sharecast/ent/commission"
 	"github.com/sharecast/sharecast/ent/commissionplan"
 	"github.com/sharecast/sharecast/ent/commissionreversal"
+	"github.com/sharecast/sharecast/ent/idempotencyrecord"
 	"github.com/sharecast/sharecast/ent/leaderboardpush"
 	"github.com/sharecast/sharecast/ent/leaderboardshare"
 	"github.com/sharecast/sharecast/ent/ledgeraccount"
@@ -42,6 +43,9 @@ import (
 	"github.com/sharecast/sharecast/ent/outreachaction"
 	"github.com/sharecast/sharecast/ent/outreachround"
 	"github.com/sharecast/sharecast/ent/parkedorderevent"
+	"github.com/sharecast/sharecast/ent/payout"
+	"github.com/sharecast/sharecast/ent/payoutapproval"
+	"github.com/sharecast/sharecast/ent/payoutbatch"
 	"github.com/sharecast/sharecast/ent/pushschedule"
 	"github.com/sharecast/sharecast/ent/refreshtoken"
 	"github.com/sharecast/sharecast/ent/reservation"
@@ -50,6 +54,7 @@ import (
 	"github.com/sharecast/sharecast/ent/subscribesend"
 	"github.com/sharecast/sharecast/ent/subscribetemplate"
 	"github.com/sharecast/sharecast/ent/touch"
+	"github.com/sharecast/sharecast/ent/transferattempt"
 	"github.com/sharecast/sharecast/ent/webhookdelivery"
 	"github.com/sharecast/sharecast/ent/webhookendpoint"
 	"github.com/sharecast/sharecast/ent/webhookevent"
@@ -130,6 +135,7 @@ func checkColumn(t, c string) error {
 			commission.Table:         commission.ValidColumn,
 			commissionplan.Table:     commissionplan.ValidColumn,
 			commissionreversal.Table: commissionreversal.ValidColumn,
+			idempotencyrecord.Table:  idempotencyrecord.ValidColumn,
 			leaderboardpush.Table:    leaderboardpush.ValidColumn,
 			leaderboardshare.Table:   leaderboardshare.ValidColumn,
 			ledgeraccount.Table:      ledgeraccount.ValidColumn,
@@ -144,6 +150,9 @@ func checkColumn(t, c string) error {
 			outreachaction.Table:     outreachaction.ValidColumn,
 			outreachround.Table:      outreachround.ValidColumn,
 			parkedorderevent.Table:   parkedorderevent.ValidColumn,
+			payout.Table:             payout.ValidColumn,
+			payoutapproval.Table:     payoutapproval.ValidColumn,
+			payoutbatch.Table:        payoutbatch.ValidColumn,
 			pushschedule.Table:       pushschedule.ValidColumn,
 			refreshtoken.Table:       refreshtoken.ValidColumn,
 			reservation.Table:        reservation.ValidColumn,
@@ -152,6 +161,7 @@ func checkColumn(t, c string) error {
 			subscribesend.Table:      subscribesend.ValidColumn,
 			subscribetemplate.Table:  subscribetemplate.ValidColumn,
 			touch.Table:              touch.ValidColumn,
+			transferattempt.Table:    transferattempt.ValidColumn,
 			webhookdelivery.Table:    webhookdelivery.ValidColumn,
 			webhookendpoint.Table:    webhookendpoint.ValidColumn,
 			webhookevent.Table:       webhookevent.ValidColumn,

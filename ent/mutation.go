@@ -27,6 +27,7 @@ import (
 	"github.com/sharecast/sharecast/ent/commission"
 	"github.com/sharecast/sharecast/ent/commissionplan"
 	"github.com/sharecast/sharecast/ent/commissionreversal"
+	"github.com/sharecast/sharecast/ent/idempotencyrecord"
 	"github.com/sharecast/sharecast/ent/leaderboardpush"
 	"github.com/sharecast/sharecast/ent/leaderboardshare"
 	"github.com/sharecast/sharecast/ent/ledgeraccount"
@@ -41,6 +42,9 @@ import (
 	"github.com/sharecast/sharecast/ent/outreachaction"
 	"github.com/sharecast/sharecast/ent/outreachround"
 	"github.com/sharecast/sharecast/ent/parkedorderevent"
+	"github.com/sharecast/sharecast/ent/payout"
+	"github.com/sharecast/sharecast/ent/payoutapproval"
+	"github.com/sharecast/sharecast/ent/payoutbatch"
 	"github.com/sharecast/sharecast/ent/predicate"
 	"github.com/sharecast/sharecast/ent/pushschedule"
 	"github.com/sharecast/sharecast/ent/refreshtoken"
@@ -50,6 +54,7 @@ import (
 	"github.com/sharecast/sharecast/ent/subscribesend"
 	"github.com/sharecast/sharecast/ent/subscribetemplate"
 	"github.com/sharecast/sharecast/ent/touch"
+	"github.com/sharecast/sharecast/ent/transferattempt"
 	"github.com/sharecast/sharecast/ent/webhookdelivery"
 	"github.com/sharecast/sharecast/ent/webhookendpoint"
 	"github.com/sharecast/sharecast/ent/webhookevent"
@@ -81,6 +86,7 @@ const (
 	TypeCommission         = "Commission"
 	TypeCommissionPlan     = "CommissionPlan"
 	TypeCommissionReversal = "CommissionReversal"
+	TypeIdempotencyRecord  = "IdempotencyRecord"
 	TypeLeaderboardPush    = "LeaderboardPush"
 	TypeLeaderboardShare   = "LeaderboardShare"
 	TypeLedgerAccount      = "LedgerAccount"
@@ -95,6 +101,9 @@ const (
 	TypeOutreachAction     = "OutreachAction"
 	TypeOutreachRound      = "OutreachRound"
 	TypeParkedOrderEvent   = "ParkedOrderEvent"
+	TypePayout             = "Payout"
+	TypePayoutApproval     = "PayoutApproval"
+	TypePayoutBatch        = "PayoutBatch"
 	TypePushSchedule       = "PushSchedule"
 	TypeRefreshToken       = "RefreshToken"
 	TypeReservation        = "Reservation"
@@ -103,6 +112,7 @@ const (
 	TypeSubscribeSend      = "SubscribeSend"
 	TypeSubscribeTemplate  = "SubscribeTemplate"
 	TypeTouch              = "Touch"
+	TypeTransferAttempt    = "TransferAttempt"
 	TypeWebhookDelivery    = "WebhookDelivery"
 	TypeWebhookEndpoint    = "WebhookEndpoint"
 	TypeWebhookEvent       = "WebhookEvent"
@@ -15370,6 +15380,1022 @@ func (m *CommissionReversalMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown CommissionReversal edge %s", name)
 }
 
+// IdempotencyRecordMutation represents an operation that mutates the IdempotencyRecord nodes in the graph.
+type IdempotencyRecordMutation struct {
+	config
+	op                 Op
+	typ                string
+	id                 *string
+	created_at         *time.Time
+	updated_at         *time.Time
+	member_id          *string
+	scope              *string
+	key                *string
+	request_hash       *string
+	status             *idempotencyrecord.Status
+	response_status    *int
+	addresponse_status *int
+	response_body      *string
+	locked_at          *time.Time
+	expires_at         *time.Time
+	clearedFields      map[string]struct{}
+	brand              *string
+	clearedbrand       bool
+	done               bool
+	oldValue           func(context.Context) (*IdempotencyRecord, error)
+	predicates         []predicate.IdempotencyRecord
+}
+
+var _ ent.Mutation = (*IdempotencyRecordMutation)(nil)
+
+// idempotencyrecordOption allows management of the mutation configuration using functional options.
+type idempotencyrecordOption func(*IdempotencyRecordMutation)
+
+// newIdempotencyRecordMutation creates new mutation for the IdempotencyRecord entity.
+func newIdempotencyRecordMutation(c config, op Op, opts ...idempotencyrecordOption) *IdempotencyRecordMutation {
+	m := &IdempotencyRecordMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeIdempotencyRecord,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withIdempotencyRecordID sets the ID field of the mutation.
+func withIdempotencyRecordID(id string) idempotencyrecordOption {
+	return func(m *IdempotencyRecordMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *IdempotencyRecord
+		)
+		m.oldValue = func(ctx context.Context) (*IdempotencyRecord, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().IdempotencyRecord.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withIdempotencyRecord sets the old IdempotencyRecord of the mutation.
+func withIdempotencyRecord(node *IdempotencyRecord) idempotencyrecordOption {
+	return func(m *IdempotencyRecordMutation) {
+		m.oldValue = func(context.Context) (*IdempotencyRecord, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m IdempotencyRecordMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m IdempotencyRecordMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of IdempotencyRecord entities.
+func (m *IdempotencyRecordMutation) SetID(id string) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *IdempotencyRecordMutation) ID() (id string, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *IdempotencyRecordMutation) IDs(ctx context.Context) ([]string, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []string{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().IdempotencyRecord.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *IdempotencyRecordMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *IdempotencyRecordMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the IdempotencyRecord entity.
+// If the IdempotencyRecord object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *IdempotencyRecordMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *IdempotencyRecordMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *IdempotencyRecordMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *IdempotencyRecordMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the IdempotencyRecord entity.
+// If the IdempotencyRecord object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *IdempotencyRecordMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *IdempotencyRecordMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetBrandID sets the "brand_id" field.
+func (m *IdempotencyRecordMutation) SetBrandID(s string) {
+	m.brand = &s
+}
+
+// BrandID returns the value of the "brand_id" field in the mutation.
+func (m *IdempotencyRecordMutation) BrandID() (r string, exists bool) {
+	v := m.brand
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldBrandID returns the old "brand_id" field's value of the IdempotencyRecord entity.
+// If the IdempotencyRecord object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *IdempotencyRecordMutation) OldBrandID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldBrandID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldBrandID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldBrandID: %w", err)
+	}
+	return oldValue.BrandID, nil
+}
+
+// ResetBrandID resets all changes to the "brand_id" field.
+func (m *IdempotencyRecordMutation) ResetBrandID() {
+	m.brand = nil
+}
+
+// SetMemberID sets the "member_id" field.
+func (m *IdempotencyRecordMutation) SetMemberID(s string) {
+	m.member_id = &s
+}
+
+// MemberID returns the value of the "member_id" field in the mutation.
+func (m *IdempotencyRecordMutation) MemberID() (r string, exists bool) {
+	v := m.member_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldMemberID returns the old "member_id" field's value of the IdempotencyRecord entity.
+// If the IdempotencyRecord object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *IdempotencyRecordMutation) OldMemberID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldMemberID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldMemberID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldMemberID: %w", err)
+	}
+	return oldValue.MemberID, nil
+}
+
+// ResetMemberID resets all changes to the "member_id" field.
+func (m *IdempotencyRecordMutation) ResetMemberID() {
+	m.member_id = nil
+}
+
+// SetScope sets the "scope" field.
+func (m *IdempotencyRecordMutation) SetScope(s string) {
+	m.scope = &s
+}
+
+// Scope returns the value of the "scope" field in the mutation.
+func (m *IdempotencyRecordMutation) Scope() (r string, exists bool) {
+	v := m.scope
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScope returns the old "scope" field's value of the IdempotencyRecord entity.
+// If the IdempotencyRecord object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *IdempotencyRecordMutation) OldScope(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScope is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScope requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScope: %w", err)
+	}
+	return oldValue.Scope, nil
+}
+
+// ResetScope resets all changes to the "scope" field.
+func (m *IdempotencyRecordMutation) ResetScope() {
+	m.scope = nil
+}
+
+// SetKey sets the "key" field.
+func (m *IdempotencyRecordMutation) SetKey(s string) {
+	m.key = &s
+}
+
+// Key returns the value of the "key" field in the mutation.
+func (m *IdempotencyRecordMutation) Key() (r string, exists bool) {
+	v := m.key
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldKey returns the old "key" field's value of the IdempotencyRecord entity.
+// If the IdempotencyRecord object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *IdempotencyRecordMutation) OldKey(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldKey is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldKey requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldKey: %w", err)
+	}
+	return oldValue.Key, nil
+}
+
+// ResetKey resets all changes to the "key" field.
+func (m *IdempotencyRecordMutation) ResetKey() {
+	m.key = nil
+}
+
+// SetRequestHash sets the "request_hash" field.
+func (m *IdempotencyRecordMutation) SetRequestHash(s string) {
+	m.request_hash = &s
+}
+
+// RequestHash returns the value of the "request_hash" field in the mutation.
+func (m *IdempotencyRecordMutation) RequestHash() (r string, exists bool) {
+	v := m.request_hash
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRequestHash returns the old "request_hash" field's value of the IdempotencyRecord entity.
+// If the IdempotencyRecord object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *IdempotencyRecordMutation) OldRequestHash(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRequestHash is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRequestHash requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRequestHash: %w", err)
+	}
+	return oldValue.RequestHash, nil
+}
+
+// ResetRequestHash resets all changes to the "request_hash" field.
+func (m *IdempotencyRecordMutation) ResetRequestHash() {
+	m.request_hash = nil
+}
+
+// SetStatus sets the "status" field.
+func (m *IdempotencyRecordMutation) SetStatus(i idempotencyrecord.Status) {
+	m.status = &i
+}
+
+// Status returns the value of the "status" field in the mutation.
+func (m *IdempotencyRecordMutation) Status() (r idempotencyrecord.Status, exists bool) {
+	v := m.status
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStatus returns the old "status" field's value of the IdempotencyRecord entity.
+// If the IdempotencyRecord object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *IdempotencyRecordMutation) OldStatus(ctx context.Context) (v idempotencyrecord.Status, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStatus is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStatus requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStatus: %w", err)
+	}
+	return oldValue.Status, nil
+}
+
+// ResetStatus resets all changes to the "status" field.
+func (m *IdempotencyRecordMutation) ResetStatus() {
+	m.status = nil
+}
+
+// SetResponseStatus sets the "response_status" field.
+func (m *IdempotencyRecordMutation) SetResponseStatus(i int) {
+	m.response_status = &i
+	m.addresponse_status = nil
+}
+
+// ResponseStatus returns the value of the "response_status" field in the mutation.
+func (m *IdempotencyRecordMutation) ResponseStatus() (r int, exists bool) {
+	v := m.response_status
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldResponseStatus returns the old "response_status" field's value of the IdempotencyRecord entity.
+// If the IdempotencyRecord object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *IdempotencyRecordMutation) OldResponseStatus(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldResponseStatus is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldResponseStatus requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldResponseStatus: %w", err)
+	}
+	return oldValue.ResponseStatus, nil
+}
+
+// AddResponseStatus adds i to the "response_status" field.
+func (m *IdempotencyRecordMutation) AddResponseStatus(i int) {
+	if m.addresponse_status != nil {
+		*m.addresponse_status += i
+	} else {
+		m.addresponse_status = &i
+	}
+}
+
+// AddedResponseStatus returns the value that was added to the "response_status" field in this mutation.
+func (m *IdempotencyRecordMutation) AddedResponseStatus() (r int, exists bool) {
+	v := m.addresponse_status
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetResponseStatus resets all changes to the "response_status" field.
+func (m *IdempotencyRecordMutation) ResetResponseStatus() {
+	m.response_status = nil
+	m.addresponse_status = nil
+}
+
+// SetResponseBody sets the "response_body" field.
+func (m *IdempotencyRecordMutation) SetResponseBody(s string) {
+	m.response_body = &s
+}
+
+// ResponseBody returns the value of the "response_body" field in the mutation.
+func (m *IdempotencyRecordMutation) ResponseBody() (r string, exists bool) {
+	v := m.response_body
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldResponseBody returns the old "response_body" field's value of the IdempotencyRecord entity.
+// If the IdempotencyRecord object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *IdempotencyRecordMutation) OldResponseBody(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldResponseBody is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldResponseBody requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldResponseBody: %w", err)
+	}
+	return oldValue.ResponseBody, nil
+}
+
+// ResetResponseBody resets all changes to the "response_body" field.
+func (m *IdempotencyRecordMutation) ResetResponseBody() {
+	m.response_body = nil
+}
+
+// SetLockedAt sets the "locked_at" field.
+func (m *IdempotencyRecordMutation) SetLockedAt(t time.Time) {
+	m.locked_at = &t
+}
+
+// LockedAt returns the value of the "locked_at" field in the mutation.
+func (m *IdempotencyRecordMutation) LockedAt() (r time.Time, exists bool) {
+	v := m.locked_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLockedAt returns the old "locked_at" field's value of the IdempotencyRecord entity.
+// If the IdempotencyRecord object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *IdempotencyRecordMutation) OldLockedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLockedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLockedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLockedAt: %w", err)
+	}
+	return oldValue.LockedAt, nil
+}
+
+// ResetLockedAt resets all changes to the "locked_at" field.
+func (m *IdempotencyRecordMutation) ResetLockedAt() {
+	m.locked_at = nil
+}
+
+// SetExpiresAt sets the "expires_at" field.
+func (m *IdempotencyRecordMutation) SetExpiresAt(t time.Time) {
+	m.expires_at = &t
+}
+
+// ExpiresAt returns the value of the "expires_at" field in the mutation.
+func (m *IdempotencyRecordMutation) ExpiresAt() (r time.Time, exists bool) {
+	v := m.expires_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldExpiresAt returns the old "expires_at" field's value of the IdempotencyRecord entity.
+// If the IdempotencyRecord object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *IdempotencyRecordMutation) OldExpiresAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldExpiresAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldExpiresAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldExpiresAt: %w", err)
+	}
+	return oldValue.ExpiresAt, nil
+}
+
+// ResetExpiresAt resets all changes to the "expires_at" field.
+func (m *IdempotencyRecordMutation) ResetExpiresAt() {
+	m.expires_at = nil
+}
+
+// ClearBrand clears the "brand" edge to the Brand entity.
+func (m *IdempotencyRecordMutation) ClearBrand() {
+	m.clearedbrand = true
+	m.clearedFields[idempotencyrecord.FieldBrandID] = struct{}{}
+}
+
+// BrandCleared reports if the "brand" edge to the Brand entity was cleared.
+func (m *IdempotencyRecordMutation) BrandCleared() bool {
+	return m.clearedbrand
+}
+
+// BrandIDs returns the "brand" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// BrandID instead. It exists only for internal usage by the builders.
+func (m *IdempotencyRecordMutation) BrandIDs() (ids []string) {
+	if id := m.brand; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetBrand resets all changes to the "brand" edge.
+func (m *IdempotencyRecordMutation) ResetBrand() {
+	m.brand = nil
+	m.clearedbrand = false
+}
+
+// Where appends a list predicates to the IdempotencyRecordMutation builder.
+func (m *IdempotencyRecordMutation) Where(ps ...predicate.IdempotencyRecord) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the IdempotencyRecordMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *IdempotencyRecordMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.IdempotencyRecord, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *IdempotencyRecordMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *IdempotencyRecordMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (IdempotencyRecord).
+func (m *IdempotencyRecordMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *IdempotencyRecordMutation) Fields() []string {
+	fields := make([]string, 0, 12)
+	if m.created_at != nil {
+		fields = append(fields, idempotencyrecord.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, idempotencyrecord.FieldUpdatedAt)
+	}
+	if m.brand != nil {
+		fields = append(fields, idempotencyrecord.FieldBrandID)
+	}
+	if m.member_id != nil {
+		fields = append(fields, idempotencyrecord.FieldMemberID)
+	}
+	if m.scope != nil {
+		fields = append(fields, idempotencyrecord.FieldScope)
+	}
+	if m.key != nil {
+		fields = append(fields, idempotencyrecord.FieldKey)
+	}
+	if m.request_hash != nil {
+		fields = append(fields, idempotencyrecord.FieldRequestHash)
+	}
+	if m.status != nil {
+		fields = append(fields, idempotencyrecord.FieldStatus)
+	}
+	if m.response_status != nil {
+		fields = append(fields, idempotencyrecord.FieldResponseStatus)
+	}
+	if m.response_body != nil {
+		fields = append(fields, idempotencyrecord.FieldResponseBody)
+	}
+	if m.locked_at != nil {
+		fields = append(fields, idempotencyrecord.FieldLockedAt)
+	}
+	if m.expires_at != nil {
+		fields = append(fields, idempotencyrecord.FieldExpiresAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *IdempotencyRecordMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case idempotencyrecord.FieldCreatedAt:
+		return m.CreatedAt()
+	case idempotencyrecord.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case idempotencyrecord.FieldBrandID:
+		return m.BrandID()
+	case idempotencyrecord.FieldMemberID:
+		return m.MemberID()
+	case idempotencyrecord.FieldScope:
+		return m.Scope()
+	case idempotencyrecord.FieldKey:
+		return m.Key()
+	case idempotencyrecord.FieldRequestHash:
+		return m.RequestHash()
+	case idempotencyrecord.FieldStatus:
+		return m.Status()
+	case idempotencyrecord.FieldResponseStatus:
+		return m.ResponseStatus()
+	case idempotencyrecord.FieldResponseBody:
+		return m.ResponseBody()
+	case idempotencyrecord.FieldLockedAt:
+		return m.LockedAt()
+	case idempotencyrecord.FieldExpiresAt:
+		return m.ExpiresAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *IdempotencyRecordMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case idempotencyrecord.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case idempotencyrecord.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case idempotencyrecord.FieldBrandID:
+		return m.OldBrandID(ctx)
+	case idempotencyrecord.FieldMemberID:
+		return m.OldMemberID(ctx)
+	case idempotencyrecord.FieldScope:
+		return m.OldScope(ctx)
+	case idempotencyrecord.FieldKey:
+		return m.OldKey(ctx)
+	case idempotencyrecord.FieldRequestHash:
+		return m.OldRequestHash(ctx)
+	case idempotencyrecord.FieldStatus:
+		return m.OldStatus(ctx)
+	case idempotencyrecord.FieldResponseStatus:
+		return m.OldResponseStatus(ctx)
+	case idempotencyrecord.FieldResponseBody:
+		return m.OldResponseBody(ctx)
+	case idempotencyrecord.FieldLockedAt:
+		return m.OldLockedAt(ctx)
+	case idempotencyrecord.FieldExpiresAt:
+		return m.OldExpiresAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown IdempotencyRecord field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *IdempotencyRecordMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case idempotencyrecord.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case idempotencyrecord.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case idempotencyrecord.FieldBrandID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetBrandID(v)
+		return nil
+	case idempotencyrecord.FieldMemberID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetMemberID(v)
+		return nil
+	case idempotencyrecord.FieldScope:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScope(v)
+		return nil
+	case idempotencyrecord.FieldKey:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetKey(v)
+		return nil
+	case idempotencyrecord.FieldRequestHash:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRequestHash(v)
+		return nil
+	case idempotencyrecord.FieldStatus:
+		v, ok := value.(idempotencyrecord.Status)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStatus(v)
+		return nil
+	case idempotencyrecord.FieldResponseStatus:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetResponseStatus(v)
+		return nil
+	case idempotencyrecord.FieldResponseBody:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetResponseBody(v)
+		return nil
+	case idempotencyrecord.FieldLockedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLockedAt(v)
+		return nil
+	case idempotencyrecord.FieldExpiresAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetExpiresAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown IdempotencyRecord field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *IdempotencyRecordMutation) AddedFields() []string {
+	var fields []string
+	if m.addresponse_status != nil {
+		fields = append(fields, idempotencyrecord.FieldResponseStatus)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *IdempotencyRecordMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case idempotencyrecord.FieldResponseStatus:
+		return m.AddedResponseStatus()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *IdempotencyRecordMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case idempotencyrecord.FieldResponseStatus:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddResponseStatus(v)
+		return nil
+	}
+	return fmt.Errorf("unknown IdempotencyRecord numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *IdempotencyRecordMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *IdempotencyRecordMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *IdempotencyRecordMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown IdempotencyRecord nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *IdempotencyRecordMutation) ResetField(name string) error {
+	switch name {
+	case idempotencyrecord.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case idempotencyrecord.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case idempotencyrecord.FieldBrandID:
+		m.ResetBrandID()
+		return nil
+	case idempotencyrecord.FieldMemberID:
+		m.ResetMemberID()
+		return nil
+	case idempotencyrecord.FieldScope:
+		m.ResetScope()
+		return nil
+	case idempotencyrecord.FieldKey:
+		m.ResetKey()
+		return nil
+	case idempotencyrecord.FieldRequestHash:
+		m.ResetRequestHash()
+		return nil
+	case idempotencyrecord.FieldStatus:
+		m.ResetStatus()
+		return nil
+	case idempotencyrecord.FieldResponseStatus:
+		m.ResetResponseStatus()
+		return nil
+	case idempotencyrecord.FieldResponseBody:
+		m.ResetResponseBody()
+		return nil
+	case idempotencyrecord.FieldLockedAt:
+		m.ResetLockedAt()
+		return nil
+	case idempotencyrecord.FieldExpiresAt:
+		m.ResetExpiresAt()
+		return nil
+	}
+	return fmt.Errorf("unknown IdempotencyRecord field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *IdempotencyRecordMutation) AddedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.brand != nil {
+		edges = append(edges, idempotencyrecord.EdgeBrand)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *IdempotencyRecordMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case idempotencyrecord.EdgeBrand:
+		if id := m.brand; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *IdempotencyRecordMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 1)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *IdempotencyRecordMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *IdempotencyRecordMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.clearedbrand {
+		edges = append(edges, idempotencyrecord.EdgeBrand)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *IdempotencyRecordMutation) EdgeCleared(name string) bool {
+	switch name {
+	case idempotencyrecord.EdgeBrand:
+		return m.clearedbrand
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *IdempotencyRecordMutation) ClearEdge(name string) error {
+	switch name {
+	case idempotencyrecord.EdgeBrand:
+		m.ClearBrand()
+		return nil
+	}
+	return fmt.Errorf("unknown IdempotencyRecord unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *IdempotencyRecordMutation) ResetEdge(name string) error {
+	switch name {
+	case idempotencyrecord.EdgeBrand:
+		m.ResetBrand()
+		return nil
+	}
+	return fmt.Errorf("unknown IdempotencyRecord edge %s", name)
+}
+
 // LeaderboardPushMutation represents an operation that mutates the LeaderboardPush nodes in the graph.
 type LeaderboardPushMutation struct {
 	config
@@ -29568,6 +30594,3413 @@ func (m *ParkedOrderEventMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown ParkedOrderEvent edge %s", name)
 }
 
+// PayoutMutation represents an operation that mutates the Payout nodes in the graph.
+type PayoutMutation struct {
+	config
+	op                  Op
+	typ                 string
+	id                  *string
+	created_at          *time.Time
+	updated_at          *time.Time
+	member_id           *string
+	amount_fen          *int64
+	addamount_fen       *int64
+	status              *payout.Status
+	out_bill_no         *string
+	transfer_bill_no    *string
+	wechat_state        *string
+	fail_reason         *string
+	package_info        *string
+	batch_id            *string
+	approvals_needed    *int
+	addapprovals_needed *int
+	approvals           *int
+	addapprovals        *int
+	idempotency_key     *string
+	cancel_requested    *bool
+	requested_at        *time.Time
+	approved_at         *time.Time
+	submitted_at        *time.Time
+	finished_at         *time.Time
+	wechat_updated_at   *time.Time
+	touched_at          *time.Time
+	version             *int
+	addversion          *int
+	clearedFields       map[string]struct{}
+	brand               *string
+	clearedbrand        bool
+	done                bool
+	oldValue            func(context.Context) (*Payout, error)
+	predicates          []predicate.Payout
+}
+
+var _ ent.Mutation = (*PayoutMutation)(nil)
+
+// payoutOption allows management of the mutation configuration using functional options.
+type payoutOption func(*PayoutMutation)
+
+// newPayoutMutation creates new mutation for the Payout entity.
+func newPayoutMutation(c config, op Op, opts ...payoutOption) *PayoutMutation {
+	m := &PayoutMutation{
+		config:        c,
+		op:            op,
+		typ:           TypePayout,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withPayoutID sets the ID field of the mutation.
+func withPayoutID(id string) payoutOption {
+	return func(m *PayoutMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *Payout
+		)
+		m.oldValue = func(ctx context.Context) (*Payout, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().Payout.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withPayout sets the old Payout of the mutation.
+func withPayout(node *Payout) payoutOption {
+	return func(m *PayoutMutation) {
+		m.oldValue = func(context.Context) (*Payout, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m PayoutMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m PayoutMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of Payout entities.
+func (m *PayoutMutation) SetID(id string) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *PayoutMutation) ID() (id string, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *PayoutMutation) IDs(ctx context.Context) ([]string, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []string{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().Payout.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *PayoutMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *PayoutMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the Payout entity.
+// If the Payout object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PayoutMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *PayoutMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *PayoutMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *PayoutMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the Payout entity.
+// If the Payout object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PayoutMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *PayoutMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetBrandID sets the "brand_id" field.
+func (m *PayoutMutation) SetBrandID(s string) {
+	m.brand = &s
+}
+
+// BrandID returns the value of the "brand_id" field in the mutation.
+func (m *PayoutMutation) BrandID() (r string, exists bool) {
+	v := m.brand
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldBrandID returns the old "brand_id" field's value of the Payout entity.
+// If the Payout object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PayoutMutation) OldBrandID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldBrandID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldBrandID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldBrandID: %w", err)
+	}
+	return oldValue.BrandID, nil
+}
+
+// ResetBrandID resets all changes to the "brand_id" field.
+func (m *PayoutMutation) ResetBrandID() {
+	m.brand = nil
+}
+
+// SetMemberID sets the "member_id" field.
+func (m *PayoutMutation) SetMemberID(s string) {
+	m.member_id = &s
+}
+
+// MemberID returns the value of the "member_id" field in the mutation.
+func (m *PayoutMutation) MemberID() (r string, exists bool) {
+	v := m.member_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldMemberID returns the old "member_id" field's value of the Payout entity.
+// If the Payout object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PayoutMutation) OldMemberID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldMemberID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldMemberID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldMemberID: %w", err)
+	}
+	return oldValue.MemberID, nil
+}
+
+// ResetMemberID resets all changes to the "member_id" field.
+func (m *PayoutMutation) ResetMemberID() {
+	m.member_id = nil
+}
+
+// SetAmountFen sets the "amount_fen" field.
+func (m *PayoutMutation) SetAmountFen(i int64) {
+	m.amount_fen = &i
+	m.addamount_fen = nil
+}
+
+// AmountFen returns the value of the "amount_fen" field in the mutation.
+func (m *PayoutMutation) AmountFen() (r int64, exists bool) {
+	v := m.amount_fen
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAmountFen returns the old "amount_fen" field's value of the Payout entity.
+// If the Payout object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PayoutMutation) OldAmountFen(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAmountFen is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAmountFen requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAmountFen: %w", err)
+	}
+	return oldValue.AmountFen, nil
+}
+
+// AddAmountFen adds i to the "amount_fen" field.
+func (m *PayoutMutation) AddAmountFen(i int64) {
+	if m.addamount_fen != nil {
+		*m.addamount_fen += i
+	} else {
+		m.addamount_fen = &i
+	}
+}
+
+// AddedAmountFen returns the value that was added to the "amount_fen" field in this mutation.
+func (m *PayoutMutation) AddedAmountFen() (r int64, exists bool) {
+	v := m.addamount_fen
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetAmountFen resets all changes to the "amount_fen" field.
+func (m *PayoutMutation) ResetAmountFen() {
+	m.amount_fen = nil
+	m.addamount_fen = nil
+}
+
+// SetStatus sets the "status" field.
+func (m *PayoutMutation) SetStatus(pa payout.Status) {
+	m.status = &pa
+}
+
+// Status returns the value of the "status" field in the mutation.
+func (m *PayoutMutation) Status() (r payout.Status, exists bool) {
+	v := m.status
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStatus returns the old "status" field's value of the Payout entity.
+// If the Payout object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PayoutMutation) OldStatus(ctx context.Context) (v payout.Status, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStatus is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStatus requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStatus: %w", err)
+	}
+	return oldValue.Status, nil
+}
+
+// ResetStatus resets all changes to the "status" field.
+func (m *PayoutMutation) ResetStatus() {
+	m.status = nil
+}
+
+// SetOutBillNo sets the "out_bill_no" field.
+func (m *PayoutMutation) SetOutBillNo(s string) {
+	m.out_bill_no = &s
+}
+
+// OutBillNo returns the value of the "out_bill_no" field in the mutation.
+func (m *PayoutMutation) OutBillNo() (r string, exists bool) {
+	v := m.out_bill_no
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOutBillNo returns the old "out_bill_no" field's value of the Payout entity.
+// If the Payout object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PayoutMutation) OldOutBillNo(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOutBillNo is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOutBillNo requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOutBillNo: %w", err)
+	}
+	return oldValue.OutBillNo, nil
+}
+
+// ResetOutBillNo resets all changes to the "out_bill_no" field.
+func (m *PayoutMutation) ResetOutBillNo() {
+	m.out_bill_no = nil
+}
+
+// SetTransferBillNo sets the "transfer_bill_no" field.
+func (m *PayoutMutation) SetTransferBillNo(s string) {
+	m.transfer_bill_no = &s
+}
+
+// TransferBillNo returns the value of the "transfer_bill_no" field in the mutation.
+func (m *PayoutMutation) TransferBillNo() (r string, exists bool) {
+	v := m.transfer_bill_no
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTransferBillNo returns the old "transfer_bill_no" field's value of the Payout entity.
+// If the Payout object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PayoutMutation) OldTransferBillNo(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTransferBillNo is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTransferBillNo requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTransferBillNo: %w", err)
+	}
+	return oldValue.TransferBillNo, nil
+}
+
+// ResetTransferBillNo resets all changes to the "transfer_bill_no" field.
+func (m *PayoutMutation) ResetTransferBillNo() {
+	m.transfer_bill_no = nil
+}
+
+// SetWechatState sets the "wechat_state" field.
+func (m *PayoutMutation) SetWechatState(s string) {
+	m.wechat_state = &s
+}
+
+// WechatState returns the value of the "wechat_state" field in the mutation.
+func (m *PayoutMutation) WechatState() (r string, exists bool) {
+	v := m.wechat_state
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldWechatState returns the old "wechat_state" field's value of the Payout entity.
+// If the Payout object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PayoutMutation) OldWechatState(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldWechatState is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldWechatState requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldWechatState: %w", err)
+	}
+	return oldValue.WechatState, nil
+}
+
+// ResetWechatState resets all changes to the "wechat_state" field.
+func (m *PayoutMutation) ResetWechatState() {
+	m.wechat_state = nil
+}
+
+// SetFailReason sets the "fail_reason" field.
+func (m *PayoutMutation) SetFailReason(s string) {
+	m.fail_reason = &s
+}
+
+// FailReason returns the value of the "fail_reason" field in the mutation.
+func (m *PayoutMutation) FailReason() (r string, exists bool) {
+	v := m.fail_reason
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFailReason returns the old "fail_reason" field's value of the Payout entity.
+// If the Payout object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PayoutMutation) OldFailReason(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFailReason is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFailReason requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFailReason: %w", err)
+	}
+	return oldValue.FailReason, nil
+}
+
+// ResetFailReason resets all changes to the "fail_reason" field.
+func (m *PayoutMutation) ResetFailReason() {
+	m.fail_reason = nil
+}
+
+// SetPackageInfo sets the "package_info" field.
+func (m *PayoutMutation) SetPackageInfo(s string) {
+	m.package_info = &s
+}
+
+// PackageInfo returns the value of the "package_info" field in the mutation.
+func (m *PayoutMutation) PackageInfo() (r string, exists bool) {
+	v := m.package_info
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPackageInfo returns the old "package_info" field's value of the Payout entity.
+// If the Payout object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PayoutMutation) OldPackageInfo(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPackageInfo is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPackageInfo requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPackageInfo: %w", err)
+	}
+	return oldValue.PackageInfo, nil
+}
+
+// ResetPackageInfo resets all changes to the "package_info" field.
+func (m *PayoutMutation) ResetPackageInfo() {
+	m.package_info = nil
+}
+
+// SetBatchID sets the "batch_id" field.
+func (m *PayoutMutation) SetBatchID(s string) {
+	m.batch_id = &s
+}
+
+// BatchID returns the value of the "batch_id" field in the mutation.
+func (m *PayoutMutation) BatchID() (r string, exists bool) {
+	v := m.batch_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldBatchID returns the old "batch_id" field's value of the Payout entity.
+// If the Payout object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PayoutMutation) OldBatchID(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldBatchID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldBatchID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldBatchID: %w", err)
+	}
+	return oldValue.BatchID, nil
+}
+
+// ClearBatchID clears the value of the "batch_id" field.
+func (m *PayoutMutation) ClearBatchID() {
+	m.batch_id = nil
+	m.clearedFields[payout.FieldBatchID] = struct{}{}
+}
+
+// BatchIDCleared returns if the "batch_id" field was cleared in this mutation.
+func (m *PayoutMutation) BatchIDCleared() bool {
+	_, ok := m.clearedFields[payout.FieldBatchID]
+	return ok
+}
+
+// ResetBatchID resets all changes to the "batch_id" field.
+func (m *PayoutMutation) ResetBatchID() {
+	m.batch_id = nil
+	delete(m.clearedFields, payout.FieldBatchID)
+}
+
+// SetApprovalsNeeded sets the "approvals_needed" field.
+func (m *PayoutMutation) SetApprovalsNeeded(i int) {
+	m.approvals_needed = &i
+	m.addapprovals_needed = nil
+}
+
+// ApprovalsNeeded returns the value of the "approvals_needed" field in the mutation.
+func (m *PayoutMutation) ApprovalsNeeded() (r int, exists bool) {
+	v := m.approvals_needed
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldApprovalsNeeded returns the old "approvals_needed" field's value of the Payout entity.
+// If the Payout object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PayoutMutation) OldApprovalsNeeded(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldApprovalsNeeded is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldApprovalsNeeded requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldApprovalsNeeded: %w", err)
+	}
+	return oldValue.ApprovalsNeeded, nil
+}
+
+// AddApprovalsNeeded adds i to the "approvals_needed" field.
+func (m *PayoutMutation) AddApprovalsNeeded(i int) {
+	if m.addapprovals_needed != nil {
+		*m.addapprovals_needed += i
+	} else {
+		m.addapprovals_needed = &i
+	}
+}
+
+// AddedApprovalsNeeded returns the value that was added to the "approvals_needed" field in this mutation.
+func (m *PayoutMutation) AddedApprovalsNeeded() (r int, exists bool) {
+	v := m.addapprovals_needed
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetApprovalsNeeded resets all changes to the "approvals_needed" field.
+func (m *PayoutMutation) ResetApprovalsNeeded() {
+	m.approvals_needed = nil
+	m.addapprovals_needed = nil
+}
+
+// SetApprovals sets the "approvals" field.
+func (m *PayoutMutation) SetApprovals(i int) {
+	m.approvals = &i
+	m.addapprovals = nil
+}
+
+// Approvals returns the value of the "approvals" field in the mutation.
+func (m *PayoutMutation) Approvals() (r int, exists bool) {
+	v := m.approvals
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldApprovals returns the old "approvals" field's value of the Payout entity.
+// If the Payout object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PayoutMutation) OldApprovals(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldApprovals is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldApprovals requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldApprovals: %w", err)
+	}
+	return oldValue.Approvals, nil
+}
+
+// AddApprovals adds i to the "approvals" field.
+func (m *PayoutMutation) AddApprovals(i int) {
+	if m.addapprovals != nil {
+		*m.addapprovals += i
+	} else {
+		m.addapprovals = &i
+	}
+}
+
+// AddedApprovals returns the value that was added to the "approvals" field in this mutation.
+func (m *PayoutMutation) AddedApprovals() (r int, exists bool) {
+	v := m.addapprovals
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetApprovals resets all changes to the "approvals" field.
+func (m *PayoutMutation) ResetApprovals() {
+	m.approvals = nil
+	m.addapprovals = nil
+}
+
+// SetIdempotencyKey sets the "idempotency_key" field.
+func (m *PayoutMutation) SetIdempotencyKey(s string) {
+	m.idempotency_key = &s
+}
+
+// IdempotencyKey returns the value of the "idempotency_key" field in the mutation.
+func (m *PayoutMutation) IdempotencyKey() (r string, exists bool) {
+	v := m.idempotency_key
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldIdempotencyKey returns the old "idempotency_key" field's value of the Payout entity.
+// If the Payout object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PayoutMutation) OldIdempotencyKey(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldIdempotencyKey is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldIdempotencyKey requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldIdempotencyKey: %w", err)
+	}
+	return oldValue.IdempotencyKey, nil
+}
+
+// ClearIdempotencyKey clears the value of the "idempotency_key" field.
+func (m *PayoutMutation) ClearIdempotencyKey() {
+	m.idempotency_key = nil
+	m.clearedFields[payout.FieldIdempotencyKey] = struct{}{}
+}
+
+// IdempotencyKeyCleared returns if the "idempotency_key" field was cleared in this mutation.
+func (m *PayoutMutation) IdempotencyKeyCleared() bool {
+	_, ok := m.clearedFields[payout.FieldIdempotencyKey]
+	return ok
+}
+
+// ResetIdempotencyKey resets all changes to the "idempotency_key" field.
+func (m *PayoutMutation) ResetIdempotencyKey() {
+	m.idempotency_key = nil
+	delete(m.clearedFields, payout.FieldIdempotencyKey)
+}
+
+// SetCancelRequested sets the "cancel_requested" field.
+func (m *PayoutMutation) SetCancelRequested(b bool) {
+	m.cancel_requested = &b
+}
+
+// CancelRequested returns the value of the "cancel_requested" field in the mutation.
+func (m *PayoutMutation) CancelRequested() (r bool, exists bool) {
+	v := m.cancel_requested
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCancelRequested returns the old "cancel_requested" field's value of the Payout entity.
+// If the Payout object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PayoutMutation) OldCancelRequested(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCancelRequested is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCancelRequested requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCancelRequested: %w", err)
+	}
+	return oldValue.CancelRequested, nil
+}
+
+// ResetCancelRequested resets all changes to the "cancel_requested" field.
+func (m *PayoutMutation) ResetCancelRequested() {
+	m.cancel_requested = nil
+}
+
+// SetRequestedAt sets the "requested_at" field.
+func (m *PayoutMutation) SetRequestedAt(t time.Time) {
+	m.requested_at = &t
+}
+
+// RequestedAt returns the value of the "requested_at" field in the mutation.
+func (m *PayoutMutation) RequestedAt() (r time.Time, exists bool) {
+	v := m.requested_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRequestedAt returns the old "requested_at" field's value of the Payout entity.
+// If the Payout object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PayoutMutation) OldRequestedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRequestedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRequestedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRequestedAt: %w", err)
+	}
+	return oldValue.RequestedAt, nil
+}
+
+// ResetRequestedAt resets all changes to the "requested_at" field.
+func (m *PayoutMutation) ResetRequestedAt() {
+	m.requested_at = nil
+}
+
+// SetApprovedAt sets the "approved_at" field.
+func (m *PayoutMutation) SetApprovedAt(t time.Time) {
+	m.approved_at = &t
+}
+
+// ApprovedAt returns the value of the "approved_at" field in the mutation.
+func (m *PayoutMutation) ApprovedAt() (r time.Time, exists bool) {
+	v := m.approved_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldApprovedAt returns the old "approved_at" field's value of the Payout entity.
+// If the Payout object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PayoutMutation) OldApprovedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldApprovedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldApprovedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldApprovedAt: %w", err)
+	}
+	return oldValue.ApprovedAt, nil
+}
+
+// ClearApprovedAt clears the value of the "approved_at" field.
+func (m *PayoutMutation) ClearApprovedAt() {
+	m.approved_at = nil
+	m.clearedFields[payout.FieldApprovedAt] = struct{}{}
+}
+
+// ApprovedAtCleared returns if the "approved_at" field was cleared in this mutation.
+func (m *PayoutMutation) ApprovedAtCleared() bool {
+	_, ok := m.clearedFields[payout.FieldApprovedAt]
+	return ok
+}
+
+// ResetApprovedAt resets all changes to the "approved_at" field.
+func (m *PayoutMutation) ResetApprovedAt() {
+	m.approved_at = nil
+	delete(m.clearedFields, payout.FieldApprovedAt)
+}
+
+// SetSubmittedAt sets the "submitted_at" field.
+func (m *PayoutMutation) SetSubmittedAt(t time.Time) {
+	m.submitted_at = &t
+}
+
+// SubmittedAt returns the value of the "submitted_at" field in the mutation.
+func (m *PayoutMutation) SubmittedAt() (r time.Time, exists bool) {
+	v := m.submitted_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSubmittedAt returns the old "submitted_at" field's value of the Payout entity.
+// If the Payout object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PayoutMutation) OldSubmittedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSubmittedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSubmittedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSubmittedAt: %w", err)
+	}
+	return oldValue.SubmittedAt, nil
+}
+
+// ClearSubmittedAt clears the value of the "submitted_at" field.
+func (m *PayoutMutation) ClearSubmittedAt() {
+	m.submitted_at = nil
+	m.clearedFields[payout.FieldSubmittedAt] = struct{}{}
+}
+
+// SubmittedAtCleared returns if the "submitted_at" field was cleared in this mutation.
+func (m *PayoutMutation) SubmittedAtCleared() bool {
+	_, ok := m.clearedFields[payout.FieldSubmittedAt]
+	return ok
+}
+
+// ResetSubmittedAt resets all changes to the "submitted_at" field.
+func (m *PayoutMutation) ResetSubmittedAt() {
+	m.submitted_at = nil
+	delete(m.clearedFields, payout.FieldSubmittedAt)
+}
+
+// SetFinishedAt sets the "finished_at" field.
+func (m *PayoutMutation) SetFinishedAt(t time.Time) {
+	m.finished_at = &t
+}
+
+// FinishedAt returns the value of the "finished_at" field in the mutation.
+func (m *PayoutMutation) FinishedAt() (r time.Time, exists bool) {
+	v := m.finished_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFinishedAt returns the old "finished_at" field's value of the Payout entity.
+// If the Payout object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PayoutMutation) OldFinishedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFinishedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFinishedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFinishedAt: %w", err)
+	}
+	return oldValue.FinishedAt, nil
+}
+
+// ClearFinishedAt clears the value of the "finished_at" field.
+func (m *PayoutMutation) ClearFinishedAt() {
+	m.finished_at = nil
+	m.clearedFields[payout.FieldFinishedAt] = struct{}{}
+}
+
+// FinishedAtCleared returns if the "finished_at" field was cleared in this mutation.
+func (m *PayoutMutation) FinishedAtCleared() bool {
+	_, ok := m.clearedFields[payout.FieldFinishedAt]
+	return ok
+}
+
+// ResetFinishedAt resets all changes to the "finished_at" field.
+func (m *PayoutMutation) ResetFinishedAt() {
+	m.finished_at = nil
+	delete(m.clearedFields, payout.FieldFinishedAt)
+}
+
+// SetWechatUpdatedAt sets the "wechat_updated_at" field.
+func (m *PayoutMutation) SetWechatUpdatedAt(t time.Time) {
+	m.wechat_updated_at = &t
+}
+
+// WechatUpdatedAt returns the value of the "wechat_updated_at" field in the mutation.
+func (m *PayoutMutation) WechatUpdatedAt() (r time.Time, exists bool) {
+	v := m.wechat_updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldWechatUpdatedAt returns the old "wechat_updated_at" field's value of the Payout entity.
+// If the Payout object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PayoutMutation) OldWechatUpdatedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldWechatUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldWechatUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldWechatUpdatedAt: %w", err)
+	}
+	return oldValue.WechatUpdatedAt, nil
+}
+
+// ClearWechatUpdatedAt clears the value of the "wechat_updated_at" field.
+func (m *PayoutMutation) ClearWechatUpdatedAt() {
+	m.wechat_updated_at = nil
+	m.clearedFields[payout.FieldWechatUpdatedAt] = struct{}{}
+}
+
+// WechatUpdatedAtCleared returns if the "wechat_updated_at" field was cleared in this mutation.
+func (m *PayoutMutation) WechatUpdatedAtCleared() bool {
+	_, ok := m.clearedFields[payout.FieldWechatUpdatedAt]
+	return ok
+}
+
+// ResetWechatUpdatedAt resets all changes to the "wechat_updated_at" field.
+func (m *PayoutMutation) ResetWechatUpdatedAt() {
+	m.wechat_updated_at = nil
+	delete(m.clearedFields, payout.FieldWechatUpdatedAt)
+}
+
+// SetTouchedAt sets the "touched_at" field.
+func (m *PayoutMutation) SetTouchedAt(t time.Time) {
+	m.touched_at = &t
+}
+
+// TouchedAt returns the value of the "touched_at" field in the mutation.
+func (m *PayoutMutation) TouchedAt() (r time.Time, exists bool) {
+	v := m.touched_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTouchedAt returns the old "touched_at" field's value of the Payout entity.
+// If the Payout object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PayoutMutation) OldTouchedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTouchedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTouchedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTouchedAt: %w", err)
+	}
+	return oldValue.TouchedAt, nil
+}
+
+// ResetTouchedAt resets all changes to the "touched_at" field.
+func (m *PayoutMutation) ResetTouchedAt() {
+	m.touched_at = nil
+}
+
+// SetVersion sets the "version" field.
+func (m *PayoutMutation) SetVersion(i int) {
+	m.version = &i
+	m.addversion = nil
+}
+
+// Version returns the value of the "version" field in the mutation.
+func (m *PayoutMutation) Version() (r int, exists bool) {
+	v := m.version
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldVersion returns the old "version" field's value of the Payout entity.
+// If the Payout object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PayoutMutation) OldVersion(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldVersion is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldVersion requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldVersion: %w", err)
+	}
+	return oldValue.Version, nil
+}
+
+// AddVersion adds i to the "version" field.
+func (m *PayoutMutation) AddVersion(i int) {
+	if m.addversion != nil {
+		*m.addversion += i
+	} else {
+		m.addversion = &i
+	}
+}
+
+// AddedVersion returns the value that was added to the "version" field in this mutation.
+func (m *PayoutMutation) AddedVersion() (r int, exists bool) {
+	v := m.addversion
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetVersion resets all changes to the "version" field.
+func (m *PayoutMutation) ResetVersion() {
+	m.version = nil
+	m.addversion = nil
+}
+
+// ClearBrand clears the "brand" edge to the Brand entity.
+func (m *PayoutMutation) ClearBrand() {
+	m.clearedbrand = true
+	m.clearedFields[payout.FieldBrandID] = struct{}{}
+}
+
+// BrandCleared reports if the "brand" edge to the Brand entity was cleared.
+func (m *PayoutMutation) BrandCleared() bool {
+	return m.clearedbrand
+}
+
+// BrandIDs returns the "brand" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// BrandID instead. It exists only for internal usage by the builders.
+func (m *PayoutMutation) BrandIDs() (ids []string) {
+	if id := m.brand; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetBrand resets all changes to the "brand" edge.
+func (m *PayoutMutation) ResetBrand() {
+	m.brand = nil
+	m.clearedbrand = false
+}
+
+// Where appends a list predicates to the PayoutMutation builder.
+func (m *PayoutMutation) Where(ps ...predicate.Payout) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the PayoutMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *PayoutMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.Payout, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *PayoutMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *PayoutMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (Payout).
+func (m *PayoutMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *PayoutMutation) Fields() []string {
+	fields := make([]string, 0, 23)
+	if m.created_at != nil {
+		fields = append(fields, payout.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, payout.FieldUpdatedAt)
+	}
+	if m.brand != nil {
+		fields = append(fields, payout.FieldBrandID)
+	}
+	if m.member_id != nil {
+		fields = append(fields, payout.FieldMemberID)
+	}
+	if m.amount_fen != nil {
+		fields = append(fields, payout.FieldAmountFen)
+	}
+	if m.status != nil {
+		fields = append(fields, payout.FieldStatus)
+	}
+	if m.out_bill_no != nil {
+		fields = append(fields, payout.FieldOutBillNo)
+	}
+	if m.transfer_bill_no != nil {
+		fields = append(fields, payout.FieldTransferBillNo)
+	}
+	if m.wechat_state != nil {
+		fields = append(fields, payout.FieldWechatState)
+	}
+	if m.fail_reason != nil {
+		fields = append(fields, payout.FieldFailReason)
+	}
+	if m.package_info != nil {
+		fields = append(fields, payout.FieldPackageInfo)
+	}
+	if m.batch_id != nil {
+		fields = append(fields, payout.FieldBatchID)
+	}
+	if m.approvals_needed != nil {
+		fields = append(fields, payout.FieldApprovalsNeeded)
+	}
+	if m.approvals != nil {
+		fields = append(fields, payout.FieldApprovals)
+	}
+	if m.idempotency_key != nil {
+		fields = append(fields, payout.FieldIdempotencyKey)
+	}
+	if m.cancel_requested != nil {
+		fields = append(fields, payout.FieldCancelRequested)
+	}
+	if m.requested_at != nil {
+		fields = append(fields, payout.FieldRequestedAt)
+	}
+	if m.approved_at != nil {
+		fields = append(fields, payout.FieldApprovedAt)
+	}
+	if m.submitted_at != nil {
+		fields = append(fields, payout.FieldSubmittedAt)
+	}
+	if m.finished_at != nil {
+		fields = append(fields, payout.FieldFinishedAt)
+	}
+	if m.wechat_updated_at != nil {
+		fields = append(fields, payout.FieldWechatUpdatedAt)
+	}
+	if m.touched_at != nil {
+		fields = append(fields, payout.FieldTouchedAt)
+	}
+	if m.version != nil {
+		fields = append(fields, payout.FieldVersion)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *PayoutMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case payout.FieldCreatedAt:
+		return m.CreatedAt()
+	case payout.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case payout.FieldBrandID:
+		return m.BrandID()
+	case payout.FieldMemberID:
+		return m.MemberID()
+	case payout.FieldAmountFen:
+		return m.AmountFen()
+	case payout.FieldStatus:
+		return m.Status()
+	case payout.FieldOutBillNo:
+		return m.OutBillNo()
+	case payout.FieldTransferBillNo:
+		return m.TransferBillNo()
+	case payout.FieldWechatState:
+		return m.WechatState()
+	case payout.FieldFailReason:
+		return m.FailReason()
+	case payout.FieldPackageInfo:
+		return m.PackageInfo()
+	case payout.FieldBatchID:
+		return m.BatchID()
+	case payout.FieldApprovalsNeeded:
+		return m.ApprovalsNeeded()
+	case payout.FieldApprovals:
+		return m.Approvals()
+	case payout.FieldIdempotencyKey:
+		return m.IdempotencyKey()
+	case payout.FieldCancelRequested:
+		return m.CancelRequested()
+	case payout.FieldRequestedAt:
+		return m.RequestedAt()
+	case payout.FieldApprovedAt:
+		return m.ApprovedAt()
+	case payout.FieldSubmittedAt:
+		return m.SubmittedAt()
+	case payout.FieldFinishedAt:
+		return m.FinishedAt()
+	case payout.FieldWechatUpdatedAt:
+		return m.WechatUpdatedAt()
+	case payout.FieldTouchedAt:
+		return m.TouchedAt()
+	case payout.FieldVersion:
+		return m.Version()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *PayoutMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case payout.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case payout.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case payout.FieldBrandID:
+		return m.OldBrandID(ctx)
+	case payout.FieldMemberID:
+		return m.OldMemberID(ctx)
+	case payout.FieldAmountFen:
+		return m.OldAmountFen(ctx)
+	case payout.FieldStatus:
+		return m.OldStatus(ctx)
+	case payout.FieldOutBillNo:
+		return m.OldOutBillNo(ctx)
+	case payout.FieldTransferBillNo:
+		return m.OldTransferBillNo(ctx)
+	case payout.FieldWechatState:
+		return m.OldWechatState(ctx)
+	case payout.FieldFailReason:
+		return m.OldFailReason(ctx)
+	case payout.FieldPackageInfo:
+		return m.OldPackageInfo(ctx)
+	case payout.FieldBatchID:
+		return m.OldBatchID(ctx)
+	case payout.FieldApprovalsNeeded:
+		return m.OldApprovalsNeeded(ctx)
+	case payout.FieldApprovals:
+		return m.OldApprovals(ctx)
+	case payout.FieldIdempotencyKey:
+		return m.OldIdempotencyKey(ctx)
+	case payout.FieldCancelRequested:
+		return m.OldCancelRequested(ctx)
+	case payout.FieldRequestedAt:
+		return m.OldRequestedAt(ctx)
+	case payout.FieldApprovedAt:
+		return m.OldApprovedAt(ctx)
+	case payout.FieldSubmittedAt:
+		return m.OldSubmittedAt(ctx)
+	case payout.FieldFinishedAt:
+		return m.OldFinishedAt(ctx)
+	case payout.FieldWechatUpdatedAt:
+		return m.OldWechatUpdatedAt(ctx)
+	case payout.FieldTouchedAt:
+		return m.OldTouchedAt(ctx)
+	case payout.FieldVersion:
+		return m.OldVersion(ctx)
+	}
+	return nil, fmt.Errorf("unknown Payout field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *PayoutMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case payout.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case payout.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case payout.FieldBrandID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetBrandID(v)
+		return nil
+	case payout.FieldMemberID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetMemberID(v)
+		return nil
+	case payout.FieldAmountFen:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAmountFen(v)
+		return nil
+	case payout.FieldStatus:
+		v, ok := value.(payout.Status)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStatus(v)
+		return nil
+	case payout.FieldOutBillNo:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOutBillNo(v)
+		return nil
+	case payout.FieldTransferBillNo:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTransferBillNo(v)
+		return nil
+	case payout.FieldWechatState:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetWechatState(v)
+		return nil
+	case payout.FieldFailReason:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFailReason(v)
+		return nil
+	case payout.FieldPackageInfo:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPackageInfo(v)
+		return nil
+	case payout.FieldBatchID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetBatchID(v)
+		return nil
+	case payout.FieldApprovalsNeeded:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetApprovalsNeeded(v)
+		return nil
+	case payout.FieldApprovals:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetApprovals(v)
+		return nil
+	case payout.FieldIdempotencyKey:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetIdempotencyKey(v)
+		return nil
+	case payout.FieldCancelRequested:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCancelRequested(v)
+		return nil
+	case payout.FieldRequestedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRequestedAt(v)
+		return nil
+	case payout.FieldApprovedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetApprovedAt(v)
+		return nil
+	case payout.FieldSubmittedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSubmittedAt(v)
+		return nil
+	case payout.FieldFinishedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFinishedAt(v)
+		return nil
+	case payout.FieldWechatUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetWechatUpdatedAt(v)
+		return nil
+	case payout.FieldTouchedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTouchedAt(v)
+		return nil
+	case payout.FieldVersion:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetVersion(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Payout field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *PayoutMutation) AddedFields() []string {
+	var fields []string
+	if m.addamount_fen != nil {
+		fields = append(fields, payout.FieldAmountFen)
+	}
+	if m.addapprovals_needed != nil {
+		fields = append(fields, payout.FieldApprovalsNeeded)
+	}
+	if m.addapprovals != nil {
+		fields = append(fields, payout.FieldApprovals)
+	}
+	if m.addversion != nil {
+		fields = append(fields, payout.FieldVersion)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *PayoutMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case payout.FieldAmountFen:
+		return m.AddedAmountFen()
+	case payout.FieldApprovalsNeeded:
+		return m.AddedApprovalsNeeded()
+	case payout.FieldApprovals:
+		return m.AddedApprovals()
+	case payout.FieldVersion:
+		return m.AddedVersion()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *PayoutMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case payout.FieldAmountFen:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddAmountFen(v)
+		return nil
+	case payout.FieldApprovalsNeeded:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddApprovalsNeeded(v)
+		return nil
+	case payout.FieldApprovals:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddApprovals(v)
+		return nil
+	case payout.FieldVersion:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddVersion(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Payout numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *PayoutMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(payout.FieldBatchID) {
+		fields = append(fields, payout.FieldBatchID)
+	}
+	if m.FieldCleared(payout.FieldIdempotencyKey) {
+		fields = append(fields, payout.FieldIdempotencyKey)
+	}
+	if m.FieldCleared(payout.FieldApprovedAt) {
+		fields = append(fields, payout.FieldApprovedAt)
+	}
+	if m.FieldCleared(payout.FieldSubmittedAt) {
+		fields = append(fields, payout.FieldSubmittedAt)
+	}
+	if m.FieldCleared(payout.FieldFinishedAt) {
+		fields = append(fields, payout.FieldFinishedAt)
+	}
+	if m.FieldCleared(payout.FieldWechatUpdatedAt) {
+		fields = append(fields, payout.FieldWechatUpdatedAt)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *PayoutMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *PayoutMutation) ClearField(name string) error {
+	switch name {
+	case payout.FieldBatchID:
+		m.ClearBatchID()
+		return nil
+	case payout.FieldIdempotencyKey:
+		m.ClearIdempotencyKey()
+		return nil
+	case payout.FieldApprovedAt:
+		m.ClearApprovedAt()
+		return nil
+	case payout.FieldSubmittedAt:
+		m.ClearSubmittedAt()
+		return nil
+	case payout.FieldFinishedAt:
+		m.ClearFinishedAt()
+		return nil
+	case payout.FieldWechatUpdatedAt:
+		m.ClearWechatUpdatedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown Payout nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *PayoutMutation) ResetField(name string) error {
+	switch name {
+	case payout.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case payout.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case payout.FieldBrandID:
+		m.ResetBrandID()
+		return nil
+	case payout.FieldMemberID:
+		m.ResetMemberID()
+		return nil
+	case payout.FieldAmountFen:
+		m.ResetAmountFen()
+		return nil
+	case payout.FieldStatus:
+		m.ResetStatus()
+		return nil
+	case payout.FieldOutBillNo:
+		m.ResetOutBillNo()
+		return nil
+	case payout.FieldTransferBillNo:
+		m.ResetTransferBillNo()
+		return nil
+	case payout.FieldWechatState:
+		m.ResetWechatState()
+		return nil
+	case payout.FieldFailReason:
+		m.ResetFailReason()
+		return nil
+	case payout.FieldPackageInfo:
+		m.ResetPackageInfo()
+		return nil
+	case payout.FieldBatchID:
+		m.ResetBatchID()
+		return nil
+	case payout.FieldApprovalsNeeded:
+		m.ResetApprovalsNeeded()
+		return nil
+	case payout.FieldApprovals:
+		m.ResetApprovals()
+		return nil
+	case payout.FieldIdempotencyKey:
+		m.ResetIdempotencyKey()
+		return nil
+	case payout.FieldCancelRequested:
+		m.ResetCancelRequested()
+		return nil
+	case payout.FieldRequestedAt:
+		m.ResetRequestedAt()
+		return nil
+	case payout.FieldApprovedAt:
+		m.ResetApprovedAt()
+		return nil
+	case payout.FieldSubmittedAt:
+		m.ResetSubmittedAt()
+		return nil
+	case payout.FieldFinishedAt:
+		m.ResetFinishedAt()
+		return nil
+	case payout.FieldWechatUpdatedAt:
+		m.ResetWechatUpdatedAt()
+		return nil
+	case payout.FieldTouchedAt:
+		m.ResetTouchedAt()
+		return nil
+	case payout.FieldVersion:
+		m.ResetVersion()
+		return nil
+	}
+	return fmt.Errorf("unknown Payout field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *PayoutMutation) AddedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.brand != nil {
+		edges = append(edges, payout.EdgeBrand)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *PayoutMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case payout.EdgeBrand:
+		if id := m.brand; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *PayoutMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 1)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *PayoutMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *PayoutMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.clearedbrand {
+		edges = append(edges, payout.EdgeBrand)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *PayoutMutation) EdgeCleared(name string) bool {
+	switch name {
+	case payout.EdgeBrand:
+		return m.clearedbrand
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *PayoutMutation) ClearEdge(name string) error {
+	switch name {
+	case payout.EdgeBrand:
+		m.ClearBrand()
+		return nil
+	}
+	return fmt.Errorf("unknown Payout unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *PayoutMutation) ResetEdge(name string) error {
+	switch name {
+	case payout.EdgeBrand:
+		m.ResetBrand()
+		return nil
+	}
+	return fmt.Errorf("unknown Payout edge %s", name)
+}
+
+// PayoutApprovalMutation represents an operation that mutates the PayoutApproval nodes in the graph.
+type PayoutApprovalMutation struct {
+	config
+	op            Op
+	typ           string
+	id            *string
+	admin_id      *string
+	decision      *payoutapproval.Decision
+	note          *string
+	created_at    *time.Time
+	clearedFields map[string]struct{}
+	brand         *string
+	clearedbrand  bool
+	payout        *string
+	clearedpayout bool
+	done          bool
+	oldValue      func(context.Context) (*PayoutApproval, error)
+	predicates    []predicate.PayoutApproval
+}
+
+var _ ent.Mutation = (*PayoutApprovalMutation)(nil)
+
+// payoutapprovalOption allows management of the mutation configuration using functional options.
+type payoutapprovalOption func(*PayoutApprovalMutation)
+
+// newPayoutApprovalMutation creates new mutation for the PayoutApproval entity.
+func newPayoutApprovalMutation(c config, op Op, opts ...payoutapprovalOption) *PayoutApprovalMutation {
+	m := &PayoutApprovalMutation{
+		config:        c,
+		op:            op,
+		typ:           TypePayoutApproval,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withPayoutApprovalID sets the ID field of the mutation.
+func withPayoutApprovalID(id string) payoutapprovalOption {
+	return func(m *PayoutApprovalMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *PayoutApproval
+		)
+		m.oldValue = func(ctx context.Context) (*PayoutApproval, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().PayoutApproval.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withPayoutApproval sets the old PayoutApproval of the mutation.
+func withPayoutApproval(node *PayoutApproval) payoutapprovalOption {
+	return func(m *PayoutApprovalMutation) {
+		m.oldValue = func(context.Context) (*PayoutApproval, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m PayoutApprovalMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m PayoutApprovalMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of PayoutApproval entities.
+func (m *PayoutApprovalMutation) SetID(id string) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *PayoutApprovalMutation) ID() (id string, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *PayoutApprovalMutation) IDs(ctx context.Context) ([]string, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []string{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().PayoutApproval.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetBrandID sets the "brand_id" field.
+func (m *PayoutApprovalMutation) SetBrandID(s string) {
+	m.brand = &s
+}
+
+// BrandID returns the value of the "brand_id" field in the mutation.
+func (m *PayoutApprovalMutation) BrandID() (r string, exists bool) {
+	v := m.brand
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldBrandID returns the old "brand_id" field's value of the PayoutApproval entity.
+// If the PayoutApproval object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PayoutApprovalMutation) OldBrandID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldBrandID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldBrandID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldBrandID: %w", err)
+	}
+	return oldValue.BrandID, nil
+}
+
+// ResetBrandID resets all changes to the "brand_id" field.
+func (m *PayoutApprovalMutation) ResetBrandID() {
+	m.brand = nil
+}
+
+// SetPayoutID sets the "payout_id" field.
+func (m *PayoutApprovalMutation) SetPayoutID(s string) {
+	m.payout = &s
+}
+
+// PayoutID returns the value of the "payout_id" field in the mutation.
+func (m *PayoutApprovalMutation) PayoutID() (r string, exists bool) {
+	v := m.payout
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPayoutID returns the old "payout_id" field's value of the PayoutApproval entity.
+// If the PayoutApproval object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PayoutApprovalMutation) OldPayoutID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPayoutID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPayoutID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPayoutID: %w", err)
+	}
+	return oldValue.PayoutID, nil
+}
+
+// ResetPayoutID resets all changes to the "payout_id" field.
+func (m *PayoutApprovalMutation) ResetPayoutID() {
+	m.payout = nil
+}
+
+// SetAdminID sets the "admin_id" field.
+func (m *PayoutApprovalMutation) SetAdminID(s string) {
+	m.admin_id = &s
+}
+
+// AdminID returns the value of the "admin_id" field in the mutation.
+func (m *PayoutApprovalMutation) AdminID() (r string, exists bool) {
+	v := m.admin_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAdminID returns the old "admin_id" field's value of the PayoutApproval entity.
+// If the PayoutApproval object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PayoutApprovalMutation) OldAdminID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAdminID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAdminID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAdminID: %w", err)
+	}
+	return oldValue.AdminID, nil
+}
+
+// ResetAdminID resets all changes to the "admin_id" field.
+func (m *PayoutApprovalMutation) ResetAdminID() {
+	m.admin_id = nil
+}
+
+// SetDecision sets the "decision" field.
+func (m *PayoutApprovalMutation) SetDecision(pa payoutapproval.Decision) {
+	m.decision = &pa
+}
+
+// Decision returns the value of the "decision" field in the mutation.
+func (m *PayoutApprovalMutation) Decision() (r payoutapproval.Decision, exists bool) {
+	v := m.decision
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDecision returns the old "decision" field's value of the PayoutApproval entity.
+// If the PayoutApproval object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PayoutApprovalMutation) OldDecision(ctx context.Context) (v payoutapproval.Decision, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDecision is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDecision requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDecision: %w", err)
+	}
+	return oldValue.Decision, nil
+}
+
+// ResetDecision resets all changes to the "decision" field.
+func (m *PayoutApprovalMutation) ResetDecision() {
+	m.decision = nil
+}
+
+// SetNote sets the "note" field.
+func (m *PayoutApprovalMutation) SetNote(s string) {
+	m.note = &s
+}
+
+// Note returns the value of the "note" field in the mutation.
+func (m *PayoutApprovalMutation) Note() (r string, exists bool) {
+	v := m.note
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldNote returns the old "note" field's value of the PayoutApproval entity.
+// If the PayoutApproval object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PayoutApprovalMutation) OldNote(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldNote is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldNote requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldNote: %w", err)
+	}
+	return oldValue.Note, nil
+}
+
+// ResetNote resets all changes to the "note" field.
+func (m *PayoutApprovalMutation) ResetNote() {
+	m.note = nil
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *PayoutApprovalMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *PayoutApprovalMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the PayoutApproval entity.
+// If the PayoutApproval object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PayoutApprovalMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *PayoutApprovalMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// ClearBrand clears the "brand" edge to the Brand entity.
+func (m *PayoutApprovalMutation) ClearBrand() {
+	m.clearedbrand = true
+	m.clearedFields[payoutapproval.FieldBrandID] = struct{}{}
+}
+
+// BrandCleared reports if the "brand" edge to the Brand entity was cleared.
+func (m *PayoutApprovalMutation) BrandCleared() bool {
+	return m.clearedbrand
+}
+
+// BrandIDs returns the "brand" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// BrandID instead. It exists only for internal usage by the builders.
+func (m *PayoutApprovalMutation) BrandIDs() (ids []string) {
+	if id := m.brand; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetBrand resets all changes to the "brand" edge.
+func (m *PayoutApprovalMutation) ResetBrand() {
+	m.brand = nil
+	m.clearedbrand = false
+}
+
+// ClearPayout clears the "payout" edge to the Payout entity.
+func (m *PayoutApprovalMutation) ClearPayout() {
+	m.clearedpayout = true
+	m.clearedFields[payoutapproval.FieldPayoutID] = struct{}{}
+}
+
+// PayoutCleared reports if the "payout" edge to the Payout entity was cleared.
+func (m *PayoutApprovalMutation) PayoutCleared() bool {
+	return m.clearedpayout
+}
+
+// PayoutIDs returns the "payout" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// PayoutID instead. It exists only for internal usage by the builders.
+func (m *PayoutApprovalMutation) PayoutIDs() (ids []string) {
+	if id := m.payout; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetPayout resets all changes to the "payout" edge.
+func (m *PayoutApprovalMutation) ResetPayout() {
+	m.payout = nil
+	m.clearedpayout = false
+}
+
+// Where appends a list predicates to the PayoutApprovalMutation builder.
+func (m *PayoutApprovalMutation) Where(ps ...predicate.PayoutApproval) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the PayoutApprovalMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *PayoutApprovalMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.PayoutApproval, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *PayoutApprovalMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *PayoutApprovalMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (PayoutApproval).
+func (m *PayoutApprovalMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *PayoutApprovalMutation) Fields() []string {
+	fields := make([]string, 0, 6)
+	if m.brand != nil {
+		fields = append(fields, payoutapproval.FieldBrandID)
+	}
+	if m.payout != nil {
+		fields = append(fields, payoutapproval.FieldPayoutID)
+	}
+	if m.admin_id != nil {
+		fields = append(fields, payoutapproval.FieldAdminID)
+	}
+	if m.decision != nil {
+		fields = append(fields, payoutapproval.FieldDecision)
+	}
+	if m.note != nil {
+		fields = append(fields, payoutapproval.FieldNote)
+	}
+	if m.created_at != nil {
+		fields = append(fields, payoutapproval.FieldCreatedAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *PayoutApprovalMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case payoutapproval.FieldBrandID:
+		return m.BrandID()
+	case payoutapproval.FieldPayoutID:
+		return m.PayoutID()
+	case payoutapproval.FieldAdminID:
+		return m.AdminID()
+	case payoutapproval.FieldDecision:
+		return m.Decision()
+	case payoutapproval.FieldNote:
+		return m.Note()
+	case payoutapproval.FieldCreatedAt:
+		return m.CreatedAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *PayoutApprovalMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case payoutapproval.FieldBrandID:
+		return m.OldBrandID(ctx)
+	case payoutapproval.FieldPayoutID:
+		return m.OldPayoutID(ctx)
+	case payoutapproval.FieldAdminID:
+		return m.OldAdminID(ctx)
+	case payoutapproval.FieldDecision:
+		return m.OldDecision(ctx)
+	case payoutapproval.FieldNote:
+		return m.OldNote(ctx)
+	case payoutapproval.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown PayoutApproval field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *PayoutApprovalMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case payoutapproval.FieldBrandID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetBrandID(v)
+		return nil
+	case payoutapproval.FieldPayoutID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPayoutID(v)
+		return nil
+	case payoutapproval.FieldAdminID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAdminID(v)
+		return nil
+	case payoutapproval.FieldDecision:
+		v, ok := value.(payoutapproval.Decision)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDecision(v)
+		return nil
+	case payoutapproval.FieldNote:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetNote(v)
+		return nil
+	case payoutapproval.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown PayoutApproval field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *PayoutApprovalMutation) AddedFields() []string {
+	return nil
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *PayoutApprovalMutation) AddedField(name string) (ent.Value, bool) {
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *PayoutApprovalMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown PayoutApproval numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *PayoutApprovalMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *PayoutApprovalMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *PayoutApprovalMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown PayoutApproval nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *PayoutApprovalMutation) ResetField(name string) error {
+	switch name {
+	case payoutapproval.FieldBrandID:
+		m.ResetBrandID()
+		return nil
+	case payoutapproval.FieldPayoutID:
+		m.ResetPayoutID()
+		return nil
+	case payoutapproval.FieldAdminID:
+		m.ResetAdminID()
+		return nil
+	case payoutapproval.FieldDecision:
+		m.ResetDecision()
+		return nil
+	case payoutapproval.FieldNote:
+		m.ResetNote()
+		return nil
+	case payoutapproval.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown PayoutApproval field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *PayoutApprovalMutation) AddedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.brand != nil {
+		edges = append(edges, payoutapproval.EdgeBrand)
+	}
+	if m.payout != nil {
+		edges = append(edges, payoutapproval.EdgePayout)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *PayoutApprovalMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case payoutapproval.EdgeBrand:
+		if id := m.brand; id != nil {
+			return []ent.Value{*id}
+		}
+	case payoutapproval.EdgePayout:
+		if id := m.payout; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *PayoutApprovalMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 2)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *PayoutApprovalMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *PayoutApprovalMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.clearedbrand {
+		edges = append(edges, payoutapproval.EdgeBrand)
+	}
+	if m.clearedpayout {
+		edges = append(edges, payoutapproval.EdgePayout)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *PayoutApprovalMutation) EdgeCleared(name string) bool {
+	switch name {
+	case payoutapproval.EdgeBrand:
+		return m.clearedbrand
+	case payoutapproval.EdgePayout:
+		return m.clearedpayout
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *PayoutApprovalMutation) ClearEdge(name string) error {
+	switch name {
+	case payoutapproval.EdgeBrand:
+		m.ClearBrand()
+		return nil
+	case payoutapproval.EdgePayout:
+		m.ClearPayout()
+		return nil
+	}
+	return fmt.Errorf("unknown PayoutApproval unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *PayoutApprovalMutation) ResetEdge(name string) error {
+	switch name {
+	case payoutapproval.EdgeBrand:
+		m.ResetBrand()
+		return nil
+	case payoutapproval.EdgePayout:
+		m.ResetPayout()
+		return nil
+	}
+	return fmt.Errorf("unknown PayoutApproval edge %s", name)
+}
+
+// PayoutBatchMutation represents an operation that mutates the PayoutBatch nodes in the graph.
+type PayoutBatchMutation struct {
+	config
+	op            Op
+	typ           string
+	id            *string
+	created_at    *time.Time
+	updated_at    *time.Time
+	started_by    *string
+	payouts       *int
+	addpayouts    *int
+	total_fen     *int64
+	addtotal_fen  *int64
+	started_at    *time.Time
+	clearedFields map[string]struct{}
+	brand         *string
+	clearedbrand  bool
+	live          *string
+	clearedlive   bool
+	done          bool
+	oldValue      func(context.Context) (*PayoutBatch, error)
+	predicates    []predicate.PayoutBatch
+}
+
+var _ ent.Mutation = (*PayoutBatchMutation)(nil)
+
+// payoutbatchOption allows management of the mutation configuration using functional options.
+type payoutbatchOption func(*PayoutBatchMutation)
+
+// newPayoutBatchMutation creates new mutation for the PayoutBatch entity.
+func newPayoutBatchMutation(c config, op Op, opts ...payoutbatchOption) *PayoutBatchMutation {
+	m := &PayoutBatchMutation{
+		config:        c,
+		op:            op,
+		typ:           TypePayoutBatch,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withPayoutBatchID sets the ID field of the mutation.
+func withPayoutBatchID(id string) payoutbatchOption {
+	return func(m *PayoutBatchMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *PayoutBatch
+		)
+		m.oldValue = func(ctx context.Context) (*PayoutBatch, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().PayoutBatch.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withPayoutBatch sets the old PayoutBatch of the mutation.
+func withPayoutBatch(node *PayoutBatch) payoutbatchOption {
+	return func(m *PayoutBatchMutation) {
+		m.oldValue = func(context.Context) (*PayoutBatch, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m PayoutBatchMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m PayoutBatchMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of PayoutBatch entities.
+func (m *PayoutBatchMutation) SetID(id string) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *PayoutBatchMutation) ID() (id string, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *PayoutBatchMutation) IDs(ctx context.Context) ([]string, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []string{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().PayoutBatch.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *PayoutBatchMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *PayoutBatchMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the PayoutBatch entity.
+// If the PayoutBatch object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PayoutBatchMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *PayoutBatchMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *PayoutBatchMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *PayoutBatchMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the PayoutBatch entity.
+// If the PayoutBatch object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PayoutBatchMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *PayoutBatchMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetBrandID sets the "brand_id" field.
+func (m *PayoutBatchMutation) SetBrandID(s string) {
+	m.brand = &s
+}
+
+// BrandID returns the value of the "brand_id" field in the mutation.
+func (m *PayoutBatchMutation) BrandID() (r string, exists bool) {
+	v := m.brand
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldBrandID returns the old "brand_id" field's value of the PayoutBatch entity.
+// If the PayoutBatch object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PayoutBatchMutation) OldBrandID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldBrandID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldBrandID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldBrandID: %w", err)
+	}
+	return oldValue.BrandID, nil
+}
+
+// ResetBrandID resets all changes to the "brand_id" field.
+func (m *PayoutBatchMutation) ResetBrandID() {
+	m.brand = nil
+}
+
+// SetLiveID sets the "live_id" field.
+func (m *PayoutBatchMutation) SetLiveID(s string) {
+	m.live = &s
+}
+
+// LiveID returns the value of the "live_id" field in the mutation.
+func (m *PayoutBatchMutation) LiveID() (r string, exists bool) {
+	v := m.live
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLiveID returns the old "live_id" field's value of the PayoutBatch entity.
+// If the PayoutBatch object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PayoutBatchMutation) OldLiveID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLiveID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLiveID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLiveID: %w", err)
+	}
+	return oldValue.LiveID, nil
+}
+
+// ResetLiveID resets all changes to the "live_id" field.
+func (m *PayoutBatchMutation) ResetLiveID() {
+	m.live = nil
+}
+
+// SetStartedBy sets the "started_by" field.
+func (m *PayoutBatchMutation) SetStartedBy(s string) {
+	m.started_by = &s
+}
+
+// StartedBy returns the value of the "started_by" field in the mutation.
+func (m *PayoutBatchMutation) StartedBy() (r string, exists bool) {
+	v := m.started_by
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStartedBy returns the old "started_by" field's value of the PayoutBatch entity.
+// If the PayoutBatch object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PayoutBatchMutation) OldStartedBy(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStartedBy is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStartedBy requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStartedBy: %w", err)
+	}
+	return oldValue.StartedBy, nil
+}
+
+// ResetStartedBy resets all changes to the "started_by" field.
+func (m *PayoutBatchMutation) ResetStartedBy() {
+	m.started_by = nil
+}
+
+// SetPayouts sets the "payouts" field.
+func (m *PayoutBatchMutation) SetPayouts(i int) {
+	m.payouts = &i
+	m.addpayouts = nil
+}
+
+// Payouts returns the value of the "payouts" field in the mutation.
+func (m *PayoutBatchMutation) Payouts() (r int, exists bool) {
+	v := m.payouts
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPayouts returns the old "payouts" field's value of the PayoutBatch entity.
+// If the PayoutBatch object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PayoutBatchMutation) OldPayouts(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPayouts is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPayouts requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPayouts: %w", err)
+	}
+	return oldValue.Payouts, nil
+}
+
+// AddPayouts adds i to the "payouts" field.
+func (m *PayoutBatchMutation) AddPayouts(i int) {
+	if m.addpayouts != nil {
+		*m.addpayouts += i
+	} else {
+		m.addpayouts = &i
+	}
+}
+
+// AddedPayouts returns the value that was added to the "payouts" field in this mutation.
+func (m *PayoutBatchMutation) AddedPayouts() (r int, exists bool) {
+	v := m.addpayouts
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetPayouts resets all changes to the "payouts" field.
+func (m *PayoutBatchMutation) ResetPayouts() {
+	m.payouts = nil
+	m.addpayouts = nil
+}
+
+// SetTotalFen sets the "total_fen" field.
+func (m *PayoutBatchMutation) SetTotalFen(i int64) {
+	m.total_fen = &i
+	m.addtotal_fen = nil
+}
+
+// TotalFen returns the value of the "total_fen" field in the mutation.
+func (m *PayoutBatchMutation) TotalFen() (r int64, exists bool) {
+	v := m.total_fen
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTotalFen returns the old "total_fen" field's value of the PayoutBatch entity.
+// If the PayoutBatch object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PayoutBatchMutation) OldTotalFen(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTotalFen is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTotalFen requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTotalFen: %w", err)
+	}
+	return oldValue.TotalFen, nil
+}
+
+// AddTotalFen adds i to the "total_fen" field.
+func (m *PayoutBatchMutation) AddTotalFen(i int64) {
+	if m.addtotal_fen != nil {
+		*m.addtotal_fen += i
+	} else {
+		m.addtotal_fen = &i
+	}
+}
+
+// AddedTotalFen returns the value that was added to the "total_fen" field in this mutation.
+func (m *PayoutBatchMutation) AddedTotalFen() (r int64, exists bool) {
+	v := m.addtotal_fen
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetTotalFen resets all changes to the "total_fen" field.
+func (m *PayoutBatchMutation) ResetTotalFen() {
+	m.total_fen = nil
+	m.addtotal_fen = nil
+}
+
+// SetStartedAt sets the "started_at" field.
+func (m *PayoutBatchMutation) SetStartedAt(t time.Time) {
+	m.started_at = &t
+}
+
+// StartedAt returns the value of the "started_at" field in the mutation.
+func (m *PayoutBatchMutation) StartedAt() (r time.Time, exists bool) {
+	v := m.started_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStartedAt returns the old "started_at" field's value of the PayoutBatch entity.
+// If the PayoutBatch object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PayoutBatchMutation) OldStartedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStartedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStartedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStartedAt: %w", err)
+	}
+	return oldValue.StartedAt, nil
+}
+
+// ResetStartedAt resets all changes to the "started_at" field.
+func (m *PayoutBatchMutation) ResetStartedAt() {
+	m.started_at = nil
+}
+
+// ClearBrand clears the "brand" edge to the Brand entity.
+func (m *PayoutBatchMutation) ClearBrand() {
+	m.clearedbrand = true
+	m.clearedFields[payoutbatch.FieldBrandID] = struct{}{}
+}
+
+// BrandCleared reports if the "brand" edge to the Brand entity was cleared.
+func (m *PayoutBatchMutation) BrandCleared() bool {
+	return m.clearedbrand
+}
+
+// BrandIDs returns the "brand" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// BrandID instead. It exists only for internal usage by the builders.
+func (m *PayoutBatchMutation) BrandIDs() (ids []string) {
+	if id := m.brand; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetBrand resets all changes to the "brand" edge.
+func (m *PayoutBatchMutation) ResetBrand() {
+	m.brand = nil
+	m.clearedbrand = false
+}
+
+// ClearLive clears the "live" edge to the Live entity.
+func (m *PayoutBatchMutation) ClearLive() {
+	m.clearedlive = true
+	m.clearedFields[payoutbatch.FieldLiveID] = struct{}{}
+}
+
+// LiveCleared reports if the "live" edge to the Live entity was cleared.
+func (m *PayoutBatchMutation) LiveCleared() bool {
+	return m.clearedlive
+}
+
+// LiveIDs returns the "live" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// LiveID instead. It exists only for internal usage by the builders.
+func (m *PayoutBatchMutation) LiveIDs() (ids []string) {
+	if id := m.live; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetLive resets all changes to the "live" edge.
+func (m *PayoutBatchMutation) ResetLive() {
+	m.live = nil
+	m.clearedlive = false
+}
+
+// Where appends a list predicates to the PayoutBatchMutation builder.
+func (m *PayoutBatchMutation) Where(ps ...predicate.PayoutBatch) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the PayoutBatchMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *PayoutBatchMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.PayoutBatch, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *PayoutBatchMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *PayoutBatchMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (PayoutBatch).
+func (m *PayoutBatchMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *PayoutBatchMutation) Fields() []string {
+	fields := make([]string, 0, 8)
+	if m.created_at != nil {
+		fields = append(fields, payoutbatch.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, payoutbatch.FieldUpdatedAt)
+	}
+	if m.brand != nil {
+		fields = append(fields, payoutbatch.FieldBrandID)
+	}
+	if m.live != nil {
+		fields = append(fields, payoutbatch.FieldLiveID)
+	}
+	if m.started_by != nil {
+		fields = append(fields, payoutbatch.FieldStartedBy)
+	}
+	if m.payouts != nil {
+		fields = append(fields, payoutbatch.FieldPayouts)
+	}
+	if m.total_fen != nil {
+		fields = append(fields, payoutbatch.FieldTotalFen)
+	}
+	if m.started_at != nil {
+		fields = append(fields, payoutbatch.FieldStartedAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *PayoutBatchMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case payoutbatch.FieldCreatedAt:
+		return m.CreatedAt()
+	case payoutbatch.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case payoutbatch.FieldBrandID:
+		return m.BrandID()
+	case payoutbatch.FieldLiveID:
+		return m.LiveID()
+	case payoutbatch.FieldStartedBy:
+		return m.StartedBy()
+	case payoutbatch.FieldPayouts:
+		return m.Payouts()
+	case payoutbatch.FieldTotalFen:
+		return m.TotalFen()
+	case payoutbatch.FieldStartedAt:
+		return m.StartedAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *PayoutBatchMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case payoutbatch.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case payoutbatch.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case payoutbatch.FieldBrandID:
+		return m.OldBrandID(ctx)
+	case payoutbatch.FieldLiveID:
+		return m.OldLiveID(ctx)
+	case payoutbatch.FieldStartedBy:
+		return m.OldStartedBy(ctx)
+	case payoutbatch.FieldPayouts:
+		return m.OldPayouts(ctx)
+	case payoutbatch.FieldTotalFen:
+		return m.OldTotalFen(ctx)
+	case payoutbatch.FieldStartedAt:
+		return m.OldStartedAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown PayoutBatch field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *PayoutBatchMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case payoutbatch.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case payoutbatch.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case payoutbatch.FieldBrandID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetBrandID(v)
+		return nil
+	case payoutbatch.FieldLiveID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLiveID(v)
+		return nil
+	case payoutbatch.FieldStartedBy:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStartedBy(v)
+		return nil
+	case payoutbatch.FieldPayouts:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPayouts(v)
+		return nil
+	case payoutbatch.FieldTotalFen:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTotalFen(v)
+		return nil
+	case payoutbatch.FieldStartedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStartedAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown PayoutBatch field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *PayoutBatchMutation) AddedFields() []string {
+	var fields []string
+	if m.addpayouts != nil {
+		fields = append(fields, payoutbatch.FieldPayouts)
+	}
+	if m.addtotal_fen != nil {
+		fields = append(fields, payoutbatch.FieldTotalFen)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *PayoutBatchMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case payoutbatch.FieldPayouts:
+		return m.AddedPayouts()
+	case payoutbatch.FieldTotalFen:
+		return m.AddedTotalFen()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *PayoutBatchMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case payoutbatch.FieldPayouts:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddPayouts(v)
+		return nil
+	case payoutbatch.FieldTotalFen:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddTotalFen(v)
+		return nil
+	}
+	return fmt.Errorf("unknown PayoutBatch numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *PayoutBatchMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *PayoutBatchMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *PayoutBatchMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown PayoutBatch nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *PayoutBatchMutation) ResetField(name string) error {
+	switch name {
+	case payoutbatch.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case payoutbatch.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case payoutbatch.FieldBrandID:
+		m.ResetBrandID()
+		return nil
+	case payoutbatch.FieldLiveID:
+		m.ResetLiveID()
+		return nil
+	case payoutbatch.FieldStartedBy:
+		m.ResetStartedBy()
+		return nil
+	case payoutbatch.FieldPayouts:
+		m.ResetPayouts()
+		return nil
+	case payoutbatch.FieldTotalFen:
+		m.ResetTotalFen()
+		return nil
+	case payoutbatch.FieldStartedAt:
+		m.ResetStartedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown PayoutBatch field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *PayoutBatchMutation) AddedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.brand != nil {
+		edges = append(edges, payoutbatch.EdgeBrand)
+	}
+	if m.live != nil {
+		edges = append(edges, payoutbatch.EdgeLive)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *PayoutBatchMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case payoutbatch.EdgeBrand:
+		if id := m.brand; id != nil {
+			return []ent.Value{*id}
+		}
+	case payoutbatch.EdgeLive:
+		if id := m.live; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *PayoutBatchMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 2)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *PayoutBatchMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *PayoutBatchMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.clearedbrand {
+		edges = append(edges, payoutbatch.EdgeBrand)
+	}
+	if m.clearedlive {
+		edges = append(edges, payoutbatch.EdgeLive)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *PayoutBatchMutation) EdgeCleared(name string) bool {
+	switch name {
+	case payoutbatch.EdgeBrand:
+		return m.clearedbrand
+	case payoutbatch.EdgeLive:
+		return m.clearedlive
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *PayoutBatchMutation) ClearEdge(name string) error {
+	switch name {
+	case payoutbatch.EdgeBrand:
+		m.ClearBrand()
+		return nil
+	case payoutbatch.EdgeLive:
+		m.ClearLive()
+		return nil
+	}
+	return fmt.Errorf("unknown PayoutBatch unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *PayoutBatchMutation) ResetEdge(name string) error {
+	switch name {
+	case payoutbatch.EdgeBrand:
+		m.ResetBrand()
+		return nil
+	case payoutbatch.EdgeLive:
+		m.ResetLive()
+		return nil
+	}
+	return fmt.Errorf("unknown PayoutBatch edge %s", name)
+}
+
 // PushScheduleMutation represents an operation that mutates the PushSchedule nodes in the graph.
 type PushScheduleMutation struct {
 	config
@@ -37650,6 +42083,946 @@ func (m *TouchMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown Touch edge %s", name)
+}
+
+// TransferAttemptMutation represents an operation that mutates the TransferAttempt nodes in the graph.
+type TransferAttemptMutation struct {
+	config
+	op            Op
+	typ           string
+	id            *string
+	out_bill_no   *string
+	_op           *transferattempt.Op
+	outcome       *transferattempt.Outcome
+	wechat_state  *string
+	code          *string
+	message       *string
+	started_at    *time.Time
+	finished_at   *time.Time
+	clearedFields map[string]struct{}
+	brand         *string
+	clearedbrand  bool
+	payout        *string
+	clearedpayout bool
+	done          bool
+	oldValue      func(context.Context) (*TransferAttempt, error)
+	predicates    []predicate.TransferAttempt
+}
+
+var _ ent.Mutation = (*TransferAttemptMutation)(nil)
+
+// transferattemptOption allows management of the mutation configuration using functional options.
+type transferattemptOption func(*TransferAttemptMutation)
+
+// newTransferAttemptMutation creates new mutation for the TransferAttempt entity.
+func newTransferAttemptMutation(c config, op Op, opts ...transferattemptOption) *TransferAttemptMutation {
+	m := &TransferAttemptMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeTransferAttempt,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withTransferAttemptID sets the ID field of the mutation.
+func withTransferAttemptID(id string) transferattemptOption {
+	return func(m *TransferAttemptMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *TransferAttempt
+		)
+		m.oldValue = func(ctx context.Context) (*TransferAttempt, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().TransferAttempt.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withTransferAttempt sets the old TransferAttempt of the mutation.
+func withTransferAttempt(node *TransferAttempt) transferattemptOption {
+	return func(m *TransferAttemptMutation) {
+		m.oldValue = func(context.Context) (*TransferAttempt, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m TransferAttemptMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m TransferAttemptMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of TransferAttempt entities.
+func (m *TransferAttemptMutation) SetID(id string) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *TransferAttemptMutation) ID() (id string, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *TransferAttemptMutation) IDs(ctx context.Context) ([]string, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []string{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().TransferAttempt.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetBrandID sets the "brand_id" field.
+func (m *TransferAttemptMutation) SetBrandID(s string) {
+	m.brand = &s
+}
+
+// BrandID returns the value of the "brand_id" field in the mutation.
+func (m *TransferAttemptMutation) BrandID() (r string, exists bool) {
+	v := m.brand
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldBrandID returns the old "brand_id" field's value of the TransferAttempt entity.
+// If the TransferAttempt object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TransferAttemptMutation) OldBrandID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldBrandID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldBrandID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldBrandID: %w", err)
+	}
+	return oldValue.BrandID, nil
+}
+
+// ResetBrandID resets all changes to the "brand_id" field.
+func (m *TransferAttemptMutation) ResetBrandID() {
+	m.brand = nil
+}
+
+// SetPayoutID sets the "payout_id" field.
+func (m *TransferAttemptMutation) SetPayoutID(s string) {
+	m.payout = &s
+}
+
+// PayoutID returns the value of the "payout_id" field in the mutation.
+func (m *TransferAttemptMutation) PayoutID() (r string, exists bool) {
+	v := m.payout
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPayoutID returns the old "payout_id" field's value of the TransferAttempt entity.
+// If the TransferAttempt object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TransferAttemptMutation) OldPayoutID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPayoutID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPayoutID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPayoutID: %w", err)
+	}
+	return oldValue.PayoutID, nil
+}
+
+// ResetPayoutID resets all changes to the "payout_id" field.
+func (m *TransferAttemptMutation) ResetPayoutID() {
+	m.payout = nil
+}
+
+// SetOutBillNo sets the "out_bill_no" field.
+func (m *TransferAttemptMutation) SetOutBillNo(s string) {
+	m.out_bill_no = &s
+}
+
+// OutBillNo returns the value of the "out_bill_no" field in the mutation.
+func (m *TransferAttemptMutation) OutBillNo() (r string, exists bool) {
+	v := m.out_bill_no
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOutBillNo returns the old "out_bill_no" field's value of the TransferAttempt entity.
+// If the TransferAttempt object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TransferAttemptMutation) OldOutBillNo(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOutBillNo is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOutBillNo requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOutBillNo: %w", err)
+	}
+	return oldValue.OutBillNo, nil
+}
+
+// ResetOutBillNo resets all changes to the "out_bill_no" field.
+func (m *TransferAttemptMutation) ResetOutBillNo() {
+	m.out_bill_no = nil
+}
+
+// SetOpField sets the "op" field.
+func (m *TransferAttemptMutation) SetOpField(t transferattempt.Op) {
+	m._op = &t
+}
+
+// GetOp returns the value of the "op" field in the mutation.
+func (m *TransferAttemptMutation) GetOp() (r transferattempt.Op, exists bool) {
+	v := m._op
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOp returns the old "op" field's value of the TransferAttempt entity.
+// If the TransferAttempt object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TransferAttemptMutation) OldOp(ctx context.Context) (v transferattempt.Op, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOp is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOp requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOp: %w", err)
+	}
+	return oldValue.Op, nil
+}
+
+// ResetOp resets all changes to the "op" field.
+func (m *TransferAttemptMutation) ResetOp() {
+	m._op = nil
+}
+
+// SetOutcome sets the "outcome" field.
+func (m *TransferAttemptMutation) SetOutcome(t transferattempt.Outcome) {
+	m.outcome = &t
+}
+
+// Outcome returns the value of the "outcome" field in the mutation.
+func (m *TransferAttemptMutation) Outcome() (r transferattempt.Outcome, exists bool) {
+	v := m.outcome
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOutcome returns the old "outcome" field's value of the TransferAttempt entity.
+// If the TransferAttempt object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TransferAttemptMutation) OldOutcome(ctx context.Context) (v transferattempt.Outcome, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOutcome is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOutcome requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOutcome: %w", err)
+	}
+	return oldValue.Outcome, nil
+}
+
+// ResetOutcome resets all changes to the "outcome" field.
+func (m *TransferAttemptMutation) ResetOutcome() {
+	m.outcome = nil
+}
+
+// SetWechatState sets the "wechat_state" field.
+func (m *TransferAttemptMutation) SetWechatState(s string) {
+	m.wechat_state = &s
+}
+
+// WechatState returns the value of the "wechat_state" field in the mutation.
+func (m *TransferAttemptMutation) WechatState() (r string, exists bool) {
+	v := m.wechat_state
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldWechatState returns the old "wechat_state" field's value of the TransferAttempt entity.
+// If the TransferAttempt object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TransferAttemptMutation) OldWechatState(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldWechatState is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldWechatState requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldWechatState: %w", err)
+	}
+	return oldValue.WechatState, nil
+}
+
+// ResetWechatState resets all changes to the "wechat_state" field.
+func (m *TransferAttemptMutation) ResetWechatState() {
+	m.wechat_state = nil
+}
+
+// SetCode sets the "code" field.
+func (m *TransferAttemptMutation) SetCode(s string) {
+	m.code = &s
+}
+
+// Code returns the value of the "code" field in the mutation.
+func (m *TransferAttemptMutation) Code() (r string, exists bool) {
+	v := m.code
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCode returns the old "code" field's value of the TransferAttempt entity.
+// If the TransferAttempt object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TransferAttemptMutation) OldCode(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCode is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCode requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCode: %w", err)
+	}
+	return oldValue.Code, nil
+}
+
+// ResetCode resets all changes to the "code" field.
+func (m *TransferAttemptMutation) ResetCode() {
+	m.code = nil
+}
+
+// SetMessage sets the "message" field.
+func (m *TransferAttemptMutation) SetMessage(s string) {
+	m.message = &s
+}
+
+// Message returns the value of the "message" field in the mutation.
+func (m *TransferAttemptMutation) Message() (r string, exists bool) {
+	v := m.message
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldMessage returns the old "message" field's value of the TransferAttempt entity.
+// If the TransferAttempt object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TransferAttemptMutation) OldMessage(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldMessage is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldMessage requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldMessage: %w", err)
+	}
+	return oldValue.Message, nil
+}
+
+// ResetMessage resets all changes to the "message" field.
+func (m *TransferAttemptMutation) ResetMessage() {
+	m.message = nil
+}
+
+// SetStartedAt sets the "started_at" field.
+func (m *TransferAttemptMutation) SetStartedAt(t time.Time) {
+	m.started_at = &t
+}
+
+// StartedAt returns the value of the "started_at" field in the mutation.
+func (m *TransferAttemptMutation) StartedAt() (r time.Time, exists bool) {
+	v := m.started_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStartedAt returns the old "started_at" field's value of the TransferAttempt entity.
+// If the TransferAttempt object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TransferAttemptMutation) OldStartedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStartedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStartedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStartedAt: %w", err)
+	}
+	return oldValue.StartedAt, nil
+}
+
+// ResetStartedAt resets all changes to the "started_at" field.
+func (m *TransferAttemptMutation) ResetStartedAt() {
+	m.started_at = nil
+}
+
+// SetFinishedAt sets the "finished_at" field.
+func (m *TransferAttemptMutation) SetFinishedAt(t time.Time) {
+	m.finished_at = &t
+}
+
+// FinishedAt returns the value of the "finished_at" field in the mutation.
+func (m *TransferAttemptMutation) FinishedAt() (r time.Time, exists bool) {
+	v := m.finished_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFinishedAt returns the old "finished_at" field's value of the TransferAttempt entity.
+// If the TransferAttempt object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TransferAttemptMutation) OldFinishedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFinishedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFinishedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFinishedAt: %w", err)
+	}
+	return oldValue.FinishedAt, nil
+}
+
+// ClearFinishedAt clears the value of the "finished_at" field.
+func (m *TransferAttemptMutation) ClearFinishedAt() {
+	m.finished_at = nil
+	m.clearedFields[transferattempt.FieldFinishedAt] = struct{}{}
+}
+
+// FinishedAtCleared returns if the "finished_at" field was cleared in this mutation.
+func (m *TransferAttemptMutation) FinishedAtCleared() bool {
+	_, ok := m.clearedFields[transferattempt.FieldFinishedAt]
+	return ok
+}
+
+// ResetFinishedAt resets all changes to the "finished_at" field.
+func (m *TransferAttemptMutation) ResetFinishedAt() {
+	m.finished_at = nil
+	delete(m.clearedFields, transferattempt.FieldFinishedAt)
+}
+
+// ClearBrand clears the "brand" edge to the Brand entity.
+func (m *TransferAttemptMutation) ClearBrand() {
+	m.clearedbrand = true
+	m.clearedFields[transferattempt.FieldBrandID] = struct{}{}
+}
+
+// BrandCleared reports if the "brand" edge to the Brand entity was cleared.
+func (m *TransferAttemptMutation) BrandCleared() bool {
+	return m.clearedbrand
+}
+
+// BrandIDs returns the "brand" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// BrandID instead. It exists only for internal usage by the builders.
+func (m *TransferAttemptMutation) BrandIDs() (ids []string) {
+	if id := m.brand; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetBrand resets all changes to the "brand" edge.
+func (m *TransferAttemptMutation) ResetBrand() {
+	m.brand = nil
+	m.clearedbrand = false
+}
+
+// ClearPayout clears the "payout" edge to the Payout entity.
+func (m *TransferAttemptMutation) ClearPayout() {
+	m.clearedpayout = true
+	m.clearedFields[transferattempt.FieldPayoutID] = struct{}{}
+}
+
+// PayoutCleared reports if the "payout" edge to the Payout entity was cleared.
+func (m *TransferAttemptMutation) PayoutCleared() bool {
+	return m.clearedpayout
+}
+
+// PayoutIDs returns the "payout" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// PayoutID instead. It exists only for internal usage by the builders.
+func (m *TransferAttemptMutation) PayoutIDs() (ids []string) {
+	if id := m.payout; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetPayout resets all changes to the "payout" edge.
+func (m *TransferAttemptMutation) ResetPayout() {
+	m.payout = nil
+	m.clearedpayout = false
+}
+
+// Where appends a list predicates to the TransferAttemptMutation builder.
+func (m *TransferAttemptMutation) Where(ps ...predicate.TransferAttempt) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the TransferAttemptMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *TransferAttemptMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.TransferAttempt, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *TransferAttemptMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *TransferAttemptMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (TransferAttempt).
+func (m *TransferAttemptMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *TransferAttemptMutation) Fields() []string {
+	fields := make([]string, 0, 10)
+	if m.brand != nil {
+		fields = append(fields, transferattempt.FieldBrandID)
+	}
+	if m.payout != nil {
+		fields = append(fields, transferattempt.FieldPayoutID)
+	}
+	if m.out_bill_no != nil {
+		fields = append(fields, transferattempt.FieldOutBillNo)
+	}
+	if m._op != nil {
+		fields = append(fields, transferattempt.FieldOp)
+	}
+	if m.outcome != nil {
+		fields = append(fields, transferattempt.FieldOutcome)
+	}
+	if m.wechat_state != nil {
+		fields = append(fields, transferattempt.FieldWechatState)
+	}
+	if m.code != nil {
+		fields = append(fields, transferattempt.FieldCode)
+	}
+	if m.message != nil {
+		fields = append(fields, transferattempt.FieldMessage)
+	}
+	if m.started_at != nil {
+		fields = append(fields, transferattempt.FieldStartedAt)
+	}
+	if m.finished_at != nil {
+		fields = append(fields, transferattempt.FieldFinishedAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *TransferAttemptMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case transferattempt.FieldBrandID:
+		return m.BrandID()
+	case transferattempt.FieldPayoutID:
+		return m.PayoutID()
+	case transferattempt.FieldOutBillNo:
+		return m.OutBillNo()
+	case transferattempt.FieldOp:
+		return m.GetOp()
+	case transferattempt.FieldOutcome:
+		return m.Outcome()
+	case transferattempt.FieldWechatState:
+		return m.WechatState()
+	case transferattempt.FieldCode:
+		return m.Code()
+	case transferattempt.FieldMessage:
+		return m.Message()
+	case transferattempt.FieldStartedAt:
+		return m.StartedAt()
+	case transferattempt.FieldFinishedAt:
+		return m.FinishedAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *TransferAttemptMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case transferattempt.FieldBrandID:
+		return m.OldBrandID(ctx)
+	case transferattempt.FieldPayoutID:
+		return m.OldPayoutID(ctx)
+	case transferattempt.FieldOutBillNo:
+		return m.OldOutBillNo(ctx)
+	case transferattempt.FieldOp:
+		return m.OldOp(ctx)
+	case transferattempt.FieldOutcome:
+		return m.OldOutcome(ctx)
+	case transferattempt.FieldWechatState:
+		return m.OldWechatState(ctx)
+	case transferattempt.FieldCode:
+		return m.OldCode(ctx)
+	case transferattempt.FieldMessage:
+		return m.OldMessage(ctx)
+	case transferattempt.FieldStartedAt:
+		return m.OldStartedAt(ctx)
+	case transferattempt.FieldFinishedAt:
+		return m.OldFinishedAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown TransferAttempt field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *TransferAttemptMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case transferattempt.FieldBrandID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetBrandID(v)
+		return nil
+	case transferattempt.FieldPayoutID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPayoutID(v)
+		return nil
+	case transferattempt.FieldOutBillNo:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOutBillNo(v)
+		return nil
+	case transferattempt.FieldOp:
+		v, ok := value.(transferattempt.Op)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOpField(v)
+		return nil
+	case transferattempt.FieldOutcome:
+		v, ok := value.(transferattempt.Outcome)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOutcome(v)
+		return nil
+	case transferattempt.FieldWechatState:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetWechatState(v)
+		return nil
+	case transferattempt.FieldCode:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCode(v)
+		return nil
+	case transferattempt.FieldMessage:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetMessage(v)
+		return nil
+	case transferattempt.FieldStartedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStartedAt(v)
+		return nil
+	case transferattempt.FieldFinishedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFinishedAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown TransferAttempt field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *TransferAttemptMutation) AddedFields() []string {
+	return nil
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *TransferAttemptMutation) AddedField(name string) (ent.Value, bool) {
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *TransferAttemptMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown TransferAttempt numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *TransferAttemptMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(transferattempt.FieldFinishedAt) {
+		fields = append(fields, transferattempt.FieldFinishedAt)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *TransferAttemptMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *TransferAttemptMutation) ClearField(name string) error {
+	switch name {
+	case transferattempt.FieldFinishedAt:
+		m.ClearFinishedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown TransferAttempt nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *TransferAttemptMutation) ResetField(name string) error {
+	switch name {
+	case transferattempt.FieldBrandID:
+		m.ResetBrandID()
+		return nil
+	case transferattempt.FieldPayoutID:
+		m.ResetPayoutID()
+		return nil
+	case transferattempt.FieldOutBillNo:
+		m.ResetOutBillNo()
+		return nil
+	case transferattempt.FieldOp:
+		m.ResetOp()
+		return nil
+	case transferattempt.FieldOutcome:
+		m.ResetOutcome()
+		return nil
+	case transferattempt.FieldWechatState:
+		m.ResetWechatState()
+		return nil
+	case transferattempt.FieldCode:
+		m.ResetCode()
+		return nil
+	case transferattempt.FieldMessage:
+		m.ResetMessage()
+		return nil
+	case transferattempt.FieldStartedAt:
+		m.ResetStartedAt()
+		return nil
+	case transferattempt.FieldFinishedAt:
+		m.ResetFinishedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown TransferAttempt field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *TransferAttemptMutation) AddedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.brand != nil {
+		edges = append(edges, transferattempt.EdgeBrand)
+	}
+	if m.payout != nil {
+		edges = append(edges, transferattempt.EdgePayout)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *TransferAttemptMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case transferattempt.EdgeBrand:
+		if id := m.brand; id != nil {
+			return []ent.Value{*id}
+		}
+	case transferattempt.EdgePayout:
+		if id := m.payout; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *TransferAttemptMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 2)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *TransferAttemptMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *TransferAttemptMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.clearedbrand {
+		edges = append(edges, transferattempt.EdgeBrand)
+	}
+	if m.clearedpayout {
+		edges = append(edges, transferattempt.EdgePayout)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *TransferAttemptMutation) EdgeCleared(name string) bool {
+	switch name {
+	case transferattempt.EdgeBrand:
+		return m.clearedbrand
+	case transferattempt.EdgePayout:
+		return m.clearedpayout
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *TransferAttemptMutation) ClearEdge(name string) error {
+	switch name {
+	case transferattempt.EdgeBrand:
+		m.ClearBrand()
+		return nil
+	case transferattempt.EdgePayout:
+		m.ClearPayout()
+		return nil
+	}
+	return fmt.Errorf("unknown TransferAttempt unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *TransferAttemptMutation) ResetEdge(name string) error {
+	switch name {
+	case transferattempt.EdgeBrand:
+		m.ResetBrand()
+		return nil
+	case transferattempt.EdgePayout:
+		m.ResetPayout()
+		return nil
+	}
+	return fmt.Errorf("unknown TransferAttempt edge %s", name)
 }
 
 // WebhookDeliveryMutation represents an operation that mutates the WebhookDelivery nodes in the graph.

@@ -21,6 +21,7 @@ import (
 	"github.com/sharecast/sharecast/ent/commission"
 	"github.com/sharecast/sharecast/ent/commissionplan"
 	"github.com/sharecast/sharecast/ent/commissionreversal"
+	"github.com/sharecast/sharecast/ent/idempotencyrecord"
 	"github.com/sharecast/sharecast/ent/leaderboardpush"
 	"github.com/sharecast/sharecast/ent/leaderboardshare"
 	"github.com/sharecast/sharecast/ent/ledgeraccount"
@@ -35,6 +36,9 @@ import (
 	"github.com/sharecast/sharecast/ent/outreachaction"
 	"github.com/sharecast/sharecast/ent/outreachround"
 	"github.com/sharecast/sharecast/ent/parkedorderevent"
+	"github.com/sharecast/sharecast/ent/payout"
+	"github.com/sharecast/sharecast/ent/payoutapproval"
+	"github.com/sharecast/sharecast/ent/payoutbatch"
 	"github.com/sharecast/sharecast/ent/pushschedule"
 	"github.com/sharecast/sharecast/ent/refreshtoken"
 	"github.com/sharecast/sharecast/ent/reservation"
@@ -44,6 +48,7 @@ import (
 	"github.com/sharecast/sharecast/ent/subscribesend"
 	"github.com/sharecast/sharecast/ent/subscribetemplate"
 	"github.com/sharecast/sharecast/ent/touch"
+	"github.com/sharecast/sharecast/ent/transferattempt"
 	"github.com/sharecast/sharecast/ent/webhookdelivery"
 	"github.com/sharecast/sharecast/ent/webhookendpoint"
 	"github.com/sharecast/sharecast/ent/webhookevent"
@@ -1163,6 +1168,127 @@ func init() {
 			return nil
 		}
 	}()
+	idempotencyrecordMixin := schema.IdempotencyRecord{}.Mixin()
+	idempotencyrecordMixinFields0 := idempotencyrecordMixin[0].Fields()
+	_ = idempotencyrecordMixinFields0
+	idempotencyrecordMixinFields1 := idempotencyrecordMixin[1].Fields()
+	_ = idempotencyrecordMixinFields1
+	idempotencyrecordFields := schema.IdempotencyRecord{}.Fields()
+	_ = idempotencyrecordFields
+	// idempotencyrecordDescCreatedAt is the schema descriptor for created_at field.
+	idempotencyrecordDescCreatedAt := idempotencyrecordMixinFields1[0].Descriptor()
+	// idempotencyrecord.DefaultCreatedAt holds the default value on creation for the created_at field.
+	idempotencyrecord.DefaultCreatedAt = idempotencyrecordDescCreatedAt.Default.(func() time.Time)
+	// idempotencyrecordDescUpdatedAt is the schema descriptor for updated_at field.
+	idempotencyrecordDescUpdatedAt := idempotencyrecordMixinFields1[1].Descriptor()
+	// idempotencyrecord.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	idempotencyrecord.DefaultUpdatedAt = idempotencyrecordDescUpdatedAt.Default.(func() time.Time)
+	// idempotencyrecord.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	idempotencyrecord.UpdateDefaultUpdatedAt = idempotencyrecordDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// idempotencyrecordDescBrandID is the schema descriptor for brand_id field.
+	idempotencyrecordDescBrandID := idempotencyrecordFields[0].Descriptor()
+	// idempotencyrecord.BrandIDValidator is a validator for the "brand_id" field. It is called by the builders before save.
+	idempotencyrecord.BrandIDValidator = idempotencyrecordDescBrandID.Validators[0].(func(string) error)
+	// idempotencyrecordDescMemberID is the schema descriptor for member_id field.
+	idempotencyrecordDescMemberID := idempotencyrecordFields[1].Descriptor()
+	// idempotencyrecord.MemberIDValidator is a validator for the "member_id" field. It is called by the builders before save.
+	idempotencyrecord.MemberIDValidator = func() func(string) error {
+		validators := idempotencyrecordDescMemberID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(member_id string) error {
+			for _, fn := range fns {
+				if err := fn(member_id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// idempotencyrecordDescScope is the schema descriptor for scope field.
+	idempotencyrecordDescScope := idempotencyrecordFields[2].Descriptor()
+	// idempotencyrecord.ScopeValidator is a validator for the "scope" field. It is called by the builders before save.
+	idempotencyrecord.ScopeValidator = func() func(string) error {
+		validators := idempotencyrecordDescScope.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(scope string) error {
+			for _, fn := range fns {
+				if err := fn(scope); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// idempotencyrecordDescKey is the schema descriptor for key field.
+	idempotencyrecordDescKey := idempotencyrecordFields[3].Descriptor()
+	// idempotencyrecord.KeyValidator is a validator for the "key" field. It is called by the builders before save.
+	idempotencyrecord.KeyValidator = func() func(string) error {
+		validators := idempotencyrecordDescKey.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(key string) error {
+			for _, fn := range fns {
+				if err := fn(key); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// idempotencyrecordDescRequestHash is the schema descriptor for request_hash field.
+	idempotencyrecordDescRequestHash := idempotencyrecordFields[4].Descriptor()
+	// idempotencyrecord.RequestHashValidator is a validator for the "request_hash" field. It is called by the builders before save.
+	idempotencyrecord.RequestHashValidator = func() func(string) error {
+		validators := idempotencyrecordDescRequestHash.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(request_hash string) error {
+			for _, fn := range fns {
+				if err := fn(request_hash); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// idempotencyrecordDescResponseStatus is the schema descriptor for response_status field.
+	idempotencyrecordDescResponseStatus := idempotencyrecordFields[6].Descriptor()
+	// idempotencyrecord.DefaultResponseStatus holds the default value on creation for the response_status field.
+	idempotencyrecord.DefaultResponseStatus = idempotencyrecordDescResponseStatus.Default.(int)
+	// idempotencyrecordDescResponseBody is the schema descriptor for response_body field.
+	idempotencyrecordDescResponseBody := idempotencyrecordFields[7].Descriptor()
+	// idempotencyrecord.DefaultResponseBody holds the default value on creation for the response_body field.
+	idempotencyrecord.DefaultResponseBody = idempotencyrecordDescResponseBody.Default.(string)
+	// idempotencyrecordDescID is the schema descriptor for id field.
+	idempotencyrecordDescID := idempotencyrecordMixinFields0[0].Descriptor()
+	// idempotencyrecord.DefaultID holds the default value on creation for the id field.
+	idempotencyrecord.DefaultID = idempotencyrecordDescID.Default.(func() string)
+	// idempotencyrecord.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	idempotencyrecord.IDValidator = func() func(string) error {
+		validators := idempotencyrecordDescID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(id string) error {
+			for _, fn := range fns {
+				if err := fn(id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
 	leaderboardpushMixin := schema.LeaderboardPush{}.Mixin()
 	leaderboardpushMixinFields0 := leaderboardpushMixin[0].Fields()
 	_ = leaderboardpushMixinFields0
@@ -2211,6 +2337,297 @@ func init() {
 			return nil
 		}
 	}()
+	payoutMixin := schema.Payout{}.Mixin()
+	payoutMixinFields0 := payoutMixin[0].Fields()
+	_ = payoutMixinFields0
+	payoutMixinFields1 := payoutMixin[1].Fields()
+	_ = payoutMixinFields1
+	payoutFields := schema.Payout{}.Fields()
+	_ = payoutFields
+	// payoutDescCreatedAt is the schema descriptor for created_at field.
+	payoutDescCreatedAt := payoutMixinFields1[0].Descriptor()
+	// payout.DefaultCreatedAt holds the default value on creation for the created_at field.
+	payout.DefaultCreatedAt = payoutDescCreatedAt.Default.(func() time.Time)
+	// payoutDescUpdatedAt is the schema descriptor for updated_at field.
+	payoutDescUpdatedAt := payoutMixinFields1[1].Descriptor()
+	// payout.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	payout.DefaultUpdatedAt = payoutDescUpdatedAt.Default.(func() time.Time)
+	// payout.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	payout.UpdateDefaultUpdatedAt = payoutDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// payoutDescBrandID is the schema descriptor for brand_id field.
+	payoutDescBrandID := payoutFields[0].Descriptor()
+	// payout.BrandIDValidator is a validator for the "brand_id" field. It is called by the builders before save.
+	payout.BrandIDValidator = payoutDescBrandID.Validators[0].(func(string) error)
+	// payoutDescMemberID is the schema descriptor for member_id field.
+	payoutDescMemberID := payoutFields[1].Descriptor()
+	// payout.MemberIDValidator is a validator for the "member_id" field. It is called by the builders before save.
+	payout.MemberIDValidator = func() func(string) error {
+		validators := payoutDescMemberID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(member_id string) error {
+			for _, fn := range fns {
+				if err := fn(member_id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// payoutDescAmountFen is the schema descriptor for amount_fen field.
+	payoutDescAmountFen := payoutFields[2].Descriptor()
+	// payout.AmountFenValidator is a validator for the "amount_fen" field. It is called by the builders before save.
+	payout.AmountFenValidator = payoutDescAmountFen.Validators[0].(func(int64) error)
+	// payoutDescOutBillNo is the schema descriptor for out_bill_no field.
+	payoutDescOutBillNo := payoutFields[4].Descriptor()
+	// payout.OutBillNoValidator is a validator for the "out_bill_no" field. It is called by the builders before save.
+	payout.OutBillNoValidator = func() func(string) error {
+		validators := payoutDescOutBillNo.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(out_bill_no string) error {
+			for _, fn := range fns {
+				if err := fn(out_bill_no); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// payoutDescTransferBillNo is the schema descriptor for transfer_bill_no field.
+	payoutDescTransferBillNo := payoutFields[5].Descriptor()
+	// payout.DefaultTransferBillNo holds the default value on creation for the transfer_bill_no field.
+	payout.DefaultTransferBillNo = payoutDescTransferBillNo.Default.(string)
+	// payout.TransferBillNoValidator is a validator for the "transfer_bill_no" field. It is called by the builders before save.
+	payout.TransferBillNoValidator = payoutDescTransferBillNo.Validators[0].(func(string) error)
+	// payoutDescWechatState is the schema descriptor for wechat_state field.
+	payoutDescWechatState := payoutFields[6].Descriptor()
+	// payout.DefaultWechatState holds the default value on creation for the wechat_state field.
+	payout.DefaultWechatState = payoutDescWechatState.Default.(string)
+	// payout.WechatStateValidator is a validator for the "wechat_state" field. It is called by the builders before save.
+	payout.WechatStateValidator = payoutDescWechatState.Validators[0].(func(string) error)
+	// payoutDescFailReason is the schema descriptor for fail_reason field.
+	payoutDescFailReason := payoutFields[7].Descriptor()
+	// payout.DefaultFailReason holds the default value on creation for the fail_reason field.
+	payout.DefaultFailReason = payoutDescFailReason.Default.(string)
+	// payout.FailReasonValidator is a validator for the "fail_reason" field. It is called by the builders before save.
+	payout.FailReasonValidator = payoutDescFailReason.Validators[0].(func(string) error)
+	// payoutDescPackageInfo is the schema descriptor for package_info field.
+	payoutDescPackageInfo := payoutFields[8].Descriptor()
+	// payout.DefaultPackageInfo holds the default value on creation for the package_info field.
+	payout.DefaultPackageInfo = payoutDescPackageInfo.Default.(string)
+	// payoutDescBatchID is the schema descriptor for batch_id field.
+	payoutDescBatchID := payoutFields[9].Descriptor()
+	// payout.BatchIDValidator is a validator for the "batch_id" field. It is called by the builders before save.
+	payout.BatchIDValidator = payoutDescBatchID.Validators[0].(func(string) error)
+	// payoutDescApprovalsNeeded is the schema descriptor for approvals_needed field.
+	payoutDescApprovalsNeeded := payoutFields[10].Descriptor()
+	// payout.ApprovalsNeededValidator is a validator for the "approvals_needed" field. It is called by the builders before save.
+	payout.ApprovalsNeededValidator = payoutDescApprovalsNeeded.Validators[0].(func(int) error)
+	// payoutDescApprovals is the schema descriptor for approvals field.
+	payoutDescApprovals := payoutFields[11].Descriptor()
+	// payout.DefaultApprovals holds the default value on creation for the approvals field.
+	payout.DefaultApprovals = payoutDescApprovals.Default.(int)
+	// payout.ApprovalsValidator is a validator for the "approvals" field. It is called by the builders before save.
+	payout.ApprovalsValidator = payoutDescApprovals.Validators[0].(func(int) error)
+	// payoutDescIdempotencyKey is the schema descriptor for idempotency_key field.
+	payoutDescIdempotencyKey := payoutFields[12].Descriptor()
+	// payout.IdempotencyKeyValidator is a validator for the "idempotency_key" field. It is called by the builders before save.
+	payout.IdempotencyKeyValidator = payoutDescIdempotencyKey.Validators[0].(func(string) error)
+	// payoutDescCancelRequested is the schema descriptor for cancel_requested field.
+	payoutDescCancelRequested := payoutFields[13].Descriptor()
+	// payout.DefaultCancelRequested holds the default value on creation for the cancel_requested field.
+	payout.DefaultCancelRequested = payoutDescCancelRequested.Default.(bool)
+	// payoutDescVersion is the schema descriptor for version field.
+	payoutDescVersion := payoutFields[20].Descriptor()
+	// payout.DefaultVersion holds the default value on creation for the version field.
+	payout.DefaultVersion = payoutDescVersion.Default.(int)
+	// payout.VersionValidator is a validator for the "version" field. It is called by the builders before save.
+	payout.VersionValidator = payoutDescVersion.Validators[0].(func(int) error)
+	// payoutDescID is the schema descriptor for id field.
+	payoutDescID := payoutMixinFields0[0].Descriptor()
+	// payout.DefaultID holds the default value on creation for the id field.
+	payout.DefaultID = payoutDescID.Default.(func() string)
+	// payout.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	payout.IDValidator = func() func(string) error {
+		validators := payoutDescID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(id string) error {
+			for _, fn := range fns {
+				if err := fn(id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	payoutapprovalMixin := schema.PayoutApproval{}.Mixin()
+	payoutapprovalMixinFields0 := payoutapprovalMixin[0].Fields()
+	_ = payoutapprovalMixinFields0
+	payoutapprovalFields := schema.PayoutApproval{}.Fields()
+	_ = payoutapprovalFields
+	// payoutapprovalDescBrandID is the schema descriptor for brand_id field.
+	payoutapprovalDescBrandID := payoutapprovalFields[0].Descriptor()
+	// payoutapproval.BrandIDValidator is a validator for the "brand_id" field. It is called by the builders before save.
+	payoutapproval.BrandIDValidator = payoutapprovalDescBrandID.Validators[0].(func(string) error)
+	// payoutapprovalDescPayoutID is the schema descriptor for payout_id field.
+	payoutapprovalDescPayoutID := payoutapprovalFields[1].Descriptor()
+	// payoutapproval.PayoutIDValidator is a validator for the "payout_id" field. It is called by the builders before save.
+	payoutapproval.PayoutIDValidator = func() func(string) error {
+		validators := payoutapprovalDescPayoutID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(payout string) error {
+			for _, fn := range fns {
+				if err := fn(payout); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// payoutapprovalDescAdminID is the schema descriptor for admin_id field.
+	payoutapprovalDescAdminID := payoutapprovalFields[2].Descriptor()
+	// payoutapproval.AdminIDValidator is a validator for the "admin_id" field. It is called by the builders before save.
+	payoutapproval.AdminIDValidator = func() func(string) error {
+		validators := payoutapprovalDescAdminID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(admin_id string) error {
+			for _, fn := range fns {
+				if err := fn(admin_id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// payoutapprovalDescNote is the schema descriptor for note field.
+	payoutapprovalDescNote := payoutapprovalFields[4].Descriptor()
+	// payoutapproval.DefaultNote holds the default value on creation for the note field.
+	payoutapproval.DefaultNote = payoutapprovalDescNote.Default.(string)
+	// payoutapproval.NoteValidator is a validator for the "note" field. It is called by the builders before save.
+	payoutapproval.NoteValidator = payoutapprovalDescNote.Validators[0].(func(string) error)
+	// payoutapprovalDescID is the schema descriptor for id field.
+	payoutapprovalDescID := payoutapprovalMixinFields0[0].Descriptor()
+	// payoutapproval.DefaultID holds the default value on creation for the id field.
+	payoutapproval.DefaultID = payoutapprovalDescID.Default.(func() string)
+	// payoutapproval.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	payoutapproval.IDValidator = func() func(string) error {
+		validators := payoutapprovalDescID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(id string) error {
+			for _, fn := range fns {
+				if err := fn(id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	payoutbatchMixin := schema.PayoutBatch{}.Mixin()
+	payoutbatchMixinFields0 := payoutbatchMixin[0].Fields()
+	_ = payoutbatchMixinFields0
+	payoutbatchMixinFields1 := payoutbatchMixin[1].Fields()
+	_ = payoutbatchMixinFields1
+	payoutbatchFields := schema.PayoutBatch{}.Fields()
+	_ = payoutbatchFields
+	// payoutbatchDescCreatedAt is the schema descriptor for created_at field.
+	payoutbatchDescCreatedAt := payoutbatchMixinFields1[0].Descriptor()
+	// payoutbatch.DefaultCreatedAt holds the default value on creation for the created_at field.
+	payoutbatch.DefaultCreatedAt = payoutbatchDescCreatedAt.Default.(func() time.Time)
+	// payoutbatchDescUpdatedAt is the schema descriptor for updated_at field.
+	payoutbatchDescUpdatedAt := payoutbatchMixinFields1[1].Descriptor()
+	// payoutbatch.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	payoutbatch.DefaultUpdatedAt = payoutbatchDescUpdatedAt.Default.(func() time.Time)
+	// payoutbatch.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	payoutbatch.UpdateDefaultUpdatedAt = payoutbatchDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// payoutbatchDescBrandID is the schema descriptor for brand_id field.
+	payoutbatchDescBrandID := payoutbatchFields[0].Descriptor()
+	// payoutbatch.BrandIDValidator is a validator for the "brand_id" field. It is called by the builders before save.
+	payoutbatch.BrandIDValidator = payoutbatchDescBrandID.Validators[0].(func(string) error)
+	// payoutbatchDescLiveID is the schema descriptor for live_id field.
+	payoutbatchDescLiveID := payoutbatchFields[1].Descriptor()
+	// payoutbatch.LiveIDValidator is a validator for the "live_id" field. It is called by the builders before save.
+	payoutbatch.LiveIDValidator = func() func(string) error {
+		validators := payoutbatchDescLiveID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(live string) error {
+			for _, fn := range fns {
+				if err := fn(live); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// payoutbatchDescStartedBy is the schema descriptor for started_by field.
+	payoutbatchDescStartedBy := payoutbatchFields[2].Descriptor()
+	// payoutbatch.StartedByValidator is a validator for the "started_by" field. It is called by the builders before save.
+	payoutbatch.StartedByValidator = func() func(string) error {
+		validators := payoutbatchDescStartedBy.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(started_by string) error {
+			for _, fn := range fns {
+				if err := fn(started_by); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// payoutbatchDescPayouts is the schema descriptor for payouts field.
+	payoutbatchDescPayouts := payoutbatchFields[3].Descriptor()
+	// payoutbatch.DefaultPayouts holds the default value on creation for the payouts field.
+	payoutbatch.DefaultPayouts = payoutbatchDescPayouts.Default.(int)
+	// payoutbatch.PayoutsValidator is a validator for the "payouts" field. It is called by the builders before save.
+	payoutbatch.PayoutsValidator = payoutbatchDescPayouts.Validators[0].(func(int) error)
+	// payoutbatchDescTotalFen is the schema descriptor for total_fen field.
+	payoutbatchDescTotalFen := payoutbatchFields[4].Descriptor()
+	// payoutbatch.DefaultTotalFen holds the default value on creation for the total_fen field.
+	payoutbatch.DefaultTotalFen = payoutbatchDescTotalFen.Default.(int64)
+	// payoutbatch.TotalFenValidator is a validator for the "total_fen" field. It is called by the builders before save.
+	payoutbatch.TotalFenValidator = payoutbatchDescTotalFen.Validators[0].(func(int64) error)
+	// payoutbatchDescID is the schema descriptor for id field.
+	payoutbatchDescID := payoutbatchMixinFields0[0].Descriptor()
+	// payoutbatch.DefaultID holds the default value on creation for the id field.
+	payoutbatch.DefaultID = payoutbatchDescID.Default.(func() string)
+	// payoutbatch.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	payoutbatch.IDValidator = func() func(string) error {
+		validators := payoutbatchDescID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(id string) error {
+			for _, fn := range fns {
+				if err := fn(id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
 	pushscheduleMixin := schema.PushSchedule{}.Mixin()
 	pushscheduleMixinFields0 := pushscheduleMixin[0].Fields()
 	_ = pushscheduleMixinFields0
@@ -2784,6 +3201,89 @@ func init() {
 	// touch.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	touch.IDValidator = func() func(string) error {
 		validators := touchDescID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(id string) error {
+			for _, fn := range fns {
+				if err := fn(id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	transferattemptMixin := schema.TransferAttempt{}.Mixin()
+	transferattemptMixinFields0 := transferattemptMixin[0].Fields()
+	_ = transferattemptMixinFields0
+	transferattemptFields := schema.TransferAttempt{}.Fields()
+	_ = transferattemptFields
+	// transferattemptDescBrandID is the schema descriptor for brand_id field.
+	transferattemptDescBrandID := transferattemptFields[0].Descriptor()
+	// transferattempt.BrandIDValidator is a validator for the "brand_id" field. It is called by the builders before save.
+	transferattempt.BrandIDValidator = transferattemptDescBrandID.Validators[0].(func(string) error)
+	// transferattemptDescPayoutID is the schema descriptor for payout_id field.
+	transferattemptDescPayoutID := transferattemptFields[1].Descriptor()
+	// transferattempt.PayoutIDValidator is a validator for the "payout_id" field. It is called by the builders before save.
+	transferattempt.PayoutIDValidator = func() func(string) error {
+		validators := transferattemptDescPayoutID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(payout string) error {
+			for _, fn := range fns {
+				if err := fn(payout); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// transferattemptDescOutBillNo is the schema descriptor for out_bill_no field.
+	transferattemptDescOutBillNo := transferattemptFields[2].Descriptor()
+	// transferattempt.OutBillNoValidator is a validator for the "out_bill_no" field. It is called by the builders before save.
+	transferattempt.OutBillNoValidator = func() func(string) error {
+		validators := transferattemptDescOutBillNo.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(out_bill_no string) error {
+			for _, fn := range fns {
+				if err := fn(out_bill_no); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// transferattemptDescWechatState is the schema descriptor for wechat_state field.
+	transferattemptDescWechatState := transferattemptFields[5].Descriptor()
+	// transferattempt.DefaultWechatState holds the default value on creation for the wechat_state field.
+	transferattempt.DefaultWechatState = transferattemptDescWechatState.Default.(string)
+	// transferattempt.WechatStateValidator is a validator for the "wechat_state" field. It is called by the builders before save.
+	transferattempt.WechatStateValidator = transferattemptDescWechatState.Validators[0].(func(string) error)
+	// transferattemptDescCode is the schema descriptor for code field.
+	transferattemptDescCode := transferattemptFields[6].Descriptor()
+	// transferattempt.DefaultCode holds the default value on creation for the code field.
+	transferattempt.DefaultCode = transferattemptDescCode.Default.(string)
+	// transferattempt.CodeValidator is a validator for the "code" field. It is called by the builders before save.
+	transferattempt.CodeValidator = transferattemptDescCode.Validators[0].(func(string) error)
+	// transferattemptDescMessage is the schema descriptor for message field.
+	transferattemptDescMessage := transferattemptFields[7].Descriptor()
+	// transferattempt.DefaultMessage holds the default value on creation for the message field.
+	transferattempt.DefaultMessage = transferattemptDescMessage.Default.(string)
+	// transferattempt.MessageValidator is a validator for the "message" field. It is called by the builders before save.
+	transferattempt.MessageValidator = transferattemptDescMessage.Validators[0].(func(string) error)
+	// transferattemptDescID is the schema descriptor for id field.
+	transferattemptDescID := transferattemptMixinFields0[0].Descriptor()
+	// transferattempt.DefaultID holds the default value on creation for the id field.
+	transferattempt.DefaultID = transferattemptDescID.Default.(func() string)
+	// transferattempt.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	transferattempt.IDValidator = func() func(string) error {
+		validators := transferattemptDescID.Validators
 		fns := [...]func(string) error{
 			validators[0].(func(string) error),
 			validators[1].(func(string) error),

@@ -46,6 +46,8 @@ type Tx struct {
 	CommissionPlan *CommissionPlanClient
 	// CommissionReversal is the client for interacting with the CommissionReversal builders.
 	CommissionReversal *CommissionReversalClient
+	// IdempotencyRecord is the client for interacting with the IdempotencyRecord builders.
+	IdempotencyRecord *IdempotencyRecordClient
 	// LeaderboardPush is the client for interacting with the LeaderboardPush builders.
 	LeaderboardPush *LeaderboardPushClient
 	// LeaderboardShare is the client for interacting with the LeaderboardShare builders.
@@ -74,6 +76,12 @@ type Tx struct {
 	OutreachRound *OutreachRoundClient
 	// ParkedOrderEvent is the client for interacting with the ParkedOrderEvent builders.
 	ParkedOrderEvent *ParkedOrderEventClient
+	// Payout is the client for interacting with the Payout builders.
+	Payout *PayoutClient
+	// PayoutApproval is the client for interacting with the PayoutApproval builders.
+	PayoutApproval *PayoutApprovalClient
+	// PayoutBatch is the client for interacting with the PayoutBatch builders.
+	PayoutBatch *PayoutBatchClient
 	// PushSchedule is the client for interacting with the PushSchedule builders.
 	PushSchedule *PushScheduleClient
 	// RefreshToken is the client for interacting with the RefreshToken builders.
@@ -90,6 +98,8 @@ type Tx struct {
 	SubscribeTemplate *SubscribeTemplateClient
 	// Touch is the client for interacting with the Touch builders.
 	Touch *TouchClient
+	// TransferAttempt is the client for interacting with the TransferAttempt builders.
+	TransferAttempt *TransferAttemptClient
 	// WebhookDelivery is the client for interacting with the WebhookDelivery builders.
 	WebhookDelivery *WebhookDeliveryClient
 	// WebhookEndpoint is the client for interacting with the WebhookEndpoint builders.
@@ -245,6 +255,7 @@ func (tx *Tx) init() {
 	tx.Commission = NewCommissionClient(tx.config)
 	tx.CommissionPlan = NewCommissionPlanClient(tx.config)
 	tx.CommissionReversal = NewCommissionReversalClient(tx.config)
+	tx.IdempotencyRecord = NewIdempotencyRecordClient(tx.config)
 	tx.LeaderboardPush = NewLeaderboardPushClient(tx.config)
 	tx.LeaderboardShare = NewLeaderboardShareClient(tx.config)
 	tx.LedgerAccount = NewLedgerAccountClient(tx.config)
@@ -259,6 +270,9 @@ func (tx *Tx) init() {
 	tx.OutreachAction = NewOutreachActionClient(tx.config)
 	tx.OutreachRound = NewOutreachRoundClient(tx.config)
 	tx.ParkedOrderEvent = NewParkedOrderEventClient(tx.config)
+	tx.Payout = NewPayoutClient(tx.config)
+	tx.PayoutApproval = NewPayoutApprovalClient(tx.config)
+	tx.PayoutBatch = NewPayoutBatchClient(tx.config)
 	tx.PushSchedule = NewPushScheduleClient(tx.config)
 	tx.RefreshToken = NewRefreshTokenClient(tx.config)
 	tx.Reservation = NewReservationClient(tx.config)
@@ -267,6 +281,7 @@ func (tx *Tx) init() {
 	tx.SubscribeSend = NewSubscribeSendClient(tx.config)
 	tx.SubscribeTemplate = NewSubscribeTemplateClient(tx.config)
 	tx.Touch = NewTouchClient(tx.config)
+	tx.TransferAttempt = NewTransferAttemptClient(tx.config)
 	tx.WebhookDelivery = NewWebhookDeliveryClient(tx.config)
 	tx.WebhookEndpoint = NewWebhookEndpointClient(tx.config)
 	tx.WebhookEvent = NewWebhookEventClient(tx.config)

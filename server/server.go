@@ -31,6 +31,7 @@ import (
 	"github.com/sharecast/sharecast/server/openapi"
 	"github.com/sharecast/sharecast/store"
 	"github.com/sharecast/sharecast/webhooks"
+	"github.com/sharecast/sharecast/wechat/pay"
 )
 
 // Deps are what the routes call.
@@ -65,6 +66,8 @@ type Deps struct {
 	APIKeys        *brands.APIKeys
 
 	// payouts, WeChat Pay callbacks, reconciliation
+	Payouts    *payouts.Payouts
+	PayClients *pay.Clients
 
 	// console pages, stats, exports
 	// ConsoleKey signs the console's CSRF tokens (secrets.Box.Derive("console")).
@@ -103,6 +106,7 @@ var PublicPrefixes = []string{
 	"/webhooks/channels",
 
 	// payouts (inbound webhooks)
+	"/webhooks/wechatpay",
 
 	// console
 	// The login form, the language switch and the CSS/JS. Console pages are not public: without
@@ -157,6 +161,7 @@ func New(d Deps) (*Server, error) {
 		Book:   d.Book,
 
 		// payouts
+		Payouts: d.Payouts, PayoutBrands: d.Brands,
 
 		// live operations
 		Reminders: d.Reminders,
@@ -192,6 +197,7 @@ func New(d Deps) (*Server, error) {
 	s.registerOrders(e, ipLimit, authed)
 
 	// payouts, WeChat Pay callbacks, reconciliation
+	s.registerPayouts(e, authed)
 
 	// console pages, stats, exports
 	s.registerStats(authed)

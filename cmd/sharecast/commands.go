@@ -102,6 +102,10 @@ func cmdDemo(ctx context.Context, args []string, getenv func(string) string, std
 		if err := demo.SeedLive(ctx, a.store, a.sharing, a.orders, res.BrandID, a.clock.Now()); err != nil {
 			return err
 		}
+		// payouts
+		if err := demo.SeedPayout(ctx, a.store, a.book, a.payouts, res.BrandID); err != nil {
+			return err
+		}
 	}
 	switch {
 	case !res.Created:

@@ -50,6 +50,10 @@ func serve(ctx context.Context, cfg config.Config, ln net.Listener, o buildOptio
 					return fmt.Errorf("demo live: %w", err)
 				}
 			}
+			// payouts
+			if err := demo.SeedPayout(ctx, a.store, a.book, a.payouts, res.BrandID); err != nil {
+				return fmt.Errorf("demo payout: %w", err)
+			}
 		}
 		if res.Password != "" {
 			fmt.Fprintf(stdout, "demo brand created: log in to the admin API as brand %q, username %q, password %q (kept in %s)\n",

@@ -201,6 +201,18 @@ func (f CommissionReversalFunc) Mutate(ctx context.Context, m ent.Mutation) (ent
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.CommissionReversalMutation", m)
 }
 
+// The IdempotencyRecordFunc type is an adapter to allow the use of ordinary
+// function as IdempotencyRecord mutator.
+type IdempotencyRecordFunc func(context.Context, *ent.IdempotencyRecordMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f IdempotencyRecordFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.IdempotencyRecordMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.IdempotencyRecordMutation", m)
+}
+
 // The LeaderboardPushFunc type is an adapter to allow the use of ordinary
 // function as LeaderboardPush mutator.
 type LeaderboardPushFunc func(context.Context, *ent.LeaderboardPushMutation) (ent.Value, error)
@@ -369,6 +381,42 @@ func (f ParkedOrderEventFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.V
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.ParkedOrderEventMutation", m)
 }
 
+// The PayoutFunc type is an adapter to allow the use of ordinary
+// function as Payout mutator.
+type PayoutFunc func(context.Context, *ent.PayoutMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f PayoutFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.PayoutMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.PayoutMutation", m)
+}
+
+// The PayoutApprovalFunc type is an adapter to allow the use of ordinary
+// function as PayoutApproval mutator.
+type PayoutApprovalFunc func(context.Context, *ent.PayoutApprovalMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f PayoutApprovalFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.PayoutApprovalMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.PayoutApprovalMutation", m)
+}
+
+// The PayoutBatchFunc type is an adapter to allow the use of ordinary
+// function as PayoutBatch mutator.
+type PayoutBatchFunc func(context.Context, *ent.PayoutBatchMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f PayoutBatchFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.PayoutBatchMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.PayoutBatchMutation", m)
+}
+
 // The PushScheduleFunc type is an adapter to allow the use of ordinary
 // function as PushSchedule mutator.
 type PushScheduleFunc func(context.Context, *ent.PushScheduleMutation) (ent.Value, error)
@@ -463,6 +511,18 @@ func (f TouchFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error
 		return f(ctx, mv)
 	}
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.TouchMutation", m)
+}
+
+// The TransferAttemptFunc type is an adapter to allow the use of ordinary
+// function as TransferAttempt mutator.
+type TransferAttemptFunc func(context.Context, *ent.TransferAttemptMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f TransferAttemptFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.TransferAttemptMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.TransferAttemptMutation", m)
 }
 
 // The WebhookDeliveryFunc type is an adapter to allow the use of ordinary

@@ -618,6 +618,48 @@ var (
 			},
 		},
 	}
+	// IdempotencyRecordsColumns holds the columns for the "idempotency_records" table.
+	IdempotencyRecordsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 36},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "member_id", Type: field.TypeString, Size: 36},
+		{Name: "scope", Type: field.TypeString, Size: 32},
+		{Name: "key", Type: field.TypeString, Size: 255},
+		{Name: "request_hash", Type: field.TypeString, Size: 64},
+		{Name: "status", Type: field.TypeEnum, Enums: []string{"in_flight", "done"}},
+		{Name: "response_status", Type: field.TypeInt, Default: 0},
+		{Name: "response_body", Type: field.TypeString, Size: 2147483647, Default: ""},
+		{Name: "locked_at", Type: field.TypeTime},
+		{Name: "expires_at", Type: field.TypeTime},
+		{Name: "brand_id", Type: field.TypeString, Size: 36},
+	}
+	// IdempotencyRecordsTable holds the schema information for the "idempotency_records" table.
+	IdempotencyRecordsTable = &schema.Table{
+		Name:       "idempotency_records",
+		Columns:    IdempotencyRecordsColumns,
+		PrimaryKey: []*schema.Column{IdempotencyRecordsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "idempotency_records_brands_brand",
+				Columns:    []*schema.Column{IdempotencyRecordsColumns[12]},
+				RefColumns: []*schema.Column{BrandsColumns[0]},
+				OnDelete:   schema.Restrict,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "idempotencyrecord_brand_id_member_id_scope_key",
+				Unique:  true,
+				Columns: []*schema.Column{IdempotencyRecordsColumns[12], IdempotencyRecordsColumns[3], IdempotencyRecordsColumns[4], IdempotencyRecordsColumns[5]},
+			},
+			{
+				Name:    "idempotencyrecord_expires_at",
+				Unique:  false,
+				Columns: []*schema.Column{IdempotencyRecordsColumns[11]},
+			},
+		},
+	}
 	// LeaderboardPushesColumns holds the columns for the "leaderboard_pushes" table.
 	LeaderboardPushesColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeString, Size: 36},
@@ -1199,6 +1241,150 @@ var (
 			},
 		},
 	}
+	// PayoutsColumns holds the columns for the "payouts" table.
+	PayoutsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 36},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "member_id", Type: field.TypeString, Size: 36},
+		{Name: "amount_fen", Type: field.TypeInt64},
+		{Name: "status", Type: field.TypeEnum, Enums: []string{"requested", "approved", "submitted", "paid", "failed", "cancelled", "rejected"}},
+		{Name: "out_bill_no", Type: field.TypeString, Unique: true, Size: 32},
+		{Name: "transfer_bill_no", Type: field.TypeString, Size: 64, Default: ""},
+		{Name: "wechat_state", Type: field.TypeString, Size: 32, Default: ""},
+		{Name: "fail_reason", Type: field.TypeString, Size: 256, Default: ""},
+		{Name: "package_info", Type: field.TypeString, Size: 2147483647, Default: ""},
+		{Name: "batch_id", Type: field.TypeString, Nullable: true, Size: 36},
+		{Name: "approvals_needed", Type: field.TypeInt},
+		{Name: "approvals", Type: field.TypeInt, Default: 0},
+		{Name: "idempotency_key", Type: field.TypeString, Nullable: true, Size: 128},
+		{Name: "cancel_requested", Type: field.TypeBool, Default: false},
+		{Name: "requested_at", Type: field.TypeTime},
+		{Name: "approved_at", Type: field.TypeTime, Nullable: true},
+		{Name: "submitted_at", Type: field.TypeTime, Nullable: true},
+		{Name: "finished_at", Type: field.TypeTime, Nullable: true},
+		{Name: "wechat_updated_at", Type: field.TypeTime, Nullable: true},
+		{Name: "touched_at", Type: field.TypeTime},
+		{Name: "version", Type: field.TypeInt, Default: 1},
+		{Name: "brand_id", Type: field.TypeString, Size: 36},
+	}
+	// PayoutsTable holds the schema information for the "payouts" table.
+	PayoutsTable = &schema.Table{
+		Name:       "payouts",
+		Columns:    PayoutsColumns,
+		PrimaryKey: []*schema.Column{PayoutsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "payouts_brands_brand",
+				Columns:    []*schema.Column{PayoutsColumns[23]},
+				RefColumns: []*schema.Column{BrandsColumns[0]},
+				OnDelete:   schema.Restrict,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "payout_brand_id_member_id_requested_at",
+				Unique:  false,
+				Columns: []*schema.Column{PayoutsColumns[23], PayoutsColumns[3], PayoutsColumns[16]},
+			},
+			{
+				Name:    "payout_brand_id_status_requested_at",
+				Unique:  false,
+				Columns: []*schema.Column{PayoutsColumns[23], PayoutsColumns[5], PayoutsColumns[16]},
+			},
+			{
+				Name:    "payout_brand_id_batch_id",
+				Unique:  false,
+				Columns: []*schema.Column{PayoutsColumns[23], PayoutsColumns[11]},
+			},
+			{
+				Name:    "payout_brand_id_touched_at",
+				Unique:  false,
+				Columns: []*schema.Column{PayoutsColumns[23], PayoutsColumns[21]},
+			},
+			{
+				Name:    "payout_status_touched_at",
+				Unique:  false,
+				Columns: []*schema.Column{PayoutsColumns[5], PayoutsColumns[21]},
+			},
+		},
+	}
+	// PayoutApprovalsColumns holds the columns for the "payout_approvals" table.
+	PayoutApprovalsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 36},
+		{Name: "admin_id", Type: field.TypeString, Size: 36},
+		{Name: "decision", Type: field.TypeEnum, Enums: []string{"approve", "reject"}},
+		{Name: "note", Type: field.TypeString, Size: 256, Default: ""},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "brand_id", Type: field.TypeString, Size: 36},
+		{Name: "payout_id", Type: field.TypeString, Size: 36},
+	}
+	// PayoutApprovalsTable holds the schema information for the "payout_approvals" table.
+	PayoutApprovalsTable = &schema.Table{
+		Name:       "payout_approvals",
+		Columns:    PayoutApprovalsColumns,
+		PrimaryKey: []*schema.Column{PayoutApprovalsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "payout_approvals_brands_brand",
+				Columns:    []*schema.Column{PayoutApprovalsColumns[5]},
+				RefColumns: []*schema.Column{BrandsColumns[0]},
+				OnDelete:   schema.Restrict,
+			},
+			{
+				Symbol:     "payout_approvals_payouts_payout",
+				Columns:    []*schema.Column{PayoutApprovalsColumns[6]},
+				RefColumns: []*schema.Column{PayoutsColumns[0]},
+				OnDelete:   schema.Restrict,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "payoutapproval_brand_id_payout_id_admin_id",
+				Unique:  true,
+				Columns: []*schema.Column{PayoutApprovalsColumns[5], PayoutApprovalsColumns[6], PayoutApprovalsColumns[1]},
+			},
+		},
+	}
+	// PayoutBatchesColumns holds the columns for the "payout_batches" table.
+	PayoutBatchesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 36},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "started_by", Type: field.TypeString, Size: 36},
+		{Name: "payouts", Type: field.TypeInt, Default: 0},
+		{Name: "total_fen", Type: field.TypeInt64, Default: 0},
+		{Name: "started_at", Type: field.TypeTime},
+		{Name: "brand_id", Type: field.TypeString, Size: 36},
+		{Name: "live_id", Type: field.TypeString, Size: 36},
+	}
+	// PayoutBatchesTable holds the schema information for the "payout_batches" table.
+	PayoutBatchesTable = &schema.Table{
+		Name:       "payout_batches",
+		Columns:    PayoutBatchesColumns,
+		PrimaryKey: []*schema.Column{PayoutBatchesColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "payout_batches_brands_brand",
+				Columns:    []*schema.Column{PayoutBatchesColumns[7]},
+				RefColumns: []*schema.Column{BrandsColumns[0]},
+				OnDelete:   schema.Restrict,
+			},
+			{
+				Symbol:     "payout_batches_lives_live",
+				Columns:    []*schema.Column{PayoutBatchesColumns[8]},
+				RefColumns: []*schema.Column{LivesColumns[0]},
+				OnDelete:   schema.Restrict,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "payoutbatch_brand_id_live_id",
+				Unique:  true,
+				Columns: []*schema.Column{PayoutBatchesColumns[7], PayoutBatchesColumns[8]},
+			},
+		},
+	}
 	// PushSchedulesColumns holds the columns for the "push_schedules" table.
 	PushSchedulesColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeString, Size: 36},
@@ -1547,6 +1733,47 @@ var (
 			},
 		},
 	}
+	// TransferAttemptsColumns holds the columns for the "transfer_attempts" table.
+	TransferAttemptsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 36},
+		{Name: "out_bill_no", Type: field.TypeString, Size: 32},
+		{Name: "op", Type: field.TypeEnum, Enums: []string{"create", "query", "cancel"}},
+		{Name: "outcome", Type: field.TypeEnum, Enums: []string{"pending", "bill", "refused", "unknown"}, Default: "pending"},
+		{Name: "wechat_state", Type: field.TypeString, Size: 32, Default: ""},
+		{Name: "code", Type: field.TypeString, Size: 64, Default: ""},
+		{Name: "message", Type: field.TypeString, Size: 256, Default: ""},
+		{Name: "started_at", Type: field.TypeTime},
+		{Name: "finished_at", Type: field.TypeTime, Nullable: true},
+		{Name: "brand_id", Type: field.TypeString, Size: 36},
+		{Name: "payout_id", Type: field.TypeString, Size: 36},
+	}
+	// TransferAttemptsTable holds the schema information for the "transfer_attempts" table.
+	TransferAttemptsTable = &schema.Table{
+		Name:       "transfer_attempts",
+		Columns:    TransferAttemptsColumns,
+		PrimaryKey: []*schema.Column{TransferAttemptsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "transfer_attempts_brands_brand",
+				Columns:    []*schema.Column{TransferAttemptsColumns[9]},
+				RefColumns: []*schema.Column{BrandsColumns[0]},
+				OnDelete:   schema.Restrict,
+			},
+			{
+				Symbol:     "transfer_attempts_payouts_payout",
+				Columns:    []*schema.Column{TransferAttemptsColumns[10]},
+				RefColumns: []*schema.Column{PayoutsColumns[0]},
+				OnDelete:   schema.Restrict,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "transferattempt_brand_id_payout_id_started_at",
+				Unique:  false,
+				Columns: []*schema.Column{TransferAttemptsColumns[9], TransferAttemptsColumns[10], TransferAttemptsColumns[7]},
+			},
+		},
+	}
 	// WebhookDeliveriesColumns holds the columns for the "webhook_deliveries" table.
 	WebhookDeliveriesColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeString, Size: 36},
@@ -1705,6 +1932,7 @@ var (
 		CommissionsTable,
 		CommissionPlansTable,
 		CommissionReversalsTable,
+		IdempotencyRecordsTable,
 		LeaderboardPushesTable,
 		LeaderboardSharesTable,
 		LedgerAccountsTable,
@@ -1719,6 +1947,9 @@ var (
 		OutreachActionsTable,
 		OutreachRoundsTable,
 		ParkedOrderEventsTable,
+		PayoutsTable,
+		PayoutApprovalsTable,
+		PayoutBatchesTable,
 		PushSchedulesTable,
 		RefreshTokensTable,
 		ReservationsTable,
@@ -1727,6 +1958,7 @@ var (
 		SubscribeSendsTable,
 		SubscribeTemplatesTable,
 		TouchesTable,
+		TransferAttemptsTable,
 		WebhookDeliveriesTable,
 		WebhookEndpointsTable,
 		WebhookEventsTable,
@@ -1754,6 +1986,7 @@ func init() {
 	CommissionPlansTable.ForeignKeys[0].RefTable = BrandsTable
 	CommissionReversalsTable.ForeignKeys[0].RefTable = BrandsTable
 	CommissionReversalsTable.ForeignKeys[1].RefTable = CommissionsTable
+	IdempotencyRecordsTable.ForeignKeys[0].RefTable = BrandsTable
 	LeaderboardPushesTable.ForeignKeys[0].RefTable = BrandsTable
 	LeaderboardSharesTable.ForeignKeys[0].RefTable = BrandsTable
 	LedgerAccountsTable.ForeignKeys[0].RefTable = BrandsTable
@@ -1772,6 +2005,11 @@ func init() {
 	OutreachActionsTable.ForeignKeys[0].RefTable = BrandsTable
 	OutreachRoundsTable.ForeignKeys[0].RefTable = BrandsTable
 	ParkedOrderEventsTable.ForeignKeys[0].RefTable = BrandsTable
+	PayoutsTable.ForeignKeys[0].RefTable = BrandsTable
+	PayoutApprovalsTable.ForeignKeys[0].RefTable = BrandsTable
+	PayoutApprovalsTable.ForeignKeys[1].RefTable = PayoutsTable
+	PayoutBatchesTable.ForeignKeys[0].RefTable = BrandsTable
+	PayoutBatchesTable.ForeignKeys[1].RefTable = LivesTable
 	PushSchedulesTable.ForeignKeys[0].RefTable = BrandsTable
 	RefreshTokensTable.ForeignKeys[0].RefTable = BrandsTable
 	ReservationsTable.ForeignKeys[0].RefTable = BrandsTable
@@ -1780,6 +2018,8 @@ func init() {
 	SubscribeSendsTable.ForeignKeys[0].RefTable = BrandsTable
 	SubscribeTemplatesTable.ForeignKeys[0].RefTable = BrandsTable
 	TouchesTable.ForeignKeys[0].RefTable = BrandsTable
+	TransferAttemptsTable.ForeignKeys[0].RefTable = BrandsTable
+	TransferAttemptsTable.ForeignKeys[1].RefTable = PayoutsTable
 	WebhookDeliveriesTable.ForeignKeys[0].RefTable = BrandsTable
 	WebhookEndpointsTable.ForeignKeys[0].RefTable = BrandsTable
 	WebhookEventsTable.ForeignKeys[0].RefTable = BrandsTable

@@ -54,6 +54,9 @@ type CommissionPlan func(*sql.Selector)
 // CommissionReversal is the predicate function for commissionreversal builders.
 type CommissionReversal func(*sql.Selector)
 
+// IdempotencyRecord is the predicate function for idempotencyrecord builders.
+type IdempotencyRecord func(*sql.Selector)
+
 // LeaderboardPush is the predicate function for leaderboardpush builders.
 type LeaderboardPush func(*sql.Selector)
 
@@ -96,6 +99,15 @@ type OutreachRound func(*sql.Selector)
 // ParkedOrderEvent is the predicate function for parkedorderevent builders.
 type ParkedOrderEvent func(*sql.Selector)
 
+// Payout is the predicate function for payout builders.
+type Payout func(*sql.Selector)
+
+// PayoutApproval is the predicate function for payoutapproval builders.
+type PayoutApproval func(*sql.Selector)
+
+// PayoutBatch is the predicate function for payoutbatch builders.
+type PayoutBatch func(*sql.Selector)
+
 // PushSchedule is the predicate function for pushschedule builders.
 type PushSchedule func(*sql.Selector)
 
@@ -119,6 +131,9 @@ type SubscribeTemplate func(*sql.Selector)
 
 // Touch is the predicate function for touch builders.
 type Touch func(*sql.Selector)
+
+// TransferAttempt is the predicate function for transferattempt builders.
+type TransferAttempt func(*sql.Selector)
 
 // WebhookDelivery is the predicate function for webhookdelivery builders.
 type WebhookDelivery func(*sql.Selector)

@@ -1,0 +1,229 @@
+package payouts
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/sharecast/sharecast/apperr"
+	"github.com/sharecast/sharecast/brands"
+)
+
+// IdemScopePayoutRequest scopes idempotency records of POST /mp/v1/payouts.
+const IdemScopePayoutRequest = "payout.request"
+
+// idemKeepFor is how long a first answer is kept (DESIGN §5: ≥ 24 h).
+const idemKeepFor = 48 * time.Hour
+
+// maxIdemKeyBytes bounds the Idempotency-Key (the API documents 128).
+const maxIdemKeyBytes = 128
+
+// Render turns the first outcome of a request into the answer the edge sends and stores: the
+// payout on success, or the error (only errors meant for the caller: 4xx kinds).
+type Render func(p Payout, err error) (status int, body []byte)
+
+// Answer is what to send back for a request with an Idempotency-Key.
+type Answer struct {
+	Status   int
+	Body     []byte
+	Replayed bool
+	// Payout is the payout created by this call (zero on a replay or a refused request).
+	Payout Payout
+}
+
+// Errors of the idempotency protocol (409).
+var (
+	ErrIdemKeyReused = apperr.New(apperr.Conflict, "IDEMPOTENCY_KEY_REUSED", "this Idempotency-Key was used with another body")
+	ErrIdemKeyInUse  = apperr.New(apperr.Conflict, "IDEMPOTENCY_KEY_IN_USE", "a request with this Idempotency-Key is still running")
+)
+
+// Request is a member's payout request (POST /mp/v1/payouts) under an Idempotency-Key,
+// bodyHash being the hash of the request body. The first request stores an in-flight record,
+// then one transaction checks the rules, holds the amount, stores the payout (auto-approved
+// and its send job enqueued when under the brand's threshold) and stores the rendered answer.
+// A refusal the caller should see (a 4xx) is stored as the answer too. The same key and body
+// again answer the stored first answer (Replayed); another body is ErrIdemKeyReused; while the
+// first still runs, ErrIdemKeyInUse. An internal failure stores nothing, so a retry runs anew.
+func (s *Payouts) Request(ctx context.Context, brandID, memberID string, amountFen int64, idemKey, bodyHash string, render Render) (Answer, error) {
+	switch {
+	case idemKey == "":
+		return Answer{}, apperr.New(apperr.Invalid, "IDEMPOTENCY_KEY_REQUIRED", "the Idempotency-Key header is required")
+	case len(idemKey) > maxIdemKeyBytes:
+		return Answer{}, apperr.InvalidArgument(fmt.Sprintf("Idempotency-Key must be at most %d bytes", maxIdemKeyBytes))
+	case bodyHash == "":
+		return Answer{}, errors.New("payouts: request without a body hash")
+	}
+	now := s.Clock.Now().UTC()
+	rec, err := s.Store.InsertIdem(ctx, IdemRecord{BrandID: brandID, MemberID: memberID, Scope: IdemScopePayoutRequest,
+		Key: idemKey, RequestHash: bodyHash, Status: IdemInFlight, LockedAt: now, ExpiresAt: now.Add(idemKeepFor)})
+	if errors.Is(err, ErrDuplicate) {
+		prev, err := s.Store.IdemByKey(ctx, brandID, memberID, IdemScopePayoutRequest, idemKey)
+		if err != nil {
+			return Answer{}, err
+		}
+		switch {
+		case prev.RequestHash != bodyHash:
+			return Answer{}, ErrIdemKeyReused
+		case prev.Status == IdemDone:
+			return Answer{Status: prev.ResponseStatus, Body: prev.ResponseBody, Replayed: true}, nil
+		}
+		// Still in flight: take it over only when its request died long ago.
+		ok, err := s.Store.LockIdem(ctx, brandID, prev.ID, now.Add(-s.idemLockTimeout()), now)
+		if err != nil {
+			return Answer{}, err
+		}
+		if !ok {
+			// It may have finished between our reads: answer it if so.
+			if again, err := s.Store.IdemByKey(ctx, brandID, memberID, IdemScopePayoutRequest, idemKey); err == nil && again.Status == IdemDone {
+				return Answer{Status: again.ResponseStatus, Body: again.ResponseBody, Replayed: true}, nil
+			}
+			return Answer{}, ErrIdemKeyInUse
+		}
+		rec = prev
+	} else if err != nil {
+		return Answer{}, err
+	}
+
+	var (
+		p      Payout
+		status int
+		body   []byte
+	)
+	err = s.Store.WithTx(ctx, func(ctx context.Context) error {
+		var err error
+		if p, err = s.create(ctx, brandID, memberID, amountFen, "", idemKey); err != nil {
+			return err
+		}
+		status, body = render(p, nil)
+		return s.Store.FinishIdem(ctx, brandID, rec.ID, status, body)
+	})
+	if err == nil {
+		return Answer{Status: status, Body: body, Payout: p}, nil
+	}
+	if k := apperr.KindOf(err); k == apperr.Internal || k == apperr.Unavailable {
+		// Nothing was decided: let a retry with the same key run again.
+		_ = s.Store.DeleteIdem(context.WithoutCancel(ctx), brandID, rec.ID)
+		return Answer{}, err
+	}
+	status, body = render(Payout{}, err)
+	if ferr := s.Store.FinishIdem(context.WithoutCancel(ctx), brandID, rec.ID, status, body); ferr != nil {
+		return Answer{}, ferr
+	}
+	return Answer{Status: status, Body: body}, nil
+}
+
+// CreateForBatch creates one payout of a batch with the checks and hold of a request, inside
+// the caller's transaction (the batch's). It goes through review like any other payout; the
+// admin who started the batch may not approve it.
+func (s *Payouts) CreateForBatch(ctx context.Context, brandID, batchID, memberID string, amountFen int64) (Payout, error) {
+	var p Payout
+	err := s.Store.WithTx(ctx, func(ctx context.Context) error {
+		var err error
+		p, err = s.create(ctx, brandID, memberID, amountFen, batchID, "")
+		return err
+	})
+	return p, err
+}
+
+// Rule errors of a request (422).
+func errLimit(msg string) error { return apperr.New(apperr.Rule, "PAYOUT_LIMIT", msg) }
+
+var errInsufficient = apperr.New(apperr.Rule, "PAYOUT_INSUFFICIENT_BALANCE", "the amount is more than the available balance")
+
+// ApprovalsNeeded is how many approvals a payout needs when the member's payouts today, this
+// one included, come to dayTotalFen (DESIGN §3.6): none under the auto-approve threshold, one
+// above it, two different admins above the second threshold.
+func ApprovalsNeeded(dayTotalFen int64, r brands.Rules) int {
+	r = r.Normalize()
+	switch {
+	case dayTotalFen > r.SecondApprovalAboveFen:
+		return 2
+	case dayTotalFen < r.AutoApproveBelowFen:
+		return 0
+	}
+	return 1
+}
+
+// create runs inside a transaction: checks, hold, payout row, send job when auto-approved.
+func (s *Payouts) create(ctx context.Context, brandID, memberID string, amountFen int64, batchID, idemKey string) (Payout, error) {
+	b, err := s.Brands.Brand(ctx, brandID)
+	if err != nil {
+		return Payout{}, err
+	}
+	r := b.Rules.Normalize()
+	payee, err := s.Payees.Payee(ctx, brandID, memberID)
+	if errors.Is(err, ErrNotFound) {
+		return Payout{}, apperr.NotFoundf("no such member")
+	}
+	if err != nil {
+		return Payout{}, err
+	}
+	switch {
+	case payee.Status != MemberActive:
+		return Payout{}, apperr.New(apperr.Rule, "MEMBER_FROZEN", "this member may not request payouts now")
+	case amountFen <= 0:
+		return Payout{}, apperr.InvalidArgument("amount_fen must be a positive integer")
+	case amountFen < r.PayoutMinFen:
+		return Payout{}, errLimit(fmt.Sprintf("the minimum payout is %d fen", r.PayoutMinFen))
+	case amountFen > r.PayoutMaxFen:
+		return Payout{}, errLimit(fmt.Sprintf("the maximum payout is %d fen", r.PayoutMaxFen))
+	case amountFen >= RealNameThresholdFen && !payee.HasRealName:
+		return Payout{}, errLimit("payouts of 2,000 yuan or more need the member's real name")
+	case payee.OpenID == "":
+		return Payout{}, apperr.New(apperr.Rule, "PAYOUT_NO_OPENID", "the member has no openid to pay to")
+	}
+	// Lock the member's accounts first: it serialises this member's requests, so the daily
+	// total and the balance below are read by one request at a time.
+	avail := MemberAccount(memberID, KindAvailable)
+	bal, err := s.Ledger.Lock(ctx, brandID, avail, MemberAccount(memberID, KindInFlight))
+	if err != nil {
+		return Payout{}, err
+	}
+	now := s.Clock.Now().UTC()
+	loc := BrandLocation(b.Timezone)
+	y, m, d := now.In(loc).Date()
+	dayStart := time.Date(y, m, d, 0, 0, 0, 0, loc).UTC()
+	today, err := s.Store.MemberPayoutsSince(ctx, brandID, memberID, dayStart)
+	if err != nil {
+		return Payout{}, err
+	}
+	if today+amountFen > r.PayoutDailyMaxFen {
+		return Payout{}, errLimit(fmt.Sprintf("payouts of a member are limited to %d fen a day; %d fen are already requested today", r.PayoutDailyMaxFen, today))
+	}
+	if bal[avail] < amountFen {
+		return Payout{}, errInsufficient
+	}
+	p := Payout{ID: uuid.Must(uuid.NewV7()).String(), BrandID: brandID, MemberID: memberID, AmountFen: amountFen,
+		Status: PayoutRequested, OutBillNo: NewOutBillNo(b.OutBillPrefix), BatchID: batchID,
+		ApprovalsNeeded: ApprovalsNeeded(today+amountFen, r), IdempotencyKey: idemKey,
+		RequestedAt: now, TouchedAt: now, Version: 1}
+	if p.ApprovalsNeeded == 0 {
+		p.Status, p.ApprovedAt = PayoutApproved, &now
+	}
+	if p, err = s.Store.InsertPayout(ctx, p); err != nil {
+		return Payout{}, err
+	}
+	if err := s.hold(ctx, p); err != nil {
+		if errors.Is(err, ErrInsufficient) {
+			return Payout{}, errInsufficient
+		}
+		return Payout{}, err
+	}
+	if p.Status == PayoutApproved {
+		if err := s.Queue.EnqueuePayoutAdvance(ctx, brandID, p.ID, 0); err != nil {
+			return Payout{}, err
+		}
+		if err := s.Audit.AppendAudit(ctx, brands.AuditEntry{BrandID: brandID, ActorType: "system", ActorID: "auto-approve",
+			Action: "payout.approve", TargetType: "payout", TargetID: p.ID, CreatedAt: now,
+			Detail: map[string]any{"amount_fen": p.AmountFen, "member_id": memberID, "auto": true, "day_total_fen": today + amountFen}}); err != nil {
+			return Payout{}, err
+		}
+	}
+	return p, nil
+}
+
+// RealNameThresholdFen is the amount from which WeChat needs the payee's real name (2,000 yuan).
+const RealNameThresholdFen = 200_000
