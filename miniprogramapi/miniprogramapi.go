@@ -37,6 +37,8 @@ type Handlers struct {
 	Book   *payouts.Book
 
 	// payouts
+	Payouts      *payouts.Payouts
+	PayoutBrands PayoutBrands
 
 	// live operations: subscriptions
 	Reminders *reminders.Service
@@ -92,6 +94,7 @@ func (h *Handlers) Register(public, authed *gin.RouterGroup) {
 	authed.GET("/me/commissions", h.listMyCommissions)
 
 	// payouts
+	h.registerPayouts(authed)
 
 	// live operations: subscriptions
 	authed.POST("/subscriptions", h.recordSubscriptions)

@@ -18,8 +18,8 @@ const IdemScopePayoutRequest = "payout.request"
 // idemKeepFor is how long a first answer is kept (DESIGN §5: ≥ 24 h).
 const idemKeepFor = 48 * time.Hour
 
-// maxIdemKeyBytes bounds the Idempotency-Key (Stripe's limit).
-const maxIdemKeyBytes = 255
+// maxIdemKeyBytes bounds the Idempotency-Key (the API documents 128).
+const maxIdemKeyBytes = 128
 
 // Render turns the first outcome of a request into the answer the edge sends and stores: the
 // payout on success, or the error (only errors meant for the caller: 4xx kinds).

@@ -29,6 +29,7 @@ import (
 	"github.com/sharecast/sharecast/server/openapi"
 	"github.com/sharecast/sharecast/store"
 	"github.com/sharecast/sharecast/webhooks"
+	"github.com/sharecast/sharecast/wechat/pay"
 )
 
 // Deps are what the routes call.
@@ -63,6 +64,8 @@ type Deps struct {
 	APIKeys        *brands.APIKeys
 
 	// payouts, WeChat Pay callbacks, reconciliation
+	Payouts    *payouts.Payouts
+	PayClients *pay.Clients
 
 	// console pages, stats, exports
 	// ConsoleKey signs the console's CSRF tokens (secrets.Box.Derive("console")).
@@ -96,6 +99,7 @@ var PublicPrefixes = []string{
 	"/webhooks/channels",
 
 	// payouts (inbound webhooks)
+	"/webhooks/wechatpay",
 
 	// console
 	// The login form, the language switch and the CSS/JS. Console pages are not public: without
@@ -150,6 +154,7 @@ func New(d Deps) (*Server, error) {
 		Book:   d.Book,
 
 		// payouts
+		Payouts: d.Payouts, PayoutBrands: d.Brands,
 
 		// live operations
 		Reminders: d.Reminders,
@@ -185,6 +190,7 @@ func New(d Deps) (*Server, error) {
 	s.registerOrders(e, ipLimit, authed)
 
 	// payouts, WeChat Pay callbacks, reconciliation
+	s.registerPayouts(e, authed)
 
 	// console pages, stats, exports
 	con, err := console.New(console.Deps{Logger: d.Logger, Brands: d.Brands, Key: d.ConsoleKey,

@@ -28,6 +28,7 @@ import (
 	"github.com/sharecast/sharecast/store"
 	"github.com/sharecast/sharecast/webhooks"
 	"github.com/sharecast/sharecast/wechat"
+	"github.com/sharecast/sharecast/wechat/pay"
 	"github.com/sharecast/sharecast/wechat/simulator"
 )
 
@@ -68,6 +69,8 @@ type app struct {
 	apiKeys     *brands.APIKeys
 
 	// payouts
+	payouts    *payouts.Payouts
+	payClients *pay.Clients
 
 	// console, stats
 	// consoleLives feeds the console's lives list page (server/console.Lives).
@@ -94,6 +97,8 @@ type buildOptions struct {
 	snapshots   leaderboard.Snapshots
 	pageRefresh time.Duration
 	pushBackoff time.Duration
+	// payouts: how often open bills are swept and after how long untouched (0 → 30 s, 1 min).
+	payoutSweepEvery, payoutSweepAfter time.Duration
 	// orderIntake, when set, replaces the orders domain behind both order doors (tests).
 	orderIntake referral.OrderIntake
 }
@@ -211,6 +216,7 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, o buildOpti
 	}
 
 	// payouts
+	a.wirePayouts(baseURL, o)
 
 	// console, stats
 	a.consoleLives = consoleLives{sharing: a.sharing, source: st.BoardSource()}
@@ -234,6 +240,7 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, o buildOpti
 		Orders:         a.orders, Members: a.members, Book: a.book, Ledger: a.ledger, APIKeys: a.apiKeys,
 
 		// payouts
+		Payouts: a.payouts, PayClients: a.payClients,
 
 		// console, stats
 		ConsoleKey: box.Derive("console"), ConsoleLives: a.consoleLives,
