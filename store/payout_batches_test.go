@@ -10,6 +10,7 @@ import (
 	"github.com/sharecast/sharecast/brands"
 	"github.com/sharecast/sharecast/payouts"
 	"github.com/sharecast/sharecast/referral"
+	"github.com/sharecast/sharecast/store"
 )
 
 // liveEarnings makes a live whose commissions are available: A (recruited by R) brings buyer B
@@ -137,5 +138,75 @@ func TestPayoutBatch(t *testing.T) {
 		rep := w.verify()
 		t.Logf("batch %s: %d payouts, %d fen, skipped %d; replay and concurrent start made no second hold; ledger %s",
 			first.Batch.ID, first.Batch.Payouts, first.Batch.TotalFen, len(first.Skipped), rep)
+	})
+}
+
+// The payouts export streams page by page (two rows a query here) in request order, with the
+// live filter (the live's batch) and the date range; another brand's rows never appear.
+func TestPayoutExportStreams(t *testing.T) {
+	eachPayWorld(t, func(t *testing.T, w *payWorld) {
+		r := w.member("R")
+		a := w.member("A", r.ID)
+		d := w.member("D")
+		live := w.liveEarnings(a, d)
+		f := w.admin("fin", brands.RoleFinance)
+		if _, err := w.batches().Start(w.ctx, actor(f), brands.RoleFinance, w.brand.ID, live); err != nil {
+			t.Fatal(err)
+		}
+		var singles []string
+		for _, name := range []string{"S1", "S2", "S3"} {
+			m := w.member(name)
+			w.fund(m, 1_000)
+			w.clk.Advance(time.Minute)
+			singles = append(singles, w.request(m, 500, "k-"+name).Payout.ID)
+		}
+		other := newPayWorld(t, newWorld(t, w.st, "other"))
+		om := other.member("X")
+		other.fund(om, 1_000)
+		other.request(om, 500, "k-x")
+
+		export := func(f store.PayoutExportFilter) [][]string {
+			t.Helper()
+			var rows [][]string
+			f.PageSize = 2
+			if err := w.st.ExportPayouts(w.ctx, w.brand.ID, f, func(row []string) error {
+				rows = append(rows, append([]string(nil), row...))
+				return nil
+			}); err != nil {
+				t.Fatal(err)
+			}
+			return rows
+		}
+		all := export(store.PayoutExportFilter{})
+		if len(all) != 1+5 || all[0][0] != "id" || len(all[0]) != len(store.PayoutExportHeader) {
+			t.Fatalf("all rows %v", all)
+		}
+		if got := []string{all[3][0], all[4][0], all[5][0]}; got[0] != singles[0] || got[1] != singles[1] || got[2] != singles[2] {
+			t.Fatalf("order %v, want %v last", got, singles)
+		}
+		byLive := export(store.PayoutExportFilter{LiveID: live})
+		if len(byLive) != 1+2 || byLive[1][10] != live || byLive[1][9] == "" || byLive[1][3] == "" {
+			t.Fatalf("live rows %v", byLive)
+		}
+		from := w.clk.Now().Add(-90 * time.Second)
+		to := w.clk.Now().Add(time.Second)
+		ranged := export(store.PayoutExportFilter{From: &from, To: &to})
+		if len(ranged) != 1+2 || ranged[1][0] != singles[1] || ranged[2][0] != singles[2] || ranged[2][2] != "S3" {
+			t.Fatalf("ranged rows %v", ranged)
+		}
+		if rows := export(store.PayoutExportFilter{LiveID: "no-such-live"}); len(rows) != 1 {
+			t.Fatalf("unknown live rows %v", rows)
+		}
+		stop := errors.New("stop")
+		n := 0
+		if err := w.st.ExportPayouts(w.ctx, w.brand.ID, store.PayoutExportFilter{PageSize: 2}, func([]string) error {
+			if n++; n == 3 {
+				return stop
+			}
+			return nil
+		}); !errors.Is(err, stop) || n != 3 {
+			t.Fatalf("stopped export: %v after %d rows", err, n)
+		}
+		t.Logf("payouts export: %d rows in pages of 2, %d of the live, %d in the range", len(all)-1, len(byLive)-1, len(ranged)-1)
 	})
 }
