@@ -66,6 +66,9 @@ type Deps struct {
 	// payouts, WeChat Pay callbacks, reconciliation
 	Payouts    *payouts.Payouts
 	PayClients *pay.Clients
+	// payout batches, reconciliation and its alerts (payouts2)
+	Batches    *payouts.Batches
+	Reconciler *payouts.Reconciler
 
 	// console pages, stats, exports
 	// ConsoleKey signs the console's CSRF tokens (secrets.Box.Derive("console")).
@@ -191,6 +194,7 @@ func New(d Deps) (*Server, error) {
 
 	// payouts, WeChat Pay callbacks, reconciliation
 	s.registerPayouts(e, authed)
+	s.registerPayouts2(authed, reg)
 
 	// console pages, stats, exports
 	con, err := console.New(console.Deps{Logger: d.Logger, Brands: d.Brands, Key: d.ConsoleKey,
