@@ -143,4 +143,3 @@ func csvTime(t *time.Time) string {
 	}
 	return t.UTC().Format(time.RFC3339)
 }
-
