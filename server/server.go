@@ -205,6 +205,7 @@ func New(d Deps) (*Server, error) {
 		// orders
 
 		// payouts
+		Payouts: d.Payouts, Reconciler: d.Reconciler,
 
 		// live operations
 	})

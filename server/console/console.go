@@ -20,6 +20,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/sharecast/sharecast/brands"
+	"github.com/sharecast/sharecast/payouts"
 )
 
 // Prefix is where the console lives. /admin/v1 below it is the JSON API, not the console.
@@ -42,6 +43,10 @@ type Deps struct {
 	// orders, attribution, commission, ledger, open API, Channels webhook
 
 	// payouts, WeChat Pay callbacks, reconciliation
+	// Payouts feeds the review queue, Reconciler the reconciliation page; nil → the pages say
+	// they are not available.
+	Payouts    *payouts.Payouts
+	Reconciler *payouts.Reconciler
 
 	// console pages, stats, exports
 

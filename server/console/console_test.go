@@ -218,10 +218,10 @@ func TestNavigationFollowsTheRoleTable(t *testing.T) {
 		}
 		return out
 	}
-	if got := hrefs(brands.RoleOwner); !slices.Equal(got, []string{"/admin/lives", "/admin/audit", "/admin/settings", "/admin/admins"}) {
+	if got := hrefs(brands.RoleOwner); !slices.Equal(got, []string{"/admin/lives", "/admin/payouts", "/admin/reconciliation", "/admin/audit", "/admin/settings", "/admin/admins"}) {
 		t.Fatalf("owner nav %v", got)
 	}
-	if got := hrefs(brands.RoleFinance); !slices.Equal(got, []string{"/admin/lives", "/admin/audit"}) {
+	if got := hrefs(brands.RoleFinance); !slices.Equal(got, []string{"/admin/lives", "/admin/payouts", "/admin/reconciliation", "/admin/audit"}) {
 		t.Fatalf("finance nav %v", got)
 	}
 	if got := hrefs(brands.RoleOperator); !slices.Equal(got, []string{"/admin/lives"}) {
