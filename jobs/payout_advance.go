@@ -9,7 +9,8 @@ import (
 )
 
 // PayoutAdvanceArgs moves one payout on with WeChat Pay (create the bill, query it, cancel
-// it). Unique per payout while waiting or running: a second enqueue is a no-op.
+// it). Unique per payout while waiting or running: a second enqueue is a no-op (what it would
+// have done, e.g. a member's cancel during a run, is picked up by the periodic sweep).
 type PayoutAdvanceArgs struct {
 	BrandID  string `json:"brand_id"`
 	PayoutID string `json:"payout_id" river:"unique"`
@@ -23,8 +24,8 @@ const payoutAdvanceAttempts = 12
 
 func (PayoutAdvanceArgs) InsertOpts() river.InsertOpts {
 	return river.InsertOpts{MaxAttempts: payoutAdvanceAttempts, UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: []rivertype.JobState{
-		rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRetryable,
-		rivertype.JobStateScheduled}}}
+		rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRunning,
+		rivertype.JobStateRetryable, rivertype.JobStateScheduled}}}
 }
 
 // PayoutQueue implements payouts.SendQueue on River.

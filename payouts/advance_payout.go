@@ -32,9 +32,29 @@ func (s *Payouts) Advance(ctx context.Context, brandID, payoutID string) error {
 		if p.CancelRequested && !BillFinal(p.WeChatState) && p.WeChatState != BillCanceling {
 			return s.cancel(ctx, p)
 		}
-		return s.query(ctx, p)
+		if err := s.query(ctx, p); err != nil {
+			return err
+		}
+		if p, err = s.Store.PayoutByID(ctx, brandID, payoutID); err != nil {
+			return err
+		}
+		if needsPackage(p) {
+			// Only a create's answer carries package_info; repeating the create with the
+			// same out_bill_no and fields answers the existing bill with it.
+			return s.createBill(ctx, p)
+		}
 	}
 	return nil
+}
+
+// needsPackage: the bill is open and will wait for the member, but we do not hold the
+// package_info the confirm page needs (the create's answer was lost, or said ACCEPTED only).
+func needsPackage(p Payout) bool {
+	switch {
+	case p.Status != PayoutSubmitted || p.CancelRequested || p.PackageInfo != "":
+		return false
+	}
+	return p.WeChatState == BillAccepted || p.WeChatState == BillProcessing || p.WeChatState == BillWaitUserConfirm
 }
 
 func (s *Payouts) send(ctx context.Context, p Payout) error {
@@ -51,8 +71,12 @@ func (s *Payouts) send(ctx context.Context, p Payout) error {
 		var refused *RefusedError
 		switch {
 		case err == nil:
-			_, err = s.ApplyBill(ctx, p.BrandID, bill)
-			return err
+			applied, err := s.ApplyBill(ctx, p.BrandID, bill)
+			if err != nil || !needsPackage(applied) {
+				return err
+			}
+			// The bill exists and waits: repeat the create for its package_info.
+			return s.createBill(ctx, applied)
 		case errors.As(err, &refused) && refused.NotFound:
 			// WeChat has no bill: creating again with the same out_bill_no is safe.
 		default:
@@ -60,6 +84,13 @@ func (s *Payouts) send(ctx context.Context, p Payout) error {
 		}
 		break
 	}
+	return s.createBill(ctx, p)
+}
+
+// createBill commits a create intent row, calls WeChat with the payout's fixed out_bill_no and
+// stores the answer with its effect. Repeating it for the same payout is safe: WeChat answers
+// the bill it has for that number.
+func (s *Payouts) createBill(ctx context.Context, p Payout) error {
 	payee, err := s.Payees.Payee(ctx, p.BrandID, p.MemberID)
 	if err != nil {
 		return err
@@ -184,7 +215,8 @@ func (s *Payouts) applyBill(ctx context.Context, p Payout, bill Bill) (Payout, e
 	}
 	now := s.Clock.Now().UTC()
 	target := StatusForBill(bill.State)
-	firstWait := bill.State == BillWaitUserConfirm && p.WeChatState != BillWaitUserConfirm
+	// The member is reminded once the confirm page can open: waiting, with a package_info.
+	hadConfirm := p.WeChatState == BillWaitUserConfirm && p.PackageInfo != ""
 	facts := PayoutChange{FromStatus: p.Status, FromVersion: p.Version, TouchedAt: now}
 	changed := false
 	if bill.State != p.WeChatState {
@@ -221,7 +253,7 @@ func (s *Payouts) applyBill(ctx context.Context, p Payout, bill Bill) (Payout, e
 		}
 		return s.Store.PayoutByID(ctx, p.BrandID, p.ID)
 	}
-	if firstWait && s.Reminder != nil {
+	if !hadConfirm && p.WeChatState == BillWaitUserConfirm && p.PackageInfo != "" && s.Reminder != nil {
 		if err := s.Reminder.RemindPayoutConfirm(ctx, p); err != nil {
 			return p, err
 		}

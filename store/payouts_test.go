@@ -396,18 +396,24 @@ func TestPayoutCrashPoints(t *testing.T) {
 		}
 
 		// 2b. After the send, before the answer is stored: WeChat made the bill, the answer
-		// was lost. The restart queries the same out_bill_no and never creates again.
+		// was lost. The restart queries the same out_bill_no first; the bill waits, so it
+		// repeats the create with the same number for the package_info (WeChat answers the
+		// bill it has): no second bill.
 		p3 := w.request(a, 1_000, "crash-2b").Payout
 		w.wx.loseAnswer = 1
 		if err := w.advance(p3.ID); err == nil {
 			t.Fatal("a lost answer must fail the job so it retries")
 		}
-		creates := w.wx.creates
+		bills := w.wx.billCount()
 		if err := w.advance(p3.ID); err != nil {
 			t.Fatal(err)
 		}
-		if w.wx.creates != creates {
-			t.Fatalf("the retry created again (%d → %d creates)", creates, w.wx.creates)
+		if got := w.payout(p3.ID); w.wx.billCount() != bills || got.PackageInfo == "" || got.Status != payouts.PayoutSubmitted {
+			t.Fatalf("the retry: %d → %d bills, payout %+v", bills, w.wx.billCount(), got)
+		}
+		attempts, err := w.st.Payouts(nil).ListAttempts(w.ctx, w.brand.ID, p3.ID)
+		if err != nil || len(attempts) != 2 || attempts[0].Outcome != payouts.OutcomeUnknown || attempts[1].Outcome != payouts.OutcomeBill {
+			t.Fatalf("intent rows: %+v %v", attempts, err)
 		}
 
 		// 2c. The callback arrives before the create's answer is stored.
