@@ -157,3 +157,38 @@ func TestPayoutBatchRoutes(t *testing.T) {
 		t.Logf("batch %s of live %s: replayed on the second POST", first.str("batch.id"), liveID)
 	})
 }
+
+// The daily reconciliation runs as a periodic job: after the clock passes midnight in
+// Asia/Shanghai, yesterday's mismatched payout becomes an alert without anyone asking.
+func TestReconciliationDailyJob(t *testing.T) {
+	enginesWith(t, func(_ map[string]string, o *buildOptions) { o.reconcileEvery = 300 * time.Millisecond }, func(t *testing.T, s *svc) {
+		owner := s.adminLogin("admin", s.password)
+		badID, badBill := s.paidThroughSimulator(owner, 2_500)
+		q := "UPDATE payouts SET amount_fen = 2400 WHERE id = ?"
+		if s.app.store.IsPostgres() {
+			q = strings.Replace(q, "?", "$1", 1)
+		}
+		if _, err := s.app.store.DB().Exec(q, badID); err != nil {
+			t.Fatal(err)
+		}
+		s.advanceClock(24 * time.Hour)
+		owner = s.adminLogin("admin", s.password) // the day-old session expired
+		deadline := time.Now().Add(30 * time.Second)
+		for {
+			al := s.do("GET", "/admin/v1/alerts", owner, nil)
+			expect(t, al, 200, "")
+			if list := al.body["alerts"].([]any); len(list) > 0 {
+				a := list[0].(map[string]any)
+				if len(list) != 1 || a["out_bill_no"] != badBill || a["kind"] != "amount_mismatch" || a["our_amount_fen"].(float64) != 2400 {
+					t.Fatalf("alerts %s", al.raw)
+				}
+				t.Logf("daily job raised %s for %s (day %s)", a["kind"], badBill, a["date"])
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatal("the daily reconciliation raised no alert within 30 s")
+			}
+			time.Sleep(200 * time.Millisecond)
+		}
+	})
+}
