@@ -38,6 +38,9 @@ type Config struct {
 	FontPath       string
 	DemoPassword   string
 	LogLevel       string
+	// PublicURL is the service's address as WeChat reaches it (https://…), for WeChat Pay's
+	// transfer callbacks; empty → the listen address (the embedded simulator accepts http://).
+	PublicURL string
 	// DBMaxOpenConns caps the database pool (tests set it low to stay under PostgreSQL's 100).
 	DBMaxOpenConns  int
 	ShutdownTimeout time.Duration
@@ -58,6 +61,7 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 		FontPath:        getenv("SHARECAST_FONT_PATH"),
 		DemoPassword:    getenv("SHARECAST_DEMO_PASSWORD"),
 		LogLevel:        orDefault(getenv("SHARECAST_LOG_LEVEL"), "info"),
+		PublicURL:       strings.TrimRight(getenv("SHARECAST_PUBLIC_URL"), "/"),
 		DBMaxOpenConns:  20,
 		ShutdownTimeout: 20 * time.Second,
 	}
@@ -155,6 +159,13 @@ func (c Config) validate() []string {
 	if c.WeChatBaseURL != "" {
 		if u, err := url.Parse(c.WeChatBaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			p = append(p, "SHARECAST_WECHAT_BASE_URL must be an http(s) URL")
+		}
+	}
+	if c.PublicURL != "" {
+		if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" {
+			p = append(p, "SHARECAST_PUBLIC_URL must be an http(s) URL without a query")
+		} else if c.Mode == Production && u.Scheme != "https" {
+			p = append(p, "SHARECAST_PUBLIC_URL must be https in production (WeChat Pay calls back over HTTPS only)")
 		}
 	}
 	for _, cidr := range c.TrustedProxies {

@@ -89,6 +89,10 @@ func TestLoadValidation(t *testing.T) {
 		{"max conns not a number", map[string]string{"SHARECAST_DB_MAX_OPEN_CONNS": "many"}, nil, "SHARECAST_DB_MAX_OPEN_CONNS must be a whole number from 1 to 500"},
 		{"max conns zero", map[string]string{"SHARECAST_DB_MAX_OPEN_CONNS": "0"}, nil, "SHARECAST_DB_MAX_OPEN_CONNS"},
 		{"max conns 501", map[string]string{"SHARECAST_DB_MAX_OPEN_CONNS": "501"}, nil, "SHARECAST_DB_MAX_OPEN_CONNS"},
+		{"public url scheme", map[string]string{"SHARECAST_PUBLIC_URL": "ftp://x"}, nil, "SHARECAST_PUBLIC_URL must be an http(s) URL"},
+		{"public url query", map[string]string{"SHARECAST_PUBLIC_URL": "https://x/?a=1"}, nil, "SHARECAST_PUBLIC_URL must be an http(s) URL"},
+		{"public url http in production", map[string]string{"SHARECAST_MODE": "production", "SHARECAST_PUBLIC_URL": "http://x"}, nil,
+			"SHARECAST_PUBLIC_URL must be https in production"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

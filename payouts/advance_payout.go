@@ -298,10 +298,15 @@ func (s *Payouts) finish(ctx context.Context, p Payout, to string, bill Bill, no
 
 // Sweep enqueues Advance for open payouts (approved or submitted) untouched for SweepAfter:
 // the periodic query of open bills (24 h expiry shows up as WeChat's FAIL or CANCELLED) and a
-// rescue of send jobs that were lost. Answers how many it enqueued.
+// rescue of send jobs that were lost. It also deletes expired idempotency records. Answers how
+// many payouts it enqueued.
 func (s *Payouts) Sweep(ctx context.Context, limit int) (int, error) {
 	if limit <= 0 {
 		limit = 500
+	}
+	// First answers are kept 48 h (≥ 24 h, DESIGN §5); older ones go.
+	if _, err := s.Store.PurgeIdem(ctx, s.Clock.Now().UTC(), limit); err != nil {
+		return 0, err
 	}
 	open, err := s.Store.OpenPayouts(ctx, s.Clock.Now().UTC().Add(-s.sweepAfter()), limit)
 	if err != nil {

@@ -544,3 +544,36 @@ func TestPayoutsTouched(t *testing.T) {
 		}
 	})
 }
+
+// A request that died after storing its in-flight record blocks its key (409 IN_USE) until the
+// lock is stale; then a retry takes it over. First answers expire after 48 h and are purged.
+func TestPayoutIdempotencyLockAndExpiry(t *testing.T) {
+	eachPayWorld(t, func(t *testing.T, w *payWorld) {
+		a := w.member("A")
+		w.fund(a, 10_000)
+		ps := w.st.Payouts(nil)
+		now := w.clk.Now()
+		if _, err := ps.InsertIdem(w.ctx, payouts.IdemRecord{BrandID: w.brand.ID, MemberID: a.ID, Scope: payouts.IdemScopePayoutRequest,
+			Key: "crashed", RequestHash: bodyHash(1_000), Status: payouts.IdemInFlight, LockedAt: now, ExpiresAt: now.Add(48 * time.Hour)}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.svc.Request(w.ctx, w.brand.ID, a.ID, 1_000, "crashed", bodyHash(1_000), render); apperr.CodeOf(err) != "IDEMPOTENCY_KEY_IN_USE" {
+			t.Fatalf("fresh in-flight key: %v", err)
+		}
+		w.clk.Advance(2 * time.Minute)
+		ans := w.request(a, 1_000, "crashed")
+		if ans.Status != 201 || ans.Replayed {
+			t.Fatalf("take-over: %d %s", ans.Status, ans.Body)
+		}
+		if again := w.request(a, 1_000, "crashed"); !again.Replayed || string(again.Body) != string(ans.Body) {
+			t.Fatalf("replay after take-over: %+v", again)
+		}
+		w.clk.Advance(49 * time.Hour)
+		if _, err := w.svc.Sweep(w.ctx, 100); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ps.IdemByKey(w.ctx, w.brand.ID, a.ID, payouts.IdemScopePayoutRequest, "crashed"); !errors.Is(err, payouts.ErrNotFound) {
+			t.Fatalf("expired record kept: %v", err)
+		}
+	})
+}

@@ -98,6 +98,10 @@ func cmdDemo(ctx context.Context, args []string, getenv func(string) string, std
 		if err := demo.SeedCommunity(ctx, a.store, a.sharing, res.BrandID); err != nil {
 			return err
 		}
+		// payouts
+		if err := demo.SeedPayout(ctx, a.store, a.book, a.payouts, res.BrandID); err != nil {
+			return err
+		}
 	}
 	switch {
 	case !res.Created:

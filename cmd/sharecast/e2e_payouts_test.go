@@ -128,6 +128,13 @@ func TestPayoutEndToEnd(t *testing.T) {
 	enginesWith(t, payoutsSetup, func(t *testing.T, s *svc) {
 		w := newPayoutWorld(t, s, 30_000)
 
+		// The demo brand starts with one payout waiting for review (the seed).
+		seeded := s.do("GET", "/admin/v1/payouts?status=requested", w.finance, nil)
+		expect(t, seeded, 200, "")
+		if l, _ := seeded.body["payouts"].([]any); len(l) != 1 || fen(l[0].(map[string]any)["amount_fen"]) != 8_000 {
+			t.Fatalf("the demo's payout waiting for review: %s", seeded.raw)
+		}
+
 		// 8000 fen is above the auto-approve threshold (5000): one approval.
 		first := w.request(t, 8_000)
 		id, bill := first.str("payout.id"), first.str("payout.out_bill_no")
@@ -146,6 +153,15 @@ func TestPayoutEndToEnd(t *testing.T) {
 		again := s.do("POST", "/mp/v1/payouts", w.a.token, map[string]any{"amount_fen": 999_999}, "Idempotency-Key", "e2e-big")
 		if again.status != 422 || again.header.Get("Idempotency-Replayed") != "true" || again.str("request_id") != big.str("request_id") {
 			t.Fatalf("4xx replay: %d %v %s", again.status, again.header, again.raw)
+		}
+		// Another member sees none of it (404, as another brand's ids).
+		bcode, _ := s.wxLogin("wx0000000000000001", "")
+		bsess := s.do("POST", "/mp/v1/session", "", map[string]any{"appid": "wx0000000000000001", "code": bcode})
+		expect(t, bsess, 200, "")
+		expect(t, s.do("GET", "/mp/v1/payouts/"+id, bsess.str("access_token"), nil), 404, "NOT_FOUND")
+		expect(t, s.do("POST", "/mp/v1/payouts/"+id+"/cancel", bsess.str("access_token"), nil), 404, "NOT_FOUND")
+		if l := s.do("GET", "/mp/v1/payouts", bsess.str("access_token"), nil); strings.Contains(string(l.raw), id) {
+			t.Fatalf("another member lists A's payout: %s", l.raw)
 		}
 		if b := w.balances(t); fen(b["available_fen"]) != 22_000 || fen(b["in_flight_fen"]) != 8_000 {
 			t.Fatalf("after the hold: %v", b)

@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/url"
-	"os"
-	"strings"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -29,7 +27,7 @@ func (a *app) wirePayouts(baseURL string, o buildOptions) {
 	a.payClients = pay.NewClients(a.brands, pay.Options{BaseURL: payBase})
 	// Callbacks come to SHARECAST_PUBLIC_URL (WeChat needs HTTPS) or, in the embedded default,
 	// to the service's own address (the simulator accepts loopback http://).
-	public := strings.TrimRight(os.Getenv("SHARECAST_PUBLIC_URL"), "/")
+	public := a.cfg.PublicURL
 	if public == "" {
 		public = o.selfURL
 	}

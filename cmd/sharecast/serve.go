@@ -44,6 +44,10 @@ func serve(ctx context.Context, cfg config.Config, ln net.Listener, o buildOptio
 			if err := demo.SeedCommunity(ctx, a.store, a.sharing, res.BrandID); err != nil {
 				return fmt.Errorf("demo community: %w", err)
 			}
+			// payouts
+			if err := demo.SeedPayout(ctx, a.store, a.book, a.payouts, res.BrandID); err != nil {
+				return fmt.Errorf("demo payout: %w", err)
+			}
 		}
 		if res.Password != "" {
 			fmt.Fprintf(stdout, "demo brand created: log in to the admin API as brand %q, username %q, password %q (kept in %s)\n",
