@@ -50,6 +50,7 @@ import (
 	"github.com/sharecast/sharecast/ent/payoutapproval"
 	"github.com/sharecast/sharecast/ent/payoutbatch"
 	"github.com/sharecast/sharecast/ent/pushschedule"
+	"github.com/sharecast/sharecast/ent/reconciliationalert"
 	"github.com/sharecast/sharecast/ent/refreshtoken"
 	"github.com/sharecast/sharecast/ent/reservation"
 	"github.com/sharecast/sharecast/ent/sharelink"
@@ -141,6 +142,8 @@ type Client struct {
 	PayoutBatch *PayoutBatchClient
 	// PushSchedule is the client for interacting with the PushSchedule builders.
 	PushSchedule *PushScheduleClient
+	// ReconciliationAlert is the client for interacting with the ReconciliationAlert builders.
+	ReconciliationAlert *ReconciliationAlertClient
 	// RefreshToken is the client for interacting with the RefreshToken builders.
 	RefreshToken *RefreshTokenClient
 	// Reservation is the client for interacting with the Reservation builders.
@@ -211,6 +214,7 @@ func (c *Client) init() {
 	c.PayoutApproval = NewPayoutApprovalClient(c.config)
 	c.PayoutBatch = NewPayoutBatchClient(c.config)
 	c.PushSchedule = NewPushScheduleClient(c.config)
+	c.ReconciliationAlert = NewReconciliationAlertClient(c.config)
 	c.RefreshToken = NewRefreshTokenClient(c.config)
 	c.Reservation = NewReservationClient(c.config)
 	c.ShareLink = NewShareLinkClient(c.config)
@@ -313,55 +317,56 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 	cfg := c.config
 	cfg.driver = tx
 	return &Tx{
-		ctx:                ctx,
-		config:             cfg,
-		APIKey:             NewAPIKeyClient(cfg),
-		Adjustment:         NewAdjustmentClient(cfg),
-		Admin:              NewAdminClient(cfg),
-		AdminSession:       NewAdminSessionClient(cfg),
-		AfterSale:          NewAfterSaleClient(cfg),
-		AuditLog:           NewAuditLogClient(cfg),
-		Binding:            NewBindingClient(cfg),
-		BindingChange:      NewBindingChangeClient(cfg),
-		BindingRuleSet:     NewBindingRuleSetClient(cfg),
-		Brand:              NewBrandClient(cfg),
-		ChannelsEvent:      NewChannelsEventClient(cfg),
-		ChannelsNotice:     NewChannelsNoticeClient(cfg),
-		ClockState:         NewClockStateClient(cfg),
-		Commission:         NewCommissionClient(cfg),
-		CommissionPlan:     NewCommissionPlanClient(cfg),
-		CommissionReversal: NewCommissionReversalClient(cfg),
-		IdempotencyRecord:  NewIdempotencyRecordClient(cfg),
-		LeaderboardPush:    NewLeaderboardPushClient(cfg),
-		LeaderboardShare:   NewLeaderboardShareClient(cfg),
-		LedgerAccount:      NewLedgerAccountClient(cfg),
-		LedgerEntry:        NewLedgerEntryClient(cfg),
-		LedgerTransaction:  NewLedgerTransactionClient(cfg),
-		Live:               NewLiveClient(cfg),
-		LiveRiskSnapshot:   NewLiveRiskSnapshotClient(cfg),
-		Member:             NewMemberClient(cfg),
-		Order:              NewOrderClient(cfg),
-		OrderAttribution:   NewOrderAttributionClient(cfg),
-		OrderLine:          NewOrderLineClient(cfg),
-		OutreachAction:     NewOutreachActionClient(cfg),
-		OutreachRound:      NewOutreachRoundClient(cfg),
-		ParkedOrderEvent:   NewParkedOrderEventClient(cfg),
-		Payout:             NewPayoutClient(cfg),
-		PayoutApproval:     NewPayoutApprovalClient(cfg),
-		PayoutBatch:        NewPayoutBatchClient(cfg),
-		PushSchedule:       NewPushScheduleClient(cfg),
-		RefreshToken:       NewRefreshTokenClient(cfg),
-		Reservation:        NewReservationClient(cfg),
-		ShareLink:          NewShareLinkClient(cfg),
-		SubscribeCredit:    NewSubscribeCreditClient(cfg),
-		SubscribeSend:      NewSubscribeSendClient(cfg),
-		SubscribeTemplate:  NewSubscribeTemplateClient(cfg),
-		Touch:              NewTouchClient(cfg),
-		TransferAttempt:    NewTransferAttemptClient(cfg),
-		WebhookDelivery:    NewWebhookDeliveryClient(cfg),
-		WebhookEndpoint:    NewWebhookEndpointClient(cfg),
-		WebhookEvent:       NewWebhookEventClient(cfg),
-		WecomRobot:         NewWecomRobotClient(cfg),
+		ctx:                 ctx,
+		config:              cfg,
+		APIKey:              NewAPIKeyClient(cfg),
+		Adjustment:          NewAdjustmentClient(cfg),
+		Admin:               NewAdminClient(cfg),
+		AdminSession:        NewAdminSessionClient(cfg),
+		AfterSale:           NewAfterSaleClient(cfg),
+		AuditLog:            NewAuditLogClient(cfg),
+		Binding:             NewBindingClient(cfg),
+		BindingChange:       NewBindingChangeClient(cfg),
+		BindingRuleSet:      NewBindingRuleSetClient(cfg),
+		Brand:               NewBrandClient(cfg),
+		ChannelsEvent:       NewChannelsEventClient(cfg),
+		ChannelsNotice:      NewChannelsNoticeClient(cfg),
+		ClockState:          NewClockStateClient(cfg),
+		Commission:          NewCommissionClient(cfg),
+		CommissionPlan:      NewCommissionPlanClient(cfg),
+		CommissionReversal:  NewCommissionReversalClient(cfg),
+		IdempotencyRecord:   NewIdempotencyRecordClient(cfg),
+		LeaderboardPush:     NewLeaderboardPushClient(cfg),
+		LeaderboardShare:    NewLeaderboardShareClient(cfg),
+		LedgerAccount:       NewLedgerAccountClient(cfg),
+		LedgerEntry:         NewLedgerEntryClient(cfg),
+		LedgerTransaction:   NewLedgerTransactionClient(cfg),
+		Live:                NewLiveClient(cfg),
+		LiveRiskSnapshot:    NewLiveRiskSnapshotClient(cfg),
+		Member:              NewMemberClient(cfg),
+		Order:               NewOrderClient(cfg),
+		OrderAttribution:    NewOrderAttributionClient(cfg),
+		OrderLine:           NewOrderLineClient(cfg),
+		OutreachAction:      NewOutreachActionClient(cfg),
+		OutreachRound:       NewOutreachRoundClient(cfg),
+		ParkedOrderEvent:    NewParkedOrderEventClient(cfg),
+		Payout:              NewPayoutClient(cfg),
+		PayoutApproval:      NewPayoutApprovalClient(cfg),
+		PayoutBatch:         NewPayoutBatchClient(cfg),
+		PushSchedule:        NewPushScheduleClient(cfg),
+		ReconciliationAlert: NewReconciliationAlertClient(cfg),
+		RefreshToken:        NewRefreshTokenClient(cfg),
+		Reservation:         NewReservationClient(cfg),
+		ShareLink:           NewShareLinkClient(cfg),
+		SubscribeCredit:     NewSubscribeCreditClient(cfg),
+		SubscribeSend:       NewSubscribeSendClient(cfg),
+		SubscribeTemplate:   NewSubscribeTemplateClient(cfg),
+		Touch:               NewTouchClient(cfg),
+		TransferAttempt:     NewTransferAttemptClient(cfg),
+		WebhookDelivery:     NewWebhookDeliveryClient(cfg),
+		WebhookEndpoint:     NewWebhookEndpointClient(cfg),
+		WebhookEvent:        NewWebhookEventClient(cfg),
+		WecomRobot:          NewWecomRobotClient(cfg),
 	}, nil
 }
 
@@ -379,55 +384,56 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 	cfg := c.config
 	cfg.driver = &txDriver{tx: tx, drv: c.driver}
 	return &Tx{
-		ctx:                ctx,
-		config:             cfg,
-		APIKey:             NewAPIKeyClient(cfg),
-		Adjustment:         NewAdjustmentClient(cfg),
-		Admin:              NewAdminClient(cfg),
-		AdminSession:       NewAdminSessionClient(cfg),
-		AfterSale:          NewAfterSaleClient(cfg),
-		AuditLog:           NewAuditLogClient(cfg),
-		Binding:            NewBindingClient(cfg),
-		BindingChange:      NewBindingChangeClient(cfg),
-		BindingRuleSet:     NewBindingRuleSetClient(cfg),
-		Brand:              NewBrandClient(cfg),
-		ChannelsEvent:      NewChannelsEventClient(cfg),
-		ChannelsNotice:     NewChannelsNoticeClient(cfg),
-		ClockState:         NewClockStateClient(cfg),
-		Commission:         NewCommissionClient(cfg),
-		CommissionPlan:     NewCommissionPlanClient(cfg),
-		CommissionReversal: NewCommissionReversalClient(cfg),
-		IdempotencyRecord:  NewIdempotencyRecordClient(cfg),
-		LeaderboardPush:    NewLeaderboardPushClient(cfg),
-		LeaderboardShare:   NewLeaderboardShareClient(cfg),
-		LedgerAccount:      NewLedgerAccountClient(cfg),
-		LedgerEntry:        NewLedgerEntryClient(cfg),
-		LedgerTransaction:  NewLedgerTransactionClient(cfg),
-		Live:               NewLiveClient(cfg),
-		LiveRiskSnapshot:   NewLiveRiskSnapshotClient(cfg),
-		Member:             NewMemberClient(cfg),
-		Order:              NewOrderClient(cfg),
-		OrderAttribution:   NewOrderAttributionClient(cfg),
-		OrderLine:          NewOrderLineClient(cfg),
-		OutreachAction:     NewOutreachActionClient(cfg),
-		OutreachRound:      NewOutreachRoundClient(cfg),
-		ParkedOrderEvent:   NewParkedOrderEventClient(cfg),
-		Payout:             NewPayoutClient(cfg),
-		PayoutApproval:     NewPayoutApprovalClient(cfg),
-		PayoutBatch:        NewPayoutBatchClient(cfg),
-		PushSchedule:       NewPushScheduleClient(cfg),
-		RefreshToken:       NewRefreshTokenClient(cfg),
-		Reservation:        NewReservationClient(cfg),
-		ShareLink:          NewShareLinkClient(cfg),
-		SubscribeCredit:    NewSubscribeCreditClient(cfg),
-		SubscribeSend:      NewSubscribeSendClient(cfg),
-		SubscribeTemplate:  NewSubscribeTemplateClient(cfg),
-		Touch:              NewTouchClient(cfg),
-		TransferAttempt:    NewTransferAttemptClient(cfg),
-		WebhookDelivery:    NewWebhookDeliveryClient(cfg),
-		WebhookEndpoint:    NewWebhookEndpointClient(cfg),
-		WebhookEvent:       NewWebhookEventClient(cfg),
-		WecomRobot:         NewWecomRobotClient(cfg),
+		ctx:                 ctx,
+		config:              cfg,
+		APIKey:              NewAPIKeyClient(cfg),
+		Adjustment:          NewAdjustmentClient(cfg),
+		Admin:               NewAdminClient(cfg),
+		AdminSession:        NewAdminSessionClient(cfg),
+		AfterSale:           NewAfterSaleClient(cfg),
+		AuditLog:            NewAuditLogClient(cfg),
+		Binding:             NewBindingClient(cfg),
+		BindingChange:       NewBindingChangeClient(cfg),
+		BindingRuleSet:      NewBindingRuleSetClient(cfg),
+		Brand:               NewBrandClient(cfg),
+		ChannelsEvent:       NewChannelsEventClient(cfg),
+		ChannelsNotice:      NewChannelsNoticeClient(cfg),
+		ClockState:          NewClockStateClient(cfg),
+		Commission:          NewCommissionClient(cfg),
+		CommissionPlan:      NewCommissionPlanClient(cfg),
+		CommissionReversal:  NewCommissionReversalClient(cfg),
+		IdempotencyRecord:   NewIdempotencyRecordClient(cfg),
+		LeaderboardPush:     NewLeaderboardPushClient(cfg),
+		LeaderboardShare:    NewLeaderboardShareClient(cfg),
+		LedgerAccount:       NewLedgerAccountClient(cfg),
+		LedgerEntry:         NewLedgerEntryClient(cfg),
+		LedgerTransaction:   NewLedgerTransactionClient(cfg),
+		Live:                NewLiveClient(cfg),
+		LiveRiskSnapshot:    NewLiveRiskSnapshotClient(cfg),
+		Member:              NewMemberClient(cfg),
+		Order:               NewOrderClient(cfg),
+		OrderAttribution:    NewOrderAttributionClient(cfg),
+		OrderLine:           NewOrderLineClient(cfg),
+		OutreachAction:      NewOutreachActionClient(cfg),
+		OutreachRound:       NewOutreachRoundClient(cfg),
+		ParkedOrderEvent:    NewParkedOrderEventClient(cfg),
+		Payout:              NewPayoutClient(cfg),
+		PayoutApproval:      NewPayoutApprovalClient(cfg),
+		PayoutBatch:         NewPayoutBatchClient(cfg),
+		PushSchedule:        NewPushScheduleClient(cfg),
+		ReconciliationAlert: NewReconciliationAlertClient(cfg),
+		RefreshToken:        NewRefreshTokenClient(cfg),
+		Reservation:         NewReservationClient(cfg),
+		ShareLink:           NewShareLinkClient(cfg),
+		SubscribeCredit:     NewSubscribeCreditClient(cfg),
+		SubscribeSend:       NewSubscribeSendClient(cfg),
+		SubscribeTemplate:   NewSubscribeTemplateClient(cfg),
+		Touch:               NewTouchClient(cfg),
+		TransferAttempt:     NewTransferAttemptClient(cfg),
+		WebhookDelivery:     NewWebhookDeliveryClient(cfg),
+		WebhookEndpoint:     NewWebhookEndpointClient(cfg),
+		WebhookEvent:        NewWebhookEventClient(cfg),
+		WecomRobot:          NewWecomRobotClient(cfg),
 	}, nil
 }
 
@@ -464,10 +470,10 @@ func (c *Client) Use(hooks ...Hook) {
 		c.LeaderboardShare, c.LedgerAccount, c.LedgerEntry, c.LedgerTransaction,
 		c.Live, c.LiveRiskSnapshot, c.Member, c.Order, c.OrderAttribution, c.OrderLine,
 		c.OutreachAction, c.OutreachRound, c.ParkedOrderEvent, c.Payout,
-		c.PayoutApproval, c.PayoutBatch, c.PushSchedule, c.RefreshToken, c.Reservation,
-		c.ShareLink, c.SubscribeCredit, c.SubscribeSend, c.SubscribeTemplate, c.Touch,
-		c.TransferAttempt, c.WebhookDelivery, c.WebhookEndpoint, c.WebhookEvent,
-		c.WecomRobot,
+		c.PayoutApproval, c.PayoutBatch, c.PushSchedule, c.ReconciliationAlert,
+		c.RefreshToken, c.Reservation, c.ShareLink, c.SubscribeCredit, c.SubscribeSend,
+		c.SubscribeTemplate, c.Touch, c.TransferAttempt, c.WebhookDelivery,
+		c.WebhookEndpoint, c.WebhookEvent, c.WecomRobot,
 	} {
 		n.Use(hooks...)
 	}
@@ -484,10 +490,10 @@ func (c *Client) Intercept(interceptors ...Interceptor) {
 		c.LeaderboardShare, c.LedgerAccount, c.LedgerEntry, c.LedgerTransaction,
 		c.Live, c.LiveRiskSnapshot, c.Member, c.Order, c.OrderAttribution, c.OrderLine,
 		c.OutreachAction, c.OutreachRound, c.ParkedOrderEvent, c.Payout,
-		c.PayoutApproval, c.PayoutBatch, c.PushSchedule, c.RefreshToken, c.Reservation,
-		c.ShareLink, c.SubscribeCredit, c.SubscribeSend, c.SubscribeTemplate, c.Touch,
-		c.TransferAttempt, c.WebhookDelivery, c.WebhookEndpoint, c.WebhookEvent,
-		c.WecomRobot,
+		c.PayoutApproval, c.PayoutBatch, c.PushSchedule, c.ReconciliationAlert,
+		c.RefreshToken, c.Reservation, c.ShareLink, c.SubscribeCredit, c.SubscribeSend,
+		c.SubscribeTemplate, c.Touch, c.TransferAttempt, c.WebhookDelivery,
+		c.WebhookEndpoint, c.WebhookEvent, c.WecomRobot,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -566,6 +572,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.PayoutBatch.mutate(ctx, m)
 	case *PushScheduleMutation:
 		return c.PushSchedule.mutate(ctx, m)
+	case *ReconciliationAlertMutation:
+		return c.ReconciliationAlert.mutate(ctx, m)
 	case *RefreshTokenMutation:
 		return c.RefreshToken.mutate(ctx, m)
 	case *ReservationMutation:
@@ -6050,6 +6058,155 @@ func (c *PushScheduleClient) mutate(ctx context.Context, m *PushScheduleMutation
 	}
 }
 
+// ReconciliationAlertClient is a client for the ReconciliationAlert schema.
+type ReconciliationAlertClient struct {
+	config
+}
+
+// NewReconciliationAlertClient returns a client for the ReconciliationAlert from the given config.
+func NewReconciliationAlertClient(c config) *ReconciliationAlertClient {
+	return &ReconciliationAlertClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `reconciliationalert.Hooks(f(g(h())))`.
+func (c *ReconciliationAlertClient) Use(hooks ...Hook) {
+	c.hooks.ReconciliationAlert = append(c.hooks.ReconciliationAlert, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `reconciliationalert.Intercept(f(g(h())))`.
+func (c *ReconciliationAlertClient) Intercept(interceptors ...Interceptor) {
+	c.inters.ReconciliationAlert = append(c.inters.ReconciliationAlert, interceptors...)
+}
+
+// Create returns a builder for creating a ReconciliationAlert entity.
+func (c *ReconciliationAlertClient) Create() *ReconciliationAlertCreate {
+	mutation := newReconciliationAlertMutation(c.config, OpCreate)
+	return &ReconciliationAlertCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of ReconciliationAlert entities.
+func (c *ReconciliationAlertClient) CreateBulk(builders ...*ReconciliationAlertCreate) *ReconciliationAlertCreateBulk {
+	return &ReconciliationAlertCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *ReconciliationAlertClient) MapCreateBulk(slice any, setFunc func(*ReconciliationAlertCreate, int)) *ReconciliationAlertCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &ReconciliationAlertCreateBulk{err: fmt.Errorf("calling to ReconciliationAlertClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*ReconciliationAlertCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &ReconciliationAlertCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for ReconciliationAlert.
+func (c *ReconciliationAlertClient) Update() *ReconciliationAlertUpdate {
+	mutation := newReconciliationAlertMutation(c.config, OpUpdate)
+	return &ReconciliationAlertUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *ReconciliationAlertClient) UpdateOne(_m *ReconciliationAlert) *ReconciliationAlertUpdateOne {
+	mutation := newReconciliationAlertMutation(c.config, OpUpdateOne, withReconciliationAlert(_m))
+	return &ReconciliationAlertUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *ReconciliationAlertClient) UpdateOneID(id string) *ReconciliationAlertUpdateOne {
+	mutation := newReconciliationAlertMutation(c.config, OpUpdateOne, withReconciliationAlertID(id))
+	return &ReconciliationAlertUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for ReconciliationAlert.
+func (c *ReconciliationAlertClient) Delete() *ReconciliationAlertDelete {
+	mutation := newReconciliationAlertMutation(c.config, OpDelete)
+	return &ReconciliationAlertDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *ReconciliationAlertClient) DeleteOne(_m *ReconciliationAlert) *ReconciliationAlertDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *ReconciliationAlertClient) DeleteOneID(id string) *ReconciliationAlertDeleteOne {
+	builder := c.Delete().Where(reconciliationalert.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &ReconciliationAlertDeleteOne{builder}
+}
+
+// Query returns a query builder for ReconciliationAlert.
+func (c *ReconciliationAlertClient) Query() *ReconciliationAlertQuery {
+	return &ReconciliationAlertQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeReconciliationAlert},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a ReconciliationAlert entity by its id.
+func (c *ReconciliationAlertClient) Get(ctx context.Context, id string) (*ReconciliationAlert, error) {
+	return c.Query().Where(reconciliationalert.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *ReconciliationAlertClient) GetX(ctx context.Context, id string) *ReconciliationAlert {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryBrand queries the brand edge of a ReconciliationAlert.
+func (c *ReconciliationAlertClient) QueryBrand(_m *ReconciliationAlert) *BrandQuery {
+	query := (&BrandClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(reconciliationalert.Table, reconciliationalert.FieldID, id),
+			sqlgraph.To(brand.Table, brand.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, reconciliationalert.BrandTable, reconciliationalert.BrandColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *ReconciliationAlertClient) Hooks() []Hook {
+	return c.hooks.ReconciliationAlert
+}
+
+// Interceptors returns the client interceptors.
+func (c *ReconciliationAlertClient) Interceptors() []Interceptor {
+	return c.inters.ReconciliationAlert
+}
+
+func (c *ReconciliationAlertClient) mutate(ctx context.Context, m *ReconciliationAlertMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&ReconciliationAlertCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&ReconciliationAlertUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&ReconciliationAlertUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&ReconciliationAlertDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown ReconciliationAlert mutation op: %q", m.Op())
+	}
+}
+
 // RefreshTokenClient is a client for the RefreshToken schema.
 type RefreshTokenClient struct {
 	config
@@ -7863,9 +8020,9 @@ type (
 		LeaderboardPush, LeaderboardShare, LedgerAccount, LedgerEntry,
 		LedgerTransaction, Live, LiveRiskSnapshot, Member, Order, OrderAttribution,
 		OrderLine, OutreachAction, OutreachRound, ParkedOrderEvent, Payout,
-		PayoutApproval, PayoutBatch, PushSchedule, RefreshToken, Reservation,
-		ShareLink, SubscribeCredit, SubscribeSend, SubscribeTemplate, Touch,
-		TransferAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent,
+		PayoutApproval, PayoutBatch, PushSchedule, ReconciliationAlert, RefreshToken,
+		Reservation, ShareLink, SubscribeCredit, SubscribeSend, SubscribeTemplate,
+		Touch, TransferAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent,
 		WecomRobot []ent.Hook
 	}
 	inters struct {
@@ -7875,9 +8032,9 @@ type (
 		LeaderboardPush, LeaderboardShare, LedgerAccount, LedgerEntry,
 		LedgerTransaction, Live, LiveRiskSnapshot, Member, Order, OrderAttribution,
 		OrderLine, OutreachAction, OutreachRound, ParkedOrderEvent, Payout,
-		PayoutApproval, PayoutBatch, PushSchedule, RefreshToken, Reservation,
-		ShareLink, SubscribeCredit, SubscribeSend, SubscribeTemplate, Touch,
-		TransferAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent,
+		PayoutApproval, PayoutBatch, PushSchedule, ReconciliationAlert, RefreshToken,
+		Reservation, ShareLink, SubscribeCredit, SubscribeSend, SubscribeTemplate,
+		Touch, TransferAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent,
 		WecomRobot []ent.Interceptor
 	}
 )

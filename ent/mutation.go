@@ -47,6 +47,7 @@ import (
 	"github.com/sharecast/sharecast/ent/payoutbatch"
 	"github.com/sharecast/sharecast/ent/predicate"
 	"github.com/sharecast/sharecast/ent/pushschedule"
+	"github.com/sharecast/sharecast/ent/reconciliationalert"
 	"github.com/sharecast/sharecast/ent/refreshtoken"
 	"github.com/sharecast/sharecast/ent/reservation"
 	"github.com/sharecast/sharecast/ent/sharelink"
@@ -70,53 +71,54 @@ const (
 	OpUpdateOne = ent.OpUpdateOne
 
 	// Node types.
-	TypeAPIKey             = "APIKey"
-	TypeAdjustment         = "Adjustment"
-	TypeAdmin              = "Admin"
-	TypeAdminSession       = "AdminSession"
-	TypeAfterSale          = "AfterSale"
-	TypeAuditLog           = "AuditLog"
-	TypeBinding            = "Binding"
-	TypeBindingChange      = "BindingChange"
-	TypeBindingRuleSet     = "BindingRuleSet"
-	TypeBrand              = "Brand"
-	TypeChannelsEvent      = "ChannelsEvent"
-	TypeChannelsNotice     = "ChannelsNotice"
-	TypeClockState         = "ClockState"
-	TypeCommission         = "Commission"
-	TypeCommissionPlan     = "CommissionPlan"
-	TypeCommissionReversal = "CommissionReversal"
-	TypeIdempotencyRecord  = "IdempotencyRecord"
-	TypeLeaderboardPush    = "LeaderboardPush"
-	TypeLeaderboardShare   = "LeaderboardShare"
-	TypeLedgerAccount      = "LedgerAccount"
-	TypeLedgerEntry        = "LedgerEntry"
-	TypeLedgerTransaction  = "LedgerTransaction"
-	TypeLive               = "Live"
-	TypeLiveRiskSnapshot   = "LiveRiskSnapshot"
-	TypeMember             = "Member"
-	TypeOrder              = "Order"
-	TypeOrderAttribution   = "OrderAttribution"
-	TypeOrderLine          = "OrderLine"
-	TypeOutreachAction     = "OutreachAction"
-	TypeOutreachRound      = "OutreachRound"
-	TypeParkedOrderEvent   = "ParkedOrderEvent"
-	TypePayout             = "Payout"
-	TypePayoutApproval     = "PayoutApproval"
-	TypePayoutBatch        = "PayoutBatch"
-	TypePushSchedule       = "PushSchedule"
-	TypeRefreshToken       = "RefreshToken"
-	TypeReservation        = "Reservation"
-	TypeShareLink          = "ShareLink"
-	TypeSubscribeCredit    = "SubscribeCredit"
-	TypeSubscribeSend      = "SubscribeSend"
-	TypeSubscribeTemplate  = "SubscribeTemplate"
-	TypeTouch              = "Touch"
-	TypeTransferAttempt    = "TransferAttempt"
-	TypeWebhookDelivery    = "WebhookDelivery"
-	TypeWebhookEndpoint    = "WebhookEndpoint"
-	TypeWebhookEvent       = "WebhookEvent"
-	TypeWecomRobot         = "WecomRobot"
+	TypeAPIKey              = "APIKey"
+	TypeAdjustment          = "Adjustment"
+	TypeAdmin               = "Admin"
+	TypeAdminSession        = "AdminSession"
+	TypeAfterSale           = "AfterSale"
+	TypeAuditLog            = "AuditLog"
+	TypeBinding             = "Binding"
+	TypeBindingChange       = "BindingChange"
+	TypeBindingRuleSet      = "BindingRuleSet"
+	TypeBrand               = "Brand"
+	TypeChannelsEvent       = "ChannelsEvent"
+	TypeChannelsNotice      = "ChannelsNotice"
+	TypeClockState          = "ClockState"
+	TypeCommission          = "Commission"
+	TypeCommissionPlan      = "CommissionPlan"
+	TypeCommissionReversal  = "CommissionReversal"
+	TypeIdempotencyRecord   = "IdempotencyRecord"
+	TypeLeaderboardPush     = "LeaderboardPush"
+	TypeLeaderboardShare    = "LeaderboardShare"
+	TypeLedgerAccount       = "LedgerAccount"
+	TypeLedgerEntry         = "LedgerEntry"
+	TypeLedgerTransaction   = "LedgerTransaction"
+	TypeLive                = "Live"
+	TypeLiveRiskSnapshot    = "LiveRiskSnapshot"
+	TypeMember              = "Member"
+	TypeOrder               = "Order"
+	TypeOrderAttribution    = "OrderAttribution"
+	TypeOrderLine           = "OrderLine"
+	TypeOutreachAction      = "OutreachAction"
+	TypeOutreachRound       = "OutreachRound"
+	TypeParkedOrderEvent    = "ParkedOrderEvent"
+	TypePayout              = "Payout"
+	TypePayoutApproval      = "PayoutApproval"
+	TypePayoutBatch         = "PayoutBatch"
+	TypePushSchedule        = "PushSchedule"
+	TypeReconciliationAlert = "ReconciliationAlert"
+	TypeRefreshToken        = "RefreshToken"
+	TypeReservation         = "Reservation"
+	TypeShareLink           = "ShareLink"
+	TypeSubscribeCredit     = "SubscribeCredit"
+	TypeSubscribeSend       = "SubscribeSend"
+	TypeSubscribeTemplate   = "SubscribeTemplate"
+	TypeTouch               = "Touch"
+	TypeTransferAttempt     = "TransferAttempt"
+	TypeWebhookDelivery     = "WebhookDelivery"
+	TypeWebhookEndpoint     = "WebhookEndpoint"
+	TypeWebhookEvent        = "WebhookEvent"
+	TypeWecomRobot          = "WecomRobot"
 )
 
 // APIKeyMutation represents an operation that mutates the APIKey nodes in the graph.
@@ -35091,6 +35093,1001 @@ func (m *PushScheduleMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown PushSchedule edge %s", name)
+}
+
+// ReconciliationAlertMutation represents an operation that mutates the ReconciliationAlert nodes in the graph.
+type ReconciliationAlertMutation struct {
+	config
+	op                   Op
+	typ                  string
+	id                   *string
+	day                  *string
+	payout_id            *string
+	out_bill_no          *string
+	kind                 *string
+	our_status           *string
+	our_amount_fen       *int64
+	addour_amount_fen    *int64
+	wechat_state         *string
+	wechat_amount_fen    *int64
+	addwechat_amount_fen *int64
+	detail               *string
+	created_at           *time.Time
+	clearedFields        map[string]struct{}
+	brand                *string
+	clearedbrand         bool
+	done                 bool
+	oldValue             func(context.Context) (*ReconciliationAlert, error)
+	predicates           []predicate.ReconciliationAlert
+}
+
+var _ ent.Mutation = (*ReconciliationAlertMutation)(nil)
+
+// reconciliationalertOption allows management of the mutation configuration using functional options.
+type reconciliationalertOption func(*ReconciliationAlertMutation)
+
+// newReconciliationAlertMutation creates new mutation for the ReconciliationAlert entity.
+func newReconciliationAlertMutation(c config, op Op, opts ...reconciliationalertOption) *ReconciliationAlertMutation {
+	m := &ReconciliationAlertMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeReconciliationAlert,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withReconciliationAlertID sets the ID field of the mutation.
+func withReconciliationAlertID(id string) reconciliationalertOption {
+	return func(m *ReconciliationAlertMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *ReconciliationAlert
+		)
+		m.oldValue = func(ctx context.Context) (*ReconciliationAlert, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().ReconciliationAlert.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withReconciliationAlert sets the old ReconciliationAlert of the mutation.
+func withReconciliationAlert(node *ReconciliationAlert) reconciliationalertOption {
+	return func(m *ReconciliationAlertMutation) {
+		m.oldValue = func(context.Context) (*ReconciliationAlert, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m ReconciliationAlertMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m ReconciliationAlertMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of ReconciliationAlert entities.
+func (m *ReconciliationAlertMutation) SetID(id string) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *ReconciliationAlertMutation) ID() (id string, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *ReconciliationAlertMutation) IDs(ctx context.Context) ([]string, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []string{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().ReconciliationAlert.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetBrandID sets the "brand_id" field.
+func (m *ReconciliationAlertMutation) SetBrandID(s string) {
+	m.brand = &s
+}
+
+// BrandID returns the value of the "brand_id" field in the mutation.
+func (m *ReconciliationAlertMutation) BrandID() (r string, exists bool) {
+	v := m.brand
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldBrandID returns the old "brand_id" field's value of the ReconciliationAlert entity.
+// If the ReconciliationAlert object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReconciliationAlertMutation) OldBrandID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldBrandID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldBrandID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldBrandID: %w", err)
+	}
+	return oldValue.BrandID, nil
+}
+
+// ResetBrandID resets all changes to the "brand_id" field.
+func (m *ReconciliationAlertMutation) ResetBrandID() {
+	m.brand = nil
+}
+
+// SetDay sets the "day" field.
+func (m *ReconciliationAlertMutation) SetDay(s string) {
+	m.day = &s
+}
+
+// Day returns the value of the "day" field in the mutation.
+func (m *ReconciliationAlertMutation) Day() (r string, exists bool) {
+	v := m.day
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDay returns the old "day" field's value of the ReconciliationAlert entity.
+// If the ReconciliationAlert object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReconciliationAlertMutation) OldDay(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDay is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDay requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDay: %w", err)
+	}
+	return oldValue.Day, nil
+}
+
+// ResetDay resets all changes to the "day" field.
+func (m *ReconciliationAlertMutation) ResetDay() {
+	m.day = nil
+}
+
+// SetPayoutID sets the "payout_id" field.
+func (m *ReconciliationAlertMutation) SetPayoutID(s string) {
+	m.payout_id = &s
+}
+
+// PayoutID returns the value of the "payout_id" field in the mutation.
+func (m *ReconciliationAlertMutation) PayoutID() (r string, exists bool) {
+	v := m.payout_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPayoutID returns the old "payout_id" field's value of the ReconciliationAlert entity.
+// If the ReconciliationAlert object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReconciliationAlertMutation) OldPayoutID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPayoutID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPayoutID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPayoutID: %w", err)
+	}
+	return oldValue.PayoutID, nil
+}
+
+// ResetPayoutID resets all changes to the "payout_id" field.
+func (m *ReconciliationAlertMutation) ResetPayoutID() {
+	m.payout_id = nil
+}
+
+// SetOutBillNo sets the "out_bill_no" field.
+func (m *ReconciliationAlertMutation) SetOutBillNo(s string) {
+	m.out_bill_no = &s
+}
+
+// OutBillNo returns the value of the "out_bill_no" field in the mutation.
+func (m *ReconciliationAlertMutation) OutBillNo() (r string, exists bool) {
+	v := m.out_bill_no
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOutBillNo returns the old "out_bill_no" field's value of the ReconciliationAlert entity.
+// If the ReconciliationAlert object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReconciliationAlertMutation) OldOutBillNo(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOutBillNo is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOutBillNo requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOutBillNo: %w", err)
+	}
+	return oldValue.OutBillNo, nil
+}
+
+// ResetOutBillNo resets all changes to the "out_bill_no" field.
+func (m *ReconciliationAlertMutation) ResetOutBillNo() {
+	m.out_bill_no = nil
+}
+
+// SetKind sets the "kind" field.
+func (m *ReconciliationAlertMutation) SetKind(s string) {
+	m.kind = &s
+}
+
+// Kind returns the value of the "kind" field in the mutation.
+func (m *ReconciliationAlertMutation) Kind() (r string, exists bool) {
+	v := m.kind
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldKind returns the old "kind" field's value of the ReconciliationAlert entity.
+// If the ReconciliationAlert object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReconciliationAlertMutation) OldKind(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldKind is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldKind requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldKind: %w", err)
+	}
+	return oldValue.Kind, nil
+}
+
+// ResetKind resets all changes to the "kind" field.
+func (m *ReconciliationAlertMutation) ResetKind() {
+	m.kind = nil
+}
+
+// SetOurStatus sets the "our_status" field.
+func (m *ReconciliationAlertMutation) SetOurStatus(s string) {
+	m.our_status = &s
+}
+
+// OurStatus returns the value of the "our_status" field in the mutation.
+func (m *ReconciliationAlertMutation) OurStatus() (r string, exists bool) {
+	v := m.our_status
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOurStatus returns the old "our_status" field's value of the ReconciliationAlert entity.
+// If the ReconciliationAlert object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReconciliationAlertMutation) OldOurStatus(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOurStatus is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOurStatus requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOurStatus: %w", err)
+	}
+	return oldValue.OurStatus, nil
+}
+
+// ResetOurStatus resets all changes to the "our_status" field.
+func (m *ReconciliationAlertMutation) ResetOurStatus() {
+	m.our_status = nil
+}
+
+// SetOurAmountFen sets the "our_amount_fen" field.
+func (m *ReconciliationAlertMutation) SetOurAmountFen(i int64) {
+	m.our_amount_fen = &i
+	m.addour_amount_fen = nil
+}
+
+// OurAmountFen returns the value of the "our_amount_fen" field in the mutation.
+func (m *ReconciliationAlertMutation) OurAmountFen() (r int64, exists bool) {
+	v := m.our_amount_fen
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOurAmountFen returns the old "our_amount_fen" field's value of the ReconciliationAlert entity.
+// If the ReconciliationAlert object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReconciliationAlertMutation) OldOurAmountFen(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOurAmountFen is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOurAmountFen requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOurAmountFen: %w", err)
+	}
+	return oldValue.OurAmountFen, nil
+}
+
+// AddOurAmountFen adds i to the "our_amount_fen" field.
+func (m *ReconciliationAlertMutation) AddOurAmountFen(i int64) {
+	if m.addour_amount_fen != nil {
+		*m.addour_amount_fen += i
+	} else {
+		m.addour_amount_fen = &i
+	}
+}
+
+// AddedOurAmountFen returns the value that was added to the "our_amount_fen" field in this mutation.
+func (m *ReconciliationAlertMutation) AddedOurAmountFen() (r int64, exists bool) {
+	v := m.addour_amount_fen
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetOurAmountFen resets all changes to the "our_amount_fen" field.
+func (m *ReconciliationAlertMutation) ResetOurAmountFen() {
+	m.our_amount_fen = nil
+	m.addour_amount_fen = nil
+}
+
+// SetWechatState sets the "wechat_state" field.
+func (m *ReconciliationAlertMutation) SetWechatState(s string) {
+	m.wechat_state = &s
+}
+
+// WechatState returns the value of the "wechat_state" field in the mutation.
+func (m *ReconciliationAlertMutation) WechatState() (r string, exists bool) {
+	v := m.wechat_state
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldWechatState returns the old "wechat_state" field's value of the ReconciliationAlert entity.
+// If the ReconciliationAlert object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReconciliationAlertMutation) OldWechatState(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldWechatState is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldWechatState requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldWechatState: %w", err)
+	}
+	return oldValue.WechatState, nil
+}
+
+// ResetWechatState resets all changes to the "wechat_state" field.
+func (m *ReconciliationAlertMutation) ResetWechatState() {
+	m.wechat_state = nil
+}
+
+// SetWechatAmountFen sets the "wechat_amount_fen" field.
+func (m *ReconciliationAlertMutation) SetWechatAmountFen(i int64) {
+	m.wechat_amount_fen = &i
+	m.addwechat_amount_fen = nil
+}
+
+// WechatAmountFen returns the value of the "wechat_amount_fen" field in the mutation.
+func (m *ReconciliationAlertMutation) WechatAmountFen() (r int64, exists bool) {
+	v := m.wechat_amount_fen
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldWechatAmountFen returns the old "wechat_amount_fen" field's value of the ReconciliationAlert entity.
+// If the ReconciliationAlert object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReconciliationAlertMutation) OldWechatAmountFen(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldWechatAmountFen is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldWechatAmountFen requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldWechatAmountFen: %w", err)
+	}
+	return oldValue.WechatAmountFen, nil
+}
+
+// AddWechatAmountFen adds i to the "wechat_amount_fen" field.
+func (m *ReconciliationAlertMutation) AddWechatAmountFen(i int64) {
+	if m.addwechat_amount_fen != nil {
+		*m.addwechat_amount_fen += i
+	} else {
+		m.addwechat_amount_fen = &i
+	}
+}
+
+// AddedWechatAmountFen returns the value that was added to the "wechat_amount_fen" field in this mutation.
+func (m *ReconciliationAlertMutation) AddedWechatAmountFen() (r int64, exists bool) {
+	v := m.addwechat_amount_fen
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetWechatAmountFen resets all changes to the "wechat_amount_fen" field.
+func (m *ReconciliationAlertMutation) ResetWechatAmountFen() {
+	m.wechat_amount_fen = nil
+	m.addwechat_amount_fen = nil
+}
+
+// SetDetail sets the "detail" field.
+func (m *ReconciliationAlertMutation) SetDetail(s string) {
+	m.detail = &s
+}
+
+// Detail returns the value of the "detail" field in the mutation.
+func (m *ReconciliationAlertMutation) Detail() (r string, exists bool) {
+	v := m.detail
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDetail returns the old "detail" field's value of the ReconciliationAlert entity.
+// If the ReconciliationAlert object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReconciliationAlertMutation) OldDetail(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDetail is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDetail requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDetail: %w", err)
+	}
+	return oldValue.Detail, nil
+}
+
+// ResetDetail resets all changes to the "detail" field.
+func (m *ReconciliationAlertMutation) ResetDetail() {
+	m.detail = nil
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *ReconciliationAlertMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *ReconciliationAlertMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the ReconciliationAlert entity.
+// If the ReconciliationAlert object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReconciliationAlertMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *ReconciliationAlertMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// ClearBrand clears the "brand" edge to the Brand entity.
+func (m *ReconciliationAlertMutation) ClearBrand() {
+	m.clearedbrand = true
+	m.clearedFields[reconciliationalert.FieldBrandID] = struct{}{}
+}
+
+// BrandCleared reports if the "brand" edge to the Brand entity was cleared.
+func (m *ReconciliationAlertMutation) BrandCleared() bool {
+	return m.clearedbrand
+}
+
+// BrandIDs returns the "brand" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// BrandID instead. It exists only for internal usage by the builders.
+func (m *ReconciliationAlertMutation) BrandIDs() (ids []string) {
+	if id := m.brand; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetBrand resets all changes to the "brand" edge.
+func (m *ReconciliationAlertMutation) ResetBrand() {
+	m.brand = nil
+	m.clearedbrand = false
+}
+
+// Where appends a list predicates to the ReconciliationAlertMutation builder.
+func (m *ReconciliationAlertMutation) Where(ps ...predicate.ReconciliationAlert) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the ReconciliationAlertMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *ReconciliationAlertMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.ReconciliationAlert, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *ReconciliationAlertMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *ReconciliationAlertMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (ReconciliationAlert).
+func (m *ReconciliationAlertMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *ReconciliationAlertMutation) Fields() []string {
+	fields := make([]string, 0, 11)
+	if m.brand != nil {
+		fields = append(fields, reconciliationalert.FieldBrandID)
+	}
+	if m.day != nil {
+		fields = append(fields, reconciliationalert.FieldDay)
+	}
+	if m.payout_id != nil {
+		fields = append(fields, reconciliationalert.FieldPayoutID)
+	}
+	if m.out_bill_no != nil {
+		fields = append(fields, reconciliationalert.FieldOutBillNo)
+	}
+	if m.kind != nil {
+		fields = append(fields, reconciliationalert.FieldKind)
+	}
+	if m.our_status != nil {
+		fields = append(fields, reconciliationalert.FieldOurStatus)
+	}
+	if m.our_amount_fen != nil {
+		fields = append(fields, reconciliationalert.FieldOurAmountFen)
+	}
+	if m.wechat_state != nil {
+		fields = append(fields, reconciliationalert.FieldWechatState)
+	}
+	if m.wechat_amount_fen != nil {
+		fields = append(fields, reconciliationalert.FieldWechatAmountFen)
+	}
+	if m.detail != nil {
+		fields = append(fields, reconciliationalert.FieldDetail)
+	}
+	if m.created_at != nil {
+		fields = append(fields, reconciliationalert.FieldCreatedAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *ReconciliationAlertMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case reconciliationalert.FieldBrandID:
+		return m.BrandID()
+	case reconciliationalert.FieldDay:
+		return m.Day()
+	case reconciliationalert.FieldPayoutID:
+		return m.PayoutID()
+	case reconciliationalert.FieldOutBillNo:
+		return m.OutBillNo()
+	case reconciliationalert.FieldKind:
+		return m.Kind()
+	case reconciliationalert.FieldOurStatus:
+		return m.OurStatus()
+	case reconciliationalert.FieldOurAmountFen:
+		return m.OurAmountFen()
+	case reconciliationalert.FieldWechatState:
+		return m.WechatState()
+	case reconciliationalert.FieldWechatAmountFen:
+		return m.WechatAmountFen()
+	case reconciliationalert.FieldDetail:
+		return m.Detail()
+	case reconciliationalert.FieldCreatedAt:
+		return m.CreatedAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *ReconciliationAlertMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case reconciliationalert.FieldBrandID:
+		return m.OldBrandID(ctx)
+	case reconciliationalert.FieldDay:
+		return m.OldDay(ctx)
+	case reconciliationalert.FieldPayoutID:
+		return m.OldPayoutID(ctx)
+	case reconciliationalert.FieldOutBillNo:
+		return m.OldOutBillNo(ctx)
+	case reconciliationalert.FieldKind:
+		return m.OldKind(ctx)
+	case reconciliationalert.FieldOurStatus:
+		return m.OldOurStatus(ctx)
+	case reconciliationalert.FieldOurAmountFen:
+		return m.OldOurAmountFen(ctx)
+	case reconciliationalert.FieldWechatState:
+		return m.OldWechatState(ctx)
+	case reconciliationalert.FieldWechatAmountFen:
+		return m.OldWechatAmountFen(ctx)
+	case reconciliationalert.FieldDetail:
+		return m.OldDetail(ctx)
+	case reconciliationalert.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown ReconciliationAlert field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ReconciliationAlertMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case reconciliationalert.FieldBrandID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetBrandID(v)
+		return nil
+	case reconciliationalert.FieldDay:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDay(v)
+		return nil
+	case reconciliationalert.FieldPayoutID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPayoutID(v)
+		return nil
+	case reconciliationalert.FieldOutBillNo:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOutBillNo(v)
+		return nil
+	case reconciliationalert.FieldKind:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetKind(v)
+		return nil
+	case reconciliationalert.FieldOurStatus:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOurStatus(v)
+		return nil
+	case reconciliationalert.FieldOurAmountFen:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOurAmountFen(v)
+		return nil
+	case reconciliationalert.FieldWechatState:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetWechatState(v)
+		return nil
+	case reconciliationalert.FieldWechatAmountFen:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetWechatAmountFen(v)
+		return nil
+	case reconciliationalert.FieldDetail:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDetail(v)
+		return nil
+	case reconciliationalert.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown ReconciliationAlert field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *ReconciliationAlertMutation) AddedFields() []string {
+	var fields []string
+	if m.addour_amount_fen != nil {
+		fields = append(fields, reconciliationalert.FieldOurAmountFen)
+	}
+	if m.addwechat_amount_fen != nil {
+		fields = append(fields, reconciliationalert.FieldWechatAmountFen)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *ReconciliationAlertMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case reconciliationalert.FieldOurAmountFen:
+		return m.AddedOurAmountFen()
+	case reconciliationalert.FieldWechatAmountFen:
+		return m.AddedWechatAmountFen()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ReconciliationAlertMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case reconciliationalert.FieldOurAmountFen:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddOurAmountFen(v)
+		return nil
+	case reconciliationalert.FieldWechatAmountFen:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddWechatAmountFen(v)
+		return nil
+	}
+	return fmt.Errorf("unknown ReconciliationAlert numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *ReconciliationAlertMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *ReconciliationAlertMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *ReconciliationAlertMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown ReconciliationAlert nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *ReconciliationAlertMutation) ResetField(name string) error {
+	switch name {
+	case reconciliationalert.FieldBrandID:
+		m.ResetBrandID()
+		return nil
+	case reconciliationalert.FieldDay:
+		m.ResetDay()
+		return nil
+	case reconciliationalert.FieldPayoutID:
+		m.ResetPayoutID()
+		return nil
+	case reconciliationalert.FieldOutBillNo:
+		m.ResetOutBillNo()
+		return nil
+	case reconciliationalert.FieldKind:
+		m.ResetKind()
+		return nil
+	case reconciliationalert.FieldOurStatus:
+		m.ResetOurStatus()
+		return nil
+	case reconciliationalert.FieldOurAmountFen:
+		m.ResetOurAmountFen()
+		return nil
+	case reconciliationalert.FieldWechatState:
+		m.ResetWechatState()
+		return nil
+	case reconciliationalert.FieldWechatAmountFen:
+		m.ResetWechatAmountFen()
+		return nil
+	case reconciliationalert.FieldDetail:
+		m.ResetDetail()
+		return nil
+	case reconciliationalert.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown ReconciliationAlert field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *ReconciliationAlertMutation) AddedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.brand != nil {
+		edges = append(edges, reconciliationalert.EdgeBrand)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *ReconciliationAlertMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case reconciliationalert.EdgeBrand:
+		if id := m.brand; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *ReconciliationAlertMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 1)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *ReconciliationAlertMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *ReconciliationAlertMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.clearedbrand {
+		edges = append(edges, reconciliationalert.EdgeBrand)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *ReconciliationAlertMutation) EdgeCleared(name string) bool {
+	switch name {
+	case reconciliationalert.EdgeBrand:
+		return m.clearedbrand
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *ReconciliationAlertMutation) ClearEdge(name string) error {
+	switch name {
+	case reconciliationalert.EdgeBrand:
+		m.ClearBrand()
+		return nil
+	}
+	return fmt.Errorf("unknown ReconciliationAlert unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *ReconciliationAlertMutation) ResetEdge(name string) error {
+	switch name {
+	case reconciliationalert.EdgeBrand:
+		m.ResetBrand()
+		return nil
+	}
+	return fmt.Errorf("unknown ReconciliationAlert edge %s", name)
 }
 
 // RefreshTokenMutation represents an operation that mutates the RefreshToken nodes in the graph.

@@ -40,6 +40,7 @@ import (
 	"github.com/sharecast/sharecast/ent/payoutapproval"
 	"github.com/sharecast/sharecast/ent/payoutbatch"
 	"github.com/sharecast/sharecast/ent/pushschedule"
+	"github.com/sharecast/sharecast/ent/reconciliationalert"
 	"github.com/sharecast/sharecast/ent/refreshtoken"
 	"github.com/sharecast/sharecast/ent/reservation"
 	"github.com/sharecast/sharecast/ent/schema"
@@ -2682,6 +2683,127 @@ func init() {
 	// pushschedule.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	pushschedule.IDValidator = func() func(string) error {
 		validators := pushscheduleDescID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(id string) error {
+			for _, fn := range fns {
+				if err := fn(id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	reconciliationalertMixin := schema.ReconciliationAlert{}.Mixin()
+	reconciliationalertMixinFields0 := reconciliationalertMixin[0].Fields()
+	_ = reconciliationalertMixinFields0
+	reconciliationalertFields := schema.ReconciliationAlert{}.Fields()
+	_ = reconciliationalertFields
+	// reconciliationalertDescBrandID is the schema descriptor for brand_id field.
+	reconciliationalertDescBrandID := reconciliationalertFields[0].Descriptor()
+	// reconciliationalert.BrandIDValidator is a validator for the "brand_id" field. It is called by the builders before save.
+	reconciliationalert.BrandIDValidator = reconciliationalertDescBrandID.Validators[0].(func(string) error)
+	// reconciliationalertDescDay is the schema descriptor for day field.
+	reconciliationalertDescDay := reconciliationalertFields[1].Descriptor()
+	// reconciliationalert.DayValidator is a validator for the "day" field. It is called by the builders before save.
+	reconciliationalert.DayValidator = func() func(string) error {
+		validators := reconciliationalertDescDay.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(day string) error {
+			for _, fn := range fns {
+				if err := fn(day); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// reconciliationalertDescPayoutID is the schema descriptor for payout_id field.
+	reconciliationalertDescPayoutID := reconciliationalertFields[2].Descriptor()
+	// reconciliationalert.PayoutIDValidator is a validator for the "payout_id" field. It is called by the builders before save.
+	reconciliationalert.PayoutIDValidator = func() func(string) error {
+		validators := reconciliationalertDescPayoutID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(payout_id string) error {
+			for _, fn := range fns {
+				if err := fn(payout_id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// reconciliationalertDescOutBillNo is the schema descriptor for out_bill_no field.
+	reconciliationalertDescOutBillNo := reconciliationalertFields[3].Descriptor()
+	// reconciliationalert.OutBillNoValidator is a validator for the "out_bill_no" field. It is called by the builders before save.
+	reconciliationalert.OutBillNoValidator = func() func(string) error {
+		validators := reconciliationalertDescOutBillNo.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(out_bill_no string) error {
+			for _, fn := range fns {
+				if err := fn(out_bill_no); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// reconciliationalertDescKind is the schema descriptor for kind field.
+	reconciliationalertDescKind := reconciliationalertFields[4].Descriptor()
+	// reconciliationalert.KindValidator is a validator for the "kind" field. It is called by the builders before save.
+	reconciliationalert.KindValidator = func() func(string) error {
+		validators := reconciliationalertDescKind.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(kind string) error {
+			for _, fn := range fns {
+				if err := fn(kind); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// reconciliationalertDescOurStatus is the schema descriptor for our_status field.
+	reconciliationalertDescOurStatus := reconciliationalertFields[5].Descriptor()
+	// reconciliationalert.OurStatusValidator is a validator for the "our_status" field. It is called by the builders before save.
+	reconciliationalert.OurStatusValidator = reconciliationalertDescOurStatus.Validators[0].(func(string) error)
+	// reconciliationalertDescWechatState is the schema descriptor for wechat_state field.
+	reconciliationalertDescWechatState := reconciliationalertFields[7].Descriptor()
+	// reconciliationalert.DefaultWechatState holds the default value on creation for the wechat_state field.
+	reconciliationalert.DefaultWechatState = reconciliationalertDescWechatState.Default.(string)
+	// reconciliationalert.WechatStateValidator is a validator for the "wechat_state" field. It is called by the builders before save.
+	reconciliationalert.WechatStateValidator = reconciliationalertDescWechatState.Validators[0].(func(string) error)
+	// reconciliationalertDescWechatAmountFen is the schema descriptor for wechat_amount_fen field.
+	reconciliationalertDescWechatAmountFen := reconciliationalertFields[8].Descriptor()
+	// reconciliationalert.DefaultWechatAmountFen holds the default value on creation for the wechat_amount_fen field.
+	reconciliationalert.DefaultWechatAmountFen = reconciliationalertDescWechatAmountFen.Default.(int64)
+	// reconciliationalertDescDetail is the schema descriptor for detail field.
+	reconciliationalertDescDetail := reconciliationalertFields[9].Descriptor()
+	// reconciliationalert.DefaultDetail holds the default value on creation for the detail field.
+	reconciliationalert.DefaultDetail = reconciliationalertDescDetail.Default.(string)
+	// reconciliationalert.DetailValidator is a validator for the "detail" field. It is called by the builders before save.
+	reconciliationalert.DetailValidator = reconciliationalertDescDetail.Validators[0].(func(string) error)
+	// reconciliationalertDescID is the schema descriptor for id field.
+	reconciliationalertDescID := reconciliationalertMixinFields0[0].Descriptor()
+	// reconciliationalert.DefaultID holds the default value on creation for the id field.
+	reconciliationalert.DefaultID = reconciliationalertDescID.Default.(func() string)
+	// reconciliationalert.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	reconciliationalert.IDValidator = func() func(string) error {
+		validators := reconciliationalertDescID.Validators
 		fns := [...]func(string) error{
 			validators[0].(func(string) error),
 			validators[1].(func(string) error),

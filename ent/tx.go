@@ -84,6 +84,8 @@ type Tx struct {
 	PayoutBatch *PayoutBatchClient
 	// PushSchedule is the client for interacting with the PushSchedule builders.
 	PushSchedule *PushScheduleClient
+	// ReconciliationAlert is the client for interacting with the ReconciliationAlert builders.
+	ReconciliationAlert *ReconciliationAlertClient
 	// RefreshToken is the client for interacting with the RefreshToken builders.
 	RefreshToken *RefreshTokenClient
 	// Reservation is the client for interacting with the Reservation builders.
@@ -274,6 +276,7 @@ func (tx *Tx) init() {
 	tx.PayoutApproval = NewPayoutApprovalClient(tx.config)
 	tx.PayoutBatch = NewPayoutBatchClient(tx.config)
 	tx.PushSchedule = NewPushScheduleClient(tx.config)
+	tx.ReconciliationAlert = NewReconciliationAlertClient(tx.config)
 	tx.RefreshToken = NewRefreshTokenClient(tx.config)
 	tx.Reservation = NewReservationClient(tx.config)
 	tx.ShareLink = NewShareLinkClient(tx.config)

@@ -68,6 +68,9 @@ type Deps struct {
 	// payouts, WeChat Pay callbacks, reconciliation
 	Payouts    *payouts.Payouts
 	PayClients *pay.Clients
+	// payout batches, reconciliation and its alerts (payouts2)
+	Batches    *payouts.Batches
+	Reconciler *payouts.Reconciler
 
 	// console pages, stats, exports
 	// ConsoleKey signs the console's CSRF tokens (secrets.Box.Derive("console")).
@@ -198,6 +201,7 @@ func New(d Deps) (*Server, error) {
 
 	// payouts, WeChat Pay callbacks, reconciliation
 	s.registerPayouts(e, authed)
+	s.registerPayouts2(authed, reg)
 
 	// console pages, stats, exports
 	s.registerStats(authed)
@@ -209,6 +213,7 @@ func New(d Deps) (*Server, error) {
 		// orders
 
 		// payouts
+		Payouts: d.Payouts, Reconciler: d.Reconciler,
 
 		// console pages, stats, exports
 		Stats: consoleStats(d.Stats), Reservations: consoleReservations(d.Sharing),

@@ -73,6 +73,8 @@ type app struct {
 	// payouts
 	payouts    *payouts.Payouts
 	payClients *pay.Clients
+	batches    *payouts.Batches
+	reconciler *payouts.Reconciler
 
 	// console, stats
 	// consoleLives feeds the console's lives list page (server/console.Lives).
@@ -105,6 +107,8 @@ type buildOptions struct {
 	pushBackoff time.Duration
 	// payouts: how often open bills are swept and after how long untouched (0 → 30 s, 1 min).
 	payoutSweepEvery, payoutSweepAfter time.Duration
+	// payouts: how often the daily reconciliation looks for yesterday (0 → hourly).
+	reconcileEvery time.Duration
 	// orderIntake, when set, replaces the orders domain behind both order doors (tests).
 	orderIntake referral.OrderIntake
 	// live operations: the notice-sync and shortfall ticks' period (0 → 30 s).
@@ -228,6 +232,7 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, o buildOpti
 
 	// payouts
 	a.wirePayouts(baseURL, o)
+	a.wirePayouts2(o)
 
 	// console, stats
 	a.consoleLives = consoleLives{sharing: a.sharing, source: st.BoardSource()}
@@ -253,7 +258,7 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, o buildOpti
 		Orders:         a.orders, Members: a.members, Book: a.book, Ledger: a.ledger, APIKeys: a.apiKeys,
 
 		// payouts
-		Payouts: a.payouts, PayClients: a.payClients,
+		Payouts: a.payouts, PayClients: a.payClients, Batches: a.batches, Reconciler: a.reconciler,
 
 		// console, stats
 		ConsoleKey: box.Derive("console"), ConsoleLives: a.consoleLives,

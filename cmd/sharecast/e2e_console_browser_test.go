@@ -30,7 +30,7 @@ func TestConsoleBrowserOwnerChangesCity(t *testing.T) {
 		t.Fatalf("signed in as %q", got)
 	}
 	// The owner's navigation holds every page the role table gives an owner.
-	if nav := b.Attrs("nav.nav a", "href"); !slices.Equal(nav, []string{"/admin/lives", "/admin/wecom-robots", "/admin/members", "/admin/adjustments", "/admin/audit",
+	if nav := b.Attrs("nav.nav a", "href"); !slices.Equal(nav, []string{"/admin/lives", "/admin/wecom-robots", "/admin/members", "/admin/adjustments", "/admin/payouts", "/admin/reconciliation", "/admin/audit",
 		"/admin/settings", "/admin/admins", "/admin/api-keys", "/admin/webhooks"}) {
 		t.Fatalf("owner navigation %v", nav)
 	}

@@ -429,6 +429,18 @@ func (f PushScheduleFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.PushScheduleMutation", m)
 }
 
+// The ReconciliationAlertFunc type is an adapter to allow the use of ordinary
+// function as ReconciliationAlert mutator.
+type ReconciliationAlertFunc func(context.Context, *ent.ReconciliationAlertMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f ReconciliationAlertFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.ReconciliationAlertMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.ReconciliationAlertMutation", m)
+}
+
 // The RefreshTokenFunc type is an adapter to allow the use of ordinary
 // function as RefreshToken mutator.
 type RefreshTokenFunc func(context.Context, *ent.RefreshTokenMutation) (ent.Value, error)

@@ -1428,6 +1428,47 @@ var (
 			},
 		},
 	}
+	// ReconciliationAlertsColumns holds the columns for the "reconciliation_alerts" table.
+	ReconciliationAlertsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 36},
+		{Name: "day", Type: field.TypeString, Size: 10},
+		{Name: "payout_id", Type: field.TypeString, Size: 36},
+		{Name: "out_bill_no", Type: field.TypeString, Size: 32},
+		{Name: "kind", Type: field.TypeString, Size: 32},
+		{Name: "our_status", Type: field.TypeString, Size: 16},
+		{Name: "our_amount_fen", Type: field.TypeInt64},
+		{Name: "wechat_state", Type: field.TypeString, Size: 32, Default: ""},
+		{Name: "wechat_amount_fen", Type: field.TypeInt64, Default: 0},
+		{Name: "detail", Type: field.TypeString, Size: 256, Default: ""},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "brand_id", Type: field.TypeString, Size: 36},
+	}
+	// ReconciliationAlertsTable holds the schema information for the "reconciliation_alerts" table.
+	ReconciliationAlertsTable = &schema.Table{
+		Name:       "reconciliation_alerts",
+		Columns:    ReconciliationAlertsColumns,
+		PrimaryKey: []*schema.Column{ReconciliationAlertsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "reconciliation_alerts_brands_brand",
+				Columns:    []*schema.Column{ReconciliationAlertsColumns[11]},
+				RefColumns: []*schema.Column{BrandsColumns[0]},
+				OnDelete:   schema.Restrict,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "reconciliationalert_brand_id_day_payout_id_kind",
+				Unique:  true,
+				Columns: []*schema.Column{ReconciliationAlertsColumns[11], ReconciliationAlertsColumns[1], ReconciliationAlertsColumns[2], ReconciliationAlertsColumns[4]},
+			},
+			{
+				Name:    "reconciliationalert_brand_id_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{ReconciliationAlertsColumns[11], ReconciliationAlertsColumns[10]},
+			},
+		},
+	}
 	// RefreshTokensColumns holds the columns for the "refresh_tokens" table.
 	RefreshTokensColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeString, Size: 36},
@@ -1951,6 +1992,7 @@ var (
 		PayoutApprovalsTable,
 		PayoutBatchesTable,
 		PushSchedulesTable,
+		ReconciliationAlertsTable,
 		RefreshTokensTable,
 		ReservationsTable,
 		ShareLinksTable,
@@ -2011,6 +2053,7 @@ func init() {
 	PayoutBatchesTable.ForeignKeys[0].RefTable = BrandsTable
 	PayoutBatchesTable.ForeignKeys[1].RefTable = LivesTable
 	PushSchedulesTable.ForeignKeys[0].RefTable = BrandsTable
+	ReconciliationAlertsTable.ForeignKeys[0].RefTable = BrandsTable
 	RefreshTokensTable.ForeignKeys[0].RefTable = BrandsTable
 	ReservationsTable.ForeignKeys[0].RefTable = BrandsTable
 	ShareLinksTable.ForeignKeys[0].RefTable = BrandsTable

@@ -111,6 +111,9 @@ type PayoutBatch func(*sql.Selector)
 // PushSchedule is the predicate function for pushschedule builders.
 type PushSchedule func(*sql.Selector)
 
+// ReconciliationAlert is the predicate function for reconciliationalert builders.
+type ReconciliationAlert func(*sql.Selector)
+
 // RefreshToken is the predicate function for refreshtoken builders.
 type RefreshToken func(*sql.Selector)
 

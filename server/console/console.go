@@ -21,6 +21,7 @@ import (
 
 	"github.com/sharecast/sharecast/brands"
 	"github.com/sharecast/sharecast/liveops"
+	"github.com/sharecast/sharecast/payouts"
 	"github.com/sharecast/sharecast/referral"
 )
 
@@ -44,6 +45,10 @@ type Deps struct {
 	// orders, attribution, commission, ledger, open API, Channels webhook
 
 	// payouts, WeChat Pay callbacks, reconciliation
+	// Payouts feeds the review queue, Reconciler the reconciliation page; nil → the pages say
+	// they are not available.
+	Payouts    *payouts.Payouts
+	Reconciler *payouts.Reconciler
 
 	// console pages, stats, exports
 	// Stats feeds the live dashboard (the service behind GET /admin/v1/lives/{id}/stats);

@@ -227,11 +227,11 @@ func TestNavigationFollowsTheRoleTable(t *testing.T) {
 		}
 		return out
 	}
-	if got := hrefs(brands.RoleOwner); !slices.Equal(got, []string{"/admin/lives", "/admin/wecom-robots", "/admin/members", "/admin/adjustments", "/admin/audit",
+	if got := hrefs(brands.RoleOwner); !slices.Equal(got, []string{"/admin/lives", "/admin/wecom-robots", "/admin/members", "/admin/adjustments", "/admin/payouts", "/admin/reconciliation", "/admin/audit",
 		"/admin/settings", "/admin/admins", "/admin/api-keys", "/admin/webhooks"}) {
 		t.Fatalf("owner nav %v", got)
 	}
-	if got := hrefs(brands.RoleFinance); !slices.Equal(got, []string{"/admin/lives", "/admin/members", "/admin/adjustments", "/admin/audit"}) {
+	if got := hrefs(brands.RoleFinance); !slices.Equal(got, []string{"/admin/lives", "/admin/members", "/admin/adjustments", "/admin/payouts", "/admin/reconciliation", "/admin/audit"}) {
 		t.Fatalf("finance nav %v", got)
 	}
 	if got := hrefs(brands.RoleOperator); !slices.Equal(got, []string{"/admin/lives", "/admin/wecom-robots", "/admin/members"}) {
