@@ -133,11 +133,12 @@ func New(d Deps) (*Server, error) {
 	e.GET("/openapi.json", openapi.Handler())
 
 	// Per client address: generous enough for a venue's shared NAT during a live.
-	ipLimit := middleware.RateLimit(d.KV, "ip", 1200, time.Minute, middleware.ClientIPKey)
+	ipLimit := middleware.PerIP.Handler(d.KV)
 
 	mp := &miniprogramapi.Handlers{
 		Referral: d.Referral,
 		Tokens:   d.Tokens,
+		Limiter:  d.KV,
 		// lives, links, touches, reservations, leaderboard
 		Sharing:     d.Sharing,
 		Leaderboard: d.Leaderboard,
@@ -155,7 +156,7 @@ func New(d Deps) (*Server, error) {
 		Reminders: d.Reminders,
 	}
 
-	mpPublic := e.Group("/mp/v1", ipLimit, middleware.RateLimit(d.KV, "mp-login", 120, time.Minute, middleware.ClientIPKey))
+	mpPublic := e.Group("/mp/v1", ipLimit, middleware.MPLogin.Handler(d.KV))
 	mpAuthed := e.Group("/mp/v1", ipLimit)
 	mp.Register(mpPublic, mpAuthed)
 
