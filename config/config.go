@@ -41,7 +41,21 @@ type Config struct {
 	// DBMaxOpenConns caps the database pool (tests set it low to stay under PostgreSQL's 100).
 	DBMaxOpenConns  int
 	ShutdownTimeout time.Duration
+	// Retention (README "Retention"): touches older than TouchRetention are deleted; the
+	// client IP addresses of touches and reservations are blanked after IPRetention.
+	TouchRetention time.Duration
+	IPRetention    time.Duration
 }
+
+// Retention defaults and bounds, in days.
+const (
+	DefaultTouchRetentionDays = 400
+	DefaultIPRetentionDays    = 30
+	// MinTouchRetentionDays keeps a live's touches through its holding periods and
+	// reconciliation, so attribution and board rebuilds of recent lives are unaffected.
+	MinTouchRetentionDays = 31
+	maxRetentionDays      = 3650
+)
 
 // Load reads getenv, then lets args (flags) override. It validates the result.
 func Load(args []string, getenv func(string) string) (Config, error) {
@@ -60,8 +74,27 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 		LogLevel:        orDefault(getenv("SHARECAST_LOG_LEVEL"), "info"),
 		DBMaxOpenConns:  20,
 		ShutdownTimeout: 20 * time.Second,
+		TouchRetention:  DefaultTouchRetentionDays * 24 * time.Hour,
+		IPRetention:     DefaultIPRetentionDays * 24 * time.Hour,
 	}
 	var problems []string
+	days := func(name string, min int, dst *time.Duration) {
+		v := getenv(name)
+		if v == "" {
+			return
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil || n < min || n > maxRetentionDays {
+			problems = append(problems, fmt.Sprintf("%s must be a whole number of days from %d to %d", name, min, maxRetentionDays))
+			return
+		}
+		*dst = time.Duration(n) * 24 * time.Hour
+	}
+	days("SHARECAST_TOUCH_RETENTION_DAYS", MinTouchRetentionDays, &c.TouchRetention)
+	days("SHARECAST_IP_RETENTION_DAYS", 1, &c.IPRetention)
+	if c.IPRetention > c.TouchRetention {
+		problems = append(problems, "SHARECAST_IP_RETENTION_DAYS must not exceed SHARECAST_TOUCH_RETENTION_DAYS")
+	}
 	if v := getenv("SHARECAST_DB_MAX_OPEN_CONNS"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > 500 {

@@ -170,7 +170,8 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, o buildOpti
 	a.referral = &referral.Service{Brands: a.brands, WeChat: codeExchanger{wx}, Members: st, Tokens: a.tokens, Sealer: box, Clock: a.clock,
 		Links: st}
 
-	a.jobs, err = jobs.New(jobs.Deps{Store: st, Clock: a.clock, Logger: log}, o.jobs)
+	a.jobs, err = jobs.New(jobs.Deps{Store: st, Clock: a.clock, Logger: log,
+		Retention: jobs.Retention{Touches: cfg.TouchRetention, IPs: cfg.IPRetention}}, o.jobs)
 	if err != nil {
 		return nil, err
 	}
