@@ -45,6 +45,8 @@ type Deps struct {
 	CORSOrigins    []string
 	// BodyLimitBytes caps request bodies; 0 → 1 MiB.
 	BodyLimitBytes int64
+	// Alerts are the alert metrics on /metrics (nil: none).
+	Alerts *Alerts
 
 	// Later areas add their services below their comment (the comments keep merges apart).
 	// lives, links, touches, reservations, leaderboard
@@ -123,6 +125,10 @@ func New(d Deps) (*Server, error) {
 
 	e.Use(middleware.RequestID(), middleware.Recovery(d.Logger), middleware.AccessLog(d.Logger), metricsMW,
 		middleware.CORS(d.CORSOrigins), middleware.BodyLimit(d.BodyLimitBytes))
+	if d.Alerts != nil {
+		reg.MustRegister(d.Alerts)
+		e.Use(d.Alerts.callbackFailures())
+	}
 	e.NoRoute(httperr.NoRoute)
 	e.NoMethod(httperr.NoMethod)
 

@@ -33,6 +33,9 @@ import (
 
 // app is the whole service wired together: the one place that knows every concrete type.
 type app struct {
+	// alerts are the alert metrics (server.Alerts); payouts' reconciliation adds its
+	// mismatches to alerts.ReconciliationMismatches.
+	alerts   *server.Alerts
 	cfg      config.Config
 	log      *slog.Logger
 	store    *store.Store
@@ -175,6 +178,7 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, o buildOpti
 	if err != nil {
 		return nil, err
 	}
+	a.alerts = server.NewAlerts(st)
 	// The outgoing-webhook Emitter and the reminder sender come first: every area's service
 	// emits events or sends reminders.
 	if err := a.wireLiveOps(wx, o); err != nil {
@@ -222,7 +226,7 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, o buildOpti
 	if a.sim != nil {
 		simHandler = a.sim.Handler()
 	}
-	a.server, err = server.New(server.Deps{Logger: log, Store: st, KV: r, Brands: a.brands, Referral: a.referral,
+	a.server, err = server.New(server.Deps{Logger: log, Store: st, KV: r, Brands: a.brands, Referral: a.referral, Alerts: a.alerts,
 		Tokens: a.tokens, Simulator: simHandler, MetricsToken: cfg.MetricsToken, TrustedProxies: cfg.TrustedProxies,
 		// lives, links, touches, reservations, leaderboard
 		Sharing: a.sharing, Leaderboard: a.boards,
