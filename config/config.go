@@ -26,18 +26,21 @@ const (
 
 // Config is every setting the service reads.
 type Config struct {
-	Mode           Mode
-	Addr           string
-	DataDir        string
-	DatabaseURL    string // postgres://… or a SQLite path; empty → <DataDir>/sharecast.db
-	RedisURL       string // empty → in-process miniredis
-	SecretKey      string // base64 of 32 bytes; empty in embedded mode → generated into DataDir
-	WeChatBaseURL  string // empty → the real WeChat hosts, or the mounted simulator in embedded mode
-	MetricsToken   string
-	TrustedProxies []string
-	FontPath       string
-	DemoPassword   string
-	LogLevel       string
+	Mode        Mode
+	Addr        string
+	DataDir     string
+	DatabaseURL string // postgres://… or a SQLite path; empty → <DataDir>/sharecast.db
+	RedisURL    string // empty → in-process miniredis
+	SecretKey   string // base64 of 32 bytes; empty in embedded mode → generated into DataDir
+	// SecretKeyPrevious are earlier secret keys (SHARECAST_SECRET_KEY_PREVIOUS, comma-separated)
+	// that still open what they sealed and verify the tokens they signed, during a rotation.
+	SecretKeyPrevious []string
+	WeChatBaseURL     string // empty → the real WeChat hosts, or the mounted simulator in embedded mode
+	MetricsToken      string
+	TrustedProxies    []string
+	FontPath          string
+	DemoPassword      string
+	LogLevel          string
 	// DBMaxOpenConns caps the database pool (tests set it low to stay under PostgreSQL's 100).
 	DBMaxOpenConns  int
 	ShutdownTimeout time.Duration
@@ -60,22 +63,23 @@ const (
 // Load reads getenv, then lets args (flags) override. It validates the result.
 func Load(args []string, getenv func(string) string) (Config, error) {
 	c := Config{
-		Mode:            Mode(orDefault(getenv("SHARECAST_MODE"), string(Embedded))),
-		Addr:            orDefault(getenv("SHARECAST_ADDR"), "127.0.0.1:8080"),
-		DataDir:         orDefault(getenv("SHARECAST_DATA_DIR"), "./data"),
-		DatabaseURL:     getenv("SHARECAST_DATABASE_URL"),
-		RedisURL:        getenv("SHARECAST_REDIS_URL"),
-		SecretKey:       getenv("SHARECAST_SECRET_KEY"),
-		WeChatBaseURL:   getenv("SHARECAST_WECHAT_BASE_URL"),
-		MetricsToken:    getenv("SHARECAST_METRICS_TOKEN"),
-		TrustedProxies:  splitList(getenv("SHARECAST_TRUSTED_PROXIES")),
-		FontPath:        getenv("SHARECAST_FONT_PATH"),
-		DemoPassword:    getenv("SHARECAST_DEMO_PASSWORD"),
-		LogLevel:        orDefault(getenv("SHARECAST_LOG_LEVEL"), "info"),
-		DBMaxOpenConns:  20,
-		ShutdownTimeout: 20 * time.Second,
-		TouchRetention:  DefaultTouchRetentionDays * 24 * time.Hour,
-		IPRetention:     DefaultIPRetentionDays * 24 * time.Hour,
+		Mode:              Mode(orDefault(getenv("SHARECAST_MODE"), string(Embedded))),
+		Addr:              orDefault(getenv("SHARECAST_ADDR"), "127.0.0.1:8080"),
+		DataDir:           orDefault(getenv("SHARECAST_DATA_DIR"), "./data"),
+		DatabaseURL:       getenv("SHARECAST_DATABASE_URL"),
+		RedisURL:          getenv("SHARECAST_REDIS_URL"),
+		SecretKey:         getenv("SHARECAST_SECRET_KEY"),
+		SecretKeyPrevious: splitList(getenv("SHARECAST_SECRET_KEY_PREVIOUS")),
+		WeChatBaseURL:     getenv("SHARECAST_WECHAT_BASE_URL"),
+		MetricsToken:      getenv("SHARECAST_METRICS_TOKEN"),
+		TrustedProxies:    splitList(getenv("SHARECAST_TRUSTED_PROXIES")),
+		FontPath:          getenv("SHARECAST_FONT_PATH"),
+		DemoPassword:      getenv("SHARECAST_DEMO_PASSWORD"),
+		LogLevel:          orDefault(getenv("SHARECAST_LOG_LEVEL"), "info"),
+		DBMaxOpenConns:    20,
+		ShutdownTimeout:   20 * time.Second,
+		TouchRetention:    DefaultTouchRetentionDays * 24 * time.Hour,
+		IPRetention:       DefaultIPRetentionDays * 24 * time.Hour,
 	}
 	var problems []string
 	days := func(name string, min int, dst *time.Duration) {
@@ -173,6 +177,11 @@ func (c Config) validate() []string {
 		}
 		if c.DatabaseURL != "" && !IsPostgresURL(c.DatabaseURL) {
 			p = append(p, "production mode requires a postgres:// SHARECAST_DATABASE_URL (SQLite is the embedded default only)")
+		}
+	}
+	for i, k := range c.SecretKeyPrevious {
+		if err := CheckSecretKey(k); err != nil {
+			p = append(p, fmt.Sprintf("SHARECAST_SECRET_KEY_PREVIOUS key %d %s", i+1, err))
 		}
 	}
 	if c.SecretKey != "" {

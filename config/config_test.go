@@ -90,6 +90,7 @@ func TestLoadValidation(t *testing.T) {
 		{"max conns not a number", map[string]string{"SHARECAST_DB_MAX_OPEN_CONNS": "many"}, nil, "SHARECAST_DB_MAX_OPEN_CONNS must be a whole number from 1 to 500"},
 		{"max conns zero", map[string]string{"SHARECAST_DB_MAX_OPEN_CONNS": "0"}, nil, "SHARECAST_DB_MAX_OPEN_CONNS"},
 		{"max conns 501", map[string]string{"SHARECAST_DB_MAX_OPEN_CONNS": "501"}, nil, "SHARECAST_DB_MAX_OPEN_CONNS"},
+		{"previous secret key", map[string]string{"SHARECAST_SECRET_KEY_PREVIOUS": goodKey + ",short"}, nil, "SHARECAST_SECRET_KEY_PREVIOUS key 2 must"},
 		{"touch retention too short", map[string]string{"SHARECAST_TOUCH_RETENTION_DAYS": "30"}, nil, "SHARECAST_TOUCH_RETENTION_DAYS must be a whole number of days from 31 to 3650"},
 		{"touch retention not a number", map[string]string{"SHARECAST_TOUCH_RETENTION_DAYS": "1y"}, nil, "SHARECAST_TOUCH_RETENTION_DAYS must be"},
 		{"ip retention zero", map[string]string{"SHARECAST_IP_RETENTION_DAYS": "0"}, nil, "SHARECAST_IP_RETENTION_DAYS must be a whole number of days from 1 to 3650"},

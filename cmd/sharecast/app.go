@@ -124,7 +124,7 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, o buildOpti
 	if err != nil {
 		return nil, err
 	}
-	box, err := secrets.New(rootKey)
+	box, err := openBox(cfg, rootKey)
 	if err != nil {
 		return nil, err
 	}
@@ -168,7 +168,11 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, o buildOpti
 	}
 	wx := wechat.NewClient(wechat.Options{BaseURL: apiBase, Tokens: r, Logger: log})
 
-	a.tokens = auth.NewIssuer(auth.NewKey(box.Derive("jwt")), a.clock, st)
+	var prevJWT []auth.Key // tokens signed under a previous secret key verify until they expire
+	for _, k := range box.DerivePrevious("jwt") {
+		prevJWT = append(prevJWT, auth.NewKey(k))
+	}
+	a.tokens = auth.NewIssuer(auth.NewKey(box.Derive("jwt")), a.clock, st, prevJWT...)
 	a.brands = &brands.Service{Store: st, Sealer: box, Passwords: auth.Passwords{Cost: o.bcryptCost}, Attempts: r, Clock: a.clock}
 	a.referral = &referral.Service{Brands: a.brands, WeChat: codeExchanger{wx}, Members: st, Tokens: a.tokens, Sealer: box, Clock: a.clock,
 		Links: st}
