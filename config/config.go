@@ -48,6 +48,12 @@ type Config struct {
 	// client IP addresses of touches and reservations are blanked after IPRetention.
 	TouchRetention time.Duration
 	IPRetention    time.Duration
+	// Background jobs (zero → production defaults in jobs.Options): how often a replica polls
+	// for jobs, after how long a running job counts as stuck and is rescued, and the retry
+	// backoff base. Tests and the two-replica run shorten them.
+	JobsPollInterval time.Duration
+	JobsRescueAfter  time.Duration
+	JobsRetryBase    time.Duration
 }
 
 // Retention defaults and bounds, in days.
@@ -94,6 +100,21 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 		}
 		*dst = time.Duration(n) * 24 * time.Hour
 	}
+	dur := func(name string, min time.Duration, dst *time.Duration) {
+		v := getenv(name)
+		if v == "" {
+			return
+		}
+		d, err := time.ParseDuration(v)
+		if err != nil || d < min || d > 24*time.Hour {
+			problems = append(problems, fmt.Sprintf("%s must be a duration from %s to 24h (e.g. 2s, 15m)", name, min))
+			return
+		}
+		*dst = d
+	}
+	dur("SHARECAST_JOBS_POLL_INTERVAL", 10*time.Millisecond, &c.JobsPollInterval)
+	dur("SHARECAST_JOBS_RESCUE_AFTER", time.Second, &c.JobsRescueAfter)
+	dur("SHARECAST_JOBS_RETRY_BASE", time.Millisecond, &c.JobsRetryBase)
 	days("SHARECAST_TOUCH_RETENTION_DAYS", MinTouchRetentionDays, &c.TouchRetention)
 	days("SHARECAST_IP_RETENTION_DAYS", 1, &c.IPRetention)
 	if c.IPRetention > c.TouchRetention {

@@ -91,6 +91,8 @@ func TestLoadValidation(t *testing.T) {
 		{"max conns zero", map[string]string{"SHARECAST_DB_MAX_OPEN_CONNS": "0"}, nil, "SHARECAST_DB_MAX_OPEN_CONNS"},
 		{"max conns 501", map[string]string{"SHARECAST_DB_MAX_OPEN_CONNS": "501"}, nil, "SHARECAST_DB_MAX_OPEN_CONNS"},
 		{"previous secret key", map[string]string{"SHARECAST_SECRET_KEY_PREVIOUS": goodKey + ",short"}, nil, "SHARECAST_SECRET_KEY_PREVIOUS key 2 must"},
+		{"jobs rescue too short", map[string]string{"SHARECAST_JOBS_RESCUE_AFTER": "10ms"}, nil, "SHARECAST_JOBS_RESCUE_AFTER must be a duration from 1s to 24h"},
+		{"jobs poll not a duration", map[string]string{"SHARECAST_JOBS_POLL_INTERVAL": "fast"}, nil, "SHARECAST_JOBS_POLL_INTERVAL must be"},
 		{"touch retention too short", map[string]string{"SHARECAST_TOUCH_RETENTION_DAYS": "30"}, nil, "SHARECAST_TOUCH_RETENTION_DAYS must be a whole number of days from 31 to 3650"},
 		{"touch retention not a number", map[string]string{"SHARECAST_TOUCH_RETENTION_DAYS": "1y"}, nil, "SHARECAST_TOUCH_RETENTION_DAYS must be"},
 		{"ip retention zero", map[string]string{"SHARECAST_IP_RETENTION_DAYS": "0"}, nil, "SHARECAST_IP_RETENTION_DAYS must be a whole number of days from 1 to 3650"},
