@@ -61,7 +61,10 @@ func TestSeededWholeSystem(t *testing.T) {
 	}
 	for _, seed := range seeds {
 		t.Run(fmt.Sprintf("seed=%d", seed), func(t *testing.T) {
-			engines(t, func(t *testing.T, s *svc) {
+			// Members come from many addresses (through a trusted proxy), as in a real live; one
+			// address for everything would only measure the per-address limit.
+			trustProxy := func(env map[string]string, _ *buildOptions) { env["SHARECAST_TRUSTED_PROXIES"] = "127.0.0.1/32" }
+			enginesWith(t, trustProxy, func(t *testing.T, s *svc) {
 				d := newDriver(t, s, seed)
 				d.run(ops)
 			})
@@ -89,16 +92,17 @@ type drvBrand struct {
 }
 
 type driver struct {
-	t      *testing.T
-	s      *svc
-	seed   uint64
-	rng    *rand.Rand
-	brands []*drvBrand
-	log    []string
-	n      int
-	ops    []drvOp
-	total  int
-	bodies map[string]map[string]any // each order's body, for replays
+	t       *testing.T
+	s       *svc
+	seed    uint64
+	rng     *rand.Rand
+	brands  []*drvBrand
+	log     []string
+	n       int
+	ops     []drvOp
+	total   int
+	bodies  map[string]map[string]any // each order's body, for replays
+	limited int                       // answers 429 (rate limits are part of the system)
 }
 
 // drvOp is one kind of operation: its weight in the random choice and what it does. An op
@@ -173,10 +177,14 @@ func newDriver(t *testing.T, s *svc, seed uint64) *driver {
 func (d *driver) pick(n int) int { return d.rng.IntN(n) }
 
 func (d *driver) adminLogin(b *drvBrand) {
-	r := d.s.do("POST", "/admin/v1/login", "", map[string]any{"brand": b.slug, "username": "admin", "password": b.password})
+	r := d.s.do("POST", "/admin/v1/login", "", map[string]any{"brand": b.slug, "username": "admin", "password": b.password},
+		"X-Forwarded-For", "192.0.2.1")
 	expect(d.t, r, 200, "")
 	b.admin = r.str("token")
 }
+
+// addr is the client address of the next request: one of 256, chosen by the seed.
+func (d *driver) addr() string { return fmt.Sprintf("10.1.%d.%d", d.pick(4), 1+d.pick(64)) }
 
 func (d *driver) fail(format string, a ...any) {
 	d.t.Helper()
@@ -191,13 +199,14 @@ func (d *driver) fail(format string, a ...any) {
 // call sends a request and fails the run on a 5xx or an answer outside ok.
 func (d *driver) call(method, path, token string, body any, ok ...int) resp {
 	d.t.Helper()
-	r := d.s.do(method, path, token, body)
+	r := d.s.do(method, path, token, body, "X-Forwarded-For", d.addr())
 	for _, st := range ok {
 		if r.status == st {
 			return r
 		}
 	}
 	if r.status == 429 { // limits are part of the system under test; a refusal is fine
+		d.limited++
 		return r
 	}
 	d.fail("%s %s answered %d (want one of %v): %s", method, path, r.status, ok, r.raw)
@@ -241,7 +250,8 @@ func (d *driver) run(ops int) {
 		stats[st] = n
 	}
 	rows.Close()
-	d.t.Logf("seed %d: %d operations, %d orders, commissions by status %v; invariants held at every checkpoint", d.seed, ops, orders, stats)
+	d.t.Logf("seed %d: %d operations (%d answered 429), %d orders, commissions by status %v; invariants held at every checkpoint",
+		d.seed, ops, d.limited, orders, stats)
 }
 
 func (d *driver) newMember(b *drvBrand) drvMember {
@@ -268,7 +278,7 @@ func (d *driver) opLogin(b *drvBrand) string {
 		return "member " + d.newMember(b).id
 	}
 	code, openid := d.s.wxLogin(demoAppID, "")
-	r := d.call("POST", "/mp/v1/session", "", map[string]any{"appid": demoAppID, "code": code}, 200)
+	r := d.call("POST", "/mp/v1/session", "", map[string]any{"appid": demoAppID, "code": code}, 200, 429)
 	if r.status != 200 {
 		return "limited"
 	}
