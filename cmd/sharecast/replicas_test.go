@@ -210,6 +210,15 @@ func TestTwoReplicas(t *testing.T) {
 	if int(onBoard) != inDB || inDB == 0 {
 		t.Fatalf("board shows %v reservations, PostgreSQL counts %d (of %d reported)", onBoard, inDB, reserved)
 	}
+	// Both replicas worked jobs (River records the client that attempted each).
+	var workers int
+	if err := st2.DB().QueryRowContext(context.Background(),
+		`SELECT COUNT(DISTINCT a) FROM river_job CROSS JOIN LATERAL unnest(attempted_by) AS a`).Scan(&workers); err != nil {
+		t.Fatal(err)
+	}
+	if workers < 2 {
+		t.Fatalf("jobs were worked by %d replica(s), want both", workers)
+	}
 	if code, out, errOut := runBin(t, bin, env, "ledger", "verify"); code != 0 {
 		t.Fatalf("ledger verify: %d %s %s", code, out, errOut)
 	}
@@ -217,8 +226,8 @@ func TestTwoReplicas(t *testing.T) {
 	for _, n := range got {
 		dups += n - 1
 	}
-	t.Logf("two replicas: %d reservations (%d through replica 2 before it was killed), %d events delivered (%d duplicate deliveries), board = PostgreSQL = %d counted",
-		reserved, viewers/4, len(got), dups, inDB)
+	t.Logf("two replicas: %d reservations (%d through replica 2 before it was killed), %d events delivered (%d duplicate deliveries), jobs worked by %d River clients, board = PostgreSQL = %d counted",
+		reserved, viewers/4, len(got), dups, workers, inDB)
 }
 
 func freePorts(t *testing.T, n int) []string {
