@@ -84,6 +84,7 @@ type drvOrder struct {
 type drvBrand struct {
 	slug, id, admin, apiKey string
 	password                string
+	robot, robotKey         string
 	lives                   []string
 	notices                 map[string]string
 	members                 []drvMember
@@ -133,6 +134,7 @@ var driverOps = []drvOp{
 	{"faults", 1, (*driver).opFaults},
 	{"foreign-code", 1, (*driver).opForeignCode},
 	{"start-live", 1, (*driver).opStartLive},
+	{"wecom-push", 2, (*driver).opWeComPush},
 }
 
 func newDriver(t *testing.T, s *svc, seed uint64) *driver {
@@ -153,6 +155,10 @@ func newDriver(t *testing.T, s *svc, seed uint64) *driver {
 		key := s.do("POST", "/admin/v1/api-keys", b.admin, map[string]any{"name": "driver"})
 		expect(t, key, 201, "")
 		b.apiKey = key.str("api_key")
+		b.robotKey = fmt.Sprintf("5c4e3d2b-%04d-4bc4-97a0-0ec2e2e2e2e2", 1000+i)
+		robot := s.do("POST", "/admin/v1/wecom-robots", b.admin, map[string]any{"name": "driver", "webhook_key": b.robotKey})
+		expect(t, robot, 201, "")
+		b.robot = robot.str("robot.id")
 		expect(t, s.do("PUT", "/admin/v1/commission-plan", b.admin, map[string]any{
 			"types": map[string]any{"flash_sale": map[string]any{"bps": 500 + 100*i}, "classic": map[string]any{"fixed_fen_per_unit": 300},
 				"profit": map[string]any{"bps": 1500}, "exclusive": map[string]any{"bps": 1000}},
@@ -234,6 +240,7 @@ func (d *driver) run(ops int) {
 	}
 	d.opFaultsOff()
 	d.checkpoint()
+	d.pushesSettle()
 	orders := 0
 	for _, b := range d.brands {
 		orders += len(b.orders)
@@ -462,13 +469,18 @@ func (d *driver) opSettle(b *drvBrand) string {
 
 func (d *driver) opFaults(_ *drvBrand) string {
 	var body map[string]any
-	switch d.pick(3) {
+	b := d.brands[d.pick(len(d.brands))]
+	switch d.pick(5) {
+	case 3: // WeCom's rate limit once (retried), or a removed robot (failed, not retried)
+		body = map[string]any{"wecom": map[string]any{"fail": []any{map[string]any{"key": b.robotKey, "errcode": 45009, "times": 1}}}}
+	case 4:
+		body = map[string]any{"wecom": map[string]any{"invalid_keys": []string{b.robotKey}}}
 	case 0:
 		body = map[string]any{"channels": map[string]any{"forged_probes": true, "duplicate_pushes": 1 + d.pick(3)}}
 	case 1:
 		body = map[string]any{"channels": map[string]any{"duplicate_pushes": 2}}
 	default:
-		body = map[string]any{"channels": map[string]any{}}
+		body = map[string]any{"channels": map[string]any{}, "wecom": map[string]any{}}
 	}
 	r := d.s.do("POST", "/_sim/control/faults", "", body)
 	if r.status != 200 {
@@ -478,7 +490,16 @@ func (d *driver) opFaults(_ *drvBrand) string {
 }
 
 func (d *driver) opFaultsOff() {
-	d.s.do("POST", "/_sim/control/faults", "", map[string]any{"channels": map[string]any{}})
+	d.s.do("POST", "/_sim/control/faults", "", map[string]any{"channels": map[string]any{}, "wecom": map[string]any{}})
+}
+
+// opWeComPush pushes a live's board to the brand's WeCom robot (a River job; WeCom faults
+// make it retry or fail).
+func (d *driver) opWeComPush(b *drvBrand) string {
+	live := b.lives[d.pick(len(b.lives))]
+	r := d.call("POST", "/admin/v1/lives/"+live+"/leaderboard/push", b.admin, map[string]any{"robot_ids": []string{b.robot}, "format": "markdown"},
+		202, 422)
+	return fmt.Sprintf("%s → %d %s", live, r.status, r.str("code"))
 }
 
 // opForeignCode: a member of one brand opens another brand's share code: 404, never a touch.
@@ -505,6 +526,35 @@ func (d *driver) opStartLive(b *drvBrand) string {
 	live := b.lives[d.pick(len(b.lives))]
 	r := d.call("POST", "/admin/v1/lives/"+live+"/start", b.admin, map[string]any{}, 200, 409, 422)
 	return fmt.Sprintf("%s → %d", live, r.status)
+}
+
+// pushesSettle checks that no WeCom push is lost in the job queue, whatever faults it met:
+// after a short wait every push has ended (sent or failed) or still has a live send job
+// (a job that met WeCom's rate limit is snoozed, a failed one waits for its retry).
+func (d *driver) pushesSettle() {
+	d.t.Helper()
+	ctx := context.Background()
+	var open, live int
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(200 * time.Millisecond) {
+		if err := d.s.app.store.DB().QueryRowContext(ctx,
+			`SELECT COUNT(*) FROM leaderboard_pushes WHERE status IN ('queued', 'retrying')`).Scan(&open); err != nil {
+			d.fail("pushes: %v", err)
+		}
+		if open == 0 || time.Now().After(deadline) {
+			break
+		}
+	}
+	if open == 0 {
+		return
+	}
+	if err := d.s.app.store.DB().QueryRowContext(ctx, `SELECT COUNT(*) FROM river_job WHERE kind = 'leaderboard_push'
+		AND state IN ('available', 'scheduled', 'retryable', 'running', 'pending')`).Scan(&live); err != nil {
+		d.fail("push jobs: %v", err)
+	}
+	if live < open {
+		d.fail("%d WeCom pushes are open but only %d send jobs are alive: a push was lost", open, live)
+	}
+	d.t.Logf("%d WeCom pushes still waiting on live send jobs (snoozed or retrying)", open)
 }
 
 // checkpoint asserts the invariants.
