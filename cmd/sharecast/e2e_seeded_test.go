@@ -135,6 +135,7 @@ var driverOps = []drvOp{
 	{"foreign-code", 1, (*driver).opForeignCode},
 	{"start-live", 1, (*driver).opStartLive},
 	{"wecom-push", 2, (*driver).opWeComPush},
+	{"restart-workers", 1, (*driver).opRestartWorkers},
 }
 
 func newDriver(t *testing.T, s *svc, seed uint64) *driver {
@@ -491,6 +492,20 @@ func (d *driver) opFaults(_ *drvBrand) string {
 
 func (d *driver) opFaultsOff() {
 	d.s.do("POST", "/_sim/control/faults", "", map[string]any{"channels": map[string]any{}, "wecom": map[string]any{}})
+}
+
+// opRestartWorkers kills the job workers between steps (running jobs are cancelled, as when a
+// process dies) and starts them again: the cancelled jobs are retried, nothing is lost.
+func (d *driver) opRestartWorkers(_ *drvBrand) string {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := d.s.app.jobs.Client().StopAndCancel(ctx); err != nil {
+		d.fail("stop workers: %v", err)
+	}
+	if err := d.s.app.jobs.Start(context.Background()); err != nil {
+		d.fail("restart workers: %v", err)
+	}
+	return "workers stopped (running jobs cancelled) and restarted"
 }
 
 // opWeComPush pushes a live's board to the brand's WeCom robot (a River job; WeCom faults
