@@ -16,15 +16,17 @@ import (
 
 // The seeded whole-system driver (issue 10 item 1): random operations across three brands
 // against the real server (HTTP, River, PostgreSQL + Redis or SQLite + miniredis) with the
-// simulator's fault switches flipping, and the money and board invariants checked at every
-// checkpoint and at the end:
+// simulator's fault switches flipping (Channels: forged probes, duplicate pushes; WeCom: rate
+// limits, removed robots), the job workers killed between steps and restarted, and the money
+// and board invariants checked at every checkpoint and at the end:
 //
 //   - per brand, the ledger verifies: Σ entries = 0, every transaction balanced, cached
 //     balances equal their entries, no member account below zero on its normal side,
 //     commissions agree with their reversals (payouts.Ledger.Verify);
 //   - one commission per order line × beneficiary × tier × attribution version;
 //   - every board of every live equals what a rebuild from the database gives;
-//   - no answer is a 5xx, and another brand's share code is a 404.
+//   - no answer is a 5xx, and another brand's share code is a 404;
+//   - at the end no WeCom push is lost in the job queue.
 //
 // `go test` runs one short seed. SHARECAST_TEST_LONG=1 runs SHARECAST_SEED_OPS operations
 // (default 10000) for each of SHARECAST_SEEDS (default 1,2,3); SHARECAST_SEED=n replays one
