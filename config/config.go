@@ -26,46 +26,104 @@ const (
 
 // Config is every setting the service reads.
 type Config struct {
-	Mode           Mode
-	Addr           string
-	DataDir        string
-	DatabaseURL    string // postgres://… or a SQLite path; empty → <DataDir>/sharecast.db
-	RedisURL       string // empty → in-process miniredis
-	SecretKey      string // base64 of 32 bytes; empty in embedded mode → generated into DataDir
-	WeChatBaseURL  string // empty → the real WeChat hosts, or the mounted simulator in embedded mode
-	MetricsToken   string
-	TrustedProxies []string
-	FontPath       string
-	DemoPassword   string
-	LogLevel       string
+	Mode        Mode
+	Addr        string
+	DataDir     string
+	DatabaseURL string // postgres://… or a SQLite path; empty → <DataDir>/sharecast.db
+	RedisURL    string // empty → in-process miniredis
+	SecretKey   string // base64 of 32 bytes; empty in embedded mode → generated into DataDir
+	// SecretKeyPrevious are earlier secret keys (SHARECAST_SECRET_KEY_PREVIOUS, comma-separated)
+	// that still open what they sealed and verify the tokens they signed, during a rotation.
+	SecretKeyPrevious []string
+	WeChatBaseURL     string // empty → the real WeChat hosts, or the mounted simulator in embedded mode
+	MetricsToken      string
+	TrustedProxies    []string
+	FontPath          string
+	DemoPassword      string
+	LogLevel          string
 	// PublicURL is the service's address as WeChat reaches it (https://…), for WeChat Pay's
 	// transfer callbacks; empty → the listen address (the embedded simulator accepts http://).
 	PublicURL string
 	// DBMaxOpenConns caps the database pool (tests set it low to stay under PostgreSQL's 100).
 	DBMaxOpenConns  int
 	ShutdownTimeout time.Duration
+	// Retention (README "Retention"): touches older than TouchRetention are deleted; the
+	// client IP addresses of touches and reservations are blanked after IPRetention.
+	TouchRetention time.Duration
+	IPRetention    time.Duration
+	// Background jobs (zero → production defaults in jobs.Options): how often a replica polls
+	// for jobs, after how long a running job counts as stuck and is rescued, and the retry
+	// backoff base. Tests and the two-replica run shorten them.
+	JobsPollInterval time.Duration
+	JobsRescueAfter  time.Duration
+	JobsRetryBase    time.Duration
 }
+
+// Retention defaults and bounds, in days.
+const (
+	DefaultTouchRetentionDays = 400
+	DefaultIPRetentionDays    = 30
+	// MinTouchRetentionDays keeps a live's touches through its holding periods and
+	// reconciliation, so attribution and board rebuilds of recent lives are unaffected.
+	MinTouchRetentionDays = 31
+	maxRetentionDays      = 3650
+)
 
 // Load reads getenv, then lets args (flags) override. It validates the result.
 func Load(args []string, getenv func(string) string) (Config, error) {
 	c := Config{
-		Mode:            Mode(orDefault(getenv("SHARECAST_MODE"), string(Embedded))),
-		Addr:            orDefault(getenv("SHARECAST_ADDR"), "127.0.0.1:8080"),
-		DataDir:         orDefault(getenv("SHARECAST_DATA_DIR"), "./data"),
-		DatabaseURL:     getenv("SHARECAST_DATABASE_URL"),
-		RedisURL:        getenv("SHARECAST_REDIS_URL"),
-		SecretKey:       getenv("SHARECAST_SECRET_KEY"),
-		WeChatBaseURL:   getenv("SHARECAST_WECHAT_BASE_URL"),
-		MetricsToken:    getenv("SHARECAST_METRICS_TOKEN"),
-		TrustedProxies:  splitList(getenv("SHARECAST_TRUSTED_PROXIES")),
-		FontPath:        getenv("SHARECAST_FONT_PATH"),
-		DemoPassword:    getenv("SHARECAST_DEMO_PASSWORD"),
-		LogLevel:        orDefault(getenv("SHARECAST_LOG_LEVEL"), "info"),
-		PublicURL:       strings.TrimRight(getenv("SHARECAST_PUBLIC_URL"), "/"),
-		DBMaxOpenConns:  20,
-		ShutdownTimeout: 20 * time.Second,
+		Mode:              Mode(orDefault(getenv("SHARECAST_MODE"), string(Embedded))),
+		Addr:              orDefault(getenv("SHARECAST_ADDR"), "127.0.0.1:8080"),
+		DataDir:           orDefault(getenv("SHARECAST_DATA_DIR"), "./data"),
+		DatabaseURL:       getenv("SHARECAST_DATABASE_URL"),
+		RedisURL:          getenv("SHARECAST_REDIS_URL"),
+		SecretKey:         getenv("SHARECAST_SECRET_KEY"),
+		SecretKeyPrevious: splitList(getenv("SHARECAST_SECRET_KEY_PREVIOUS")),
+		WeChatBaseURL:     getenv("SHARECAST_WECHAT_BASE_URL"),
+		MetricsToken:      getenv("SHARECAST_METRICS_TOKEN"),
+		TrustedProxies:    splitList(getenv("SHARECAST_TRUSTED_PROXIES")),
+		FontPath:          getenv("SHARECAST_FONT_PATH"),
+		DemoPassword:      getenv("SHARECAST_DEMO_PASSWORD"),
+		LogLevel:          orDefault(getenv("SHARECAST_LOG_LEVEL"), "info"),
+		PublicURL:         strings.TrimRight(getenv("SHARECAST_PUBLIC_URL"), "/"),
+		DBMaxOpenConns:    20,
+		ShutdownTimeout:   20 * time.Second,
+		TouchRetention:    DefaultTouchRetentionDays * 24 * time.Hour,
+		IPRetention:       DefaultIPRetentionDays * 24 * time.Hour,
 	}
 	var problems []string
+	days := func(name string, min int, dst *time.Duration) {
+		v := getenv(name)
+		if v == "" {
+			return
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil || n < min || n > maxRetentionDays {
+			problems = append(problems, fmt.Sprintf("%s must be a whole number of days from %d to %d", name, min, maxRetentionDays))
+			return
+		}
+		*dst = time.Duration(n) * 24 * time.Hour
+	}
+	dur := func(name string, min time.Duration, dst *time.Duration) {
+		v := getenv(name)
+		if v == "" {
+			return
+		}
+		d, err := time.ParseDuration(v)
+		if err != nil || d < min || d > 24*time.Hour {
+			problems = append(problems, fmt.Sprintf("%s must be a duration from %s to 24h (e.g. 2s, 15m)", name, min))
+			return
+		}
+		*dst = d
+	}
+	dur("SHARECAST_JOBS_POLL_INTERVAL", 10*time.Millisecond, &c.JobsPollInterval)
+	dur("SHARECAST_JOBS_RESCUE_AFTER", time.Second, &c.JobsRescueAfter)
+	dur("SHARECAST_JOBS_RETRY_BASE", time.Millisecond, &c.JobsRetryBase)
+	days("SHARECAST_TOUCH_RETENTION_DAYS", MinTouchRetentionDays, &c.TouchRetention)
+	days("SHARECAST_IP_RETENTION_DAYS", 1, &c.IPRetention)
+	if c.IPRetention > c.TouchRetention {
+		problems = append(problems, "SHARECAST_IP_RETENTION_DAYS must not exceed SHARECAST_TOUCH_RETENTION_DAYS")
+	}
 	if v := getenv("SHARECAST_DB_MAX_OPEN_CONNS"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > 500 {
@@ -144,6 +202,11 @@ func (c Config) validate() []string {
 		}
 		if c.DatabaseURL != "" && !IsPostgresURL(c.DatabaseURL) {
 			p = append(p, "production mode requires a postgres:// SHARECAST_DATABASE_URL (SQLite is the embedded default only)")
+		}
+	}
+	for i, k := range c.SecretKeyPrevious {
+		if err := CheckSecretKey(k); err != nil {
+			p = append(p, fmt.Sprintf("SHARECAST_SECRET_KEY_PREVIOUS key %d %s", i+1, err))
 		}
 	}
 	if c.SecretKey != "" {

@@ -24,7 +24,8 @@ func TestLoadDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := Config{Mode: Embedded, Addr: "127.0.0.1:8080", DataDir: "./data", DatabaseURL: filepath.Join("data", "sharecast.db"),
-		LogLevel: "info", DBMaxOpenConns: 20, ShutdownTimeout: 20 * time.Second}
+		LogLevel: "info", DBMaxOpenConns: 20, ShutdownTimeout: 20 * time.Second,
+		TouchRetention: 400 * 24 * time.Hour, IPRetention: 30 * 24 * time.Hour}
 	if !reflect.DeepEqual(c, want) {
 		t.Fatalf("defaults:\n got %+v\nwant %+v", c, want)
 	}
@@ -93,6 +94,14 @@ func TestLoadValidation(t *testing.T) {
 		{"public url query", map[string]string{"SHARECAST_PUBLIC_URL": "https://x/?a=1"}, nil, "SHARECAST_PUBLIC_URL must be an http(s) URL"},
 		{"public url http in production", map[string]string{"SHARECAST_MODE": "production", "SHARECAST_PUBLIC_URL": "http://x"}, nil,
 			"SHARECAST_PUBLIC_URL must be https in production"},
+		{"previous secret key", map[string]string{"SHARECAST_SECRET_KEY_PREVIOUS": goodKey + ",short"}, nil, "SHARECAST_SECRET_KEY_PREVIOUS key 2 must"},
+		{"jobs rescue too short", map[string]string{"SHARECAST_JOBS_RESCUE_AFTER": "10ms"}, nil, "SHARECAST_JOBS_RESCUE_AFTER must be a duration from 1s to 24h"},
+		{"jobs poll not a duration", map[string]string{"SHARECAST_JOBS_POLL_INTERVAL": "fast"}, nil, "SHARECAST_JOBS_POLL_INTERVAL must be"},
+		{"touch retention too short", map[string]string{"SHARECAST_TOUCH_RETENTION_DAYS": "30"}, nil, "SHARECAST_TOUCH_RETENTION_DAYS must be a whole number of days from 31 to 3650"},
+		{"touch retention not a number", map[string]string{"SHARECAST_TOUCH_RETENTION_DAYS": "1y"}, nil, "SHARECAST_TOUCH_RETENTION_DAYS must be"},
+		{"ip retention zero", map[string]string{"SHARECAST_IP_RETENTION_DAYS": "0"}, nil, "SHARECAST_IP_RETENTION_DAYS must be a whole number of days from 1 to 3650"},
+		{"ip retention longer than touches", map[string]string{"SHARECAST_TOUCH_RETENTION_DAYS": "60", "SHARECAST_IP_RETENTION_DAYS": "90"}, nil,
+			"SHARECAST_IP_RETENTION_DAYS must not exceed SHARECAST_TOUCH_RETENTION_DAYS"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -118,6 +127,10 @@ func TestLoadValidation(t *testing.T) {
 }
 
 func TestLoadBoundaryValuesAccepted(t *testing.T) {
+	c, err := Load(nil, env(map[string]string{"SHARECAST_TOUCH_RETENTION_DAYS": "31", "SHARECAST_IP_RETENTION_DAYS": "1"}))
+	if err != nil || c.TouchRetention != 31*24*time.Hour || c.IPRetention != 24*time.Hour {
+		t.Fatalf("retention bounds: %+v %v", c, err)
+	}
 	for _, v := range []string{"1", "500"} {
 		c, err := Load(nil, env(map[string]string{"SHARECAST_DB_MAX_OPEN_CONNS": v}))
 		if err != nil {

@@ -42,6 +42,8 @@ type Deps struct {
 	Store  *store.Store
 	Clock  clock.Clock
 	Logger *slog.Logger
+	// Retention of touches and client IPs (zero: keep forever).
+	Retention Retention
 }
 
 type backoff struct{ base time.Duration }
@@ -90,6 +92,12 @@ func New(d Deps, o Options) (*Runner, error) {
 			river.NewPeriodicJob(river.PeriodicInterval(time.Hour),
 				func() (river.JobArgs, *river.InsertOpts) { return PurgeTokensArgs{}, nil },
 				&river.PeriodicJobOpts{RunOnStart: true}),
+		}
+		if d.Retention != (Retention{}) {
+			river.AddWorker(workers, &retentionWorker{store: d.Store, clock: d.Clock, policy: d.Retention, log: d.Logger})
+			cfg.PeriodicJobs = append(cfg.PeriodicJobs, river.NewPeriodicJob(river.PeriodicInterval(RetentionEvery),
+				func() (river.JobArgs, *river.InsertOpts) { return RetentionArgs{}, nil },
+				&river.PeriodicJobOpts{RunOnStart: true}))
 		}
 	}
 	c, err := river.NewClient(drv, cfg)

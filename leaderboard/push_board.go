@@ -169,6 +169,11 @@ func (o *Outputs) queuePushes(ctx context.Context, brandID, liveID, scheduleID s
 
 // Pushes lists a live's push results, newest first.
 func (o *Outputs) Pushes(ctx context.Context, brandID, liveID string, page brands.Page) ([]Push, string, error) {
+	// Another brand's live (or none) answers 404 like every other route of the live, not an
+	// empty list (the tenant isolation sweep).
+	if _, err := o.snapshot(ctx, brandID, liveID, "", BoardQuery{Window: WindowLive, TopN: 1}); err != nil {
+		return nil, "", err
+	}
 	return o.Store.Pushes(ctx, brandID, liveID, page)
 }
 

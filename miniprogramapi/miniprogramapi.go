@@ -16,12 +16,15 @@ import (
 	"github.com/sharecast/sharecast/referral"
 	"github.com/sharecast/sharecast/reminders"
 	"github.com/sharecast/sharecast/server/httperr"
+	"github.com/sharecast/sharecast/server/middleware"
 )
 
 // Handlers serves /mp/v1.
 type Handlers struct {
 	Referral *referral.Service
 	Tokens   *auth.Issuer
+	// Limiter backs the routes' named budgets (middleware.PayoutRequests.WithKey(MemberKey)).
+	Limiter middleware.Limiter
 
 	// Later areas add their fields below their comment (keep the comments: they
 	// keep merges apart); handlers go in files of their own.
@@ -66,6 +69,15 @@ func (h *Handlers) RequireMember() gin.HandlerFunc {
 		c.Set(ctxMemberID, claims.MemberID)
 		c.Next()
 	}
+}
+
+// MemberKey keys a rate-limit budget by the authenticated member (after RequireMember); ""
+// before it, which RateLimit turns into the client address.
+func MemberKey(c *gin.Context) string {
+	if m := c.GetString(ctxMemberID); m != "" {
+		return "member:" + c.GetString(ctxBrandID) + ":" + m
+	}
+	return ""
 }
 
 // Caller returns the authenticated brand and member.

@@ -197,7 +197,7 @@ func (s *Service) UpdateProfile(ctx context.Context, brandID, memberID string, i
 		if n == "" || utf8.RuneCountInString(n) > 32 {
 			return Member{}, apperr.InvalidArgument("real_name must be 1-32 characters")
 		}
-		sealed, err := s.Sealer.Seal(memberID, "real_name", []byte(n))
+		sealed, err := s.Sealer.Seal(memberID, RealNameField, []byte(n))
 		if err != nil {
 			return Member{}, err
 		}

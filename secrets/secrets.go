@@ -23,10 +23,32 @@ var ErrOpen = errors.New("secrets: sealed value does not open")
 type Box struct {
 	aead cipher.AEAD
 	root []byte
+	// previous root keys (SHARECAST_SECRET_KEY_PREVIOUS) still open what they sealed, until
+	// `sharecast secrets rotate` has re-sealed everything under the current key.
+	prevAEAD []cipher.AEAD
+	prevRoot [][]byte
 }
 
-// New derives the sealing key from the 32-byte root key.
-func New(root []byte) (*Box, error) {
+// New derives the sealing key from the 32-byte root key. previous root keys are only used to
+// open values sealed before a key rotation (README "Rotating the secret key").
+func New(root []byte, previous ...[]byte) (*Box, error) {
+	aead, err := sealer(root)
+	if err != nil {
+		return nil, err
+	}
+	b := &Box{aead: aead, root: append([]byte(nil), root...)}
+	for i, p := range previous {
+		a, err := sealer(p)
+		if err != nil {
+			return nil, fmt.Errorf("secrets: previous key %d: %w", i+1, err)
+		}
+		b.prevAEAD = append(b.prevAEAD, a)
+		b.prevRoot = append(b.prevRoot, append([]byte(nil), p...))
+	}
+	return b, nil
+}
+
+func sealer(root []byte) (cipher.AEAD, error) {
 	if len(root) != 32 {
 		return nil, fmt.Errorf("secrets: root key must be 32 bytes, got %d", len(root))
 	}
@@ -38,11 +60,39 @@ func New(root []byte) (*Box, error) {
 	if err != nil {
 		return nil, err
 	}
-	aead, err := cipher.NewGCM(block)
-	if err != nil {
-		return nil, err
+	return cipher.NewGCM(block)
+}
+
+// DerivePrevious returns Derive(purpose) of each previous root key (e.g. token keys that still
+// verify during a rotation).
+func (b *Box) DerivePrevious(purpose string) [][]byte {
+	out := make([][]byte, 0, len(b.prevRoot))
+	for _, r := range b.prevRoot {
+		k, err := hkdf.Key(sha256.New, r, nil, "sharecast "+purpose, 32)
+		if err != nil {
+			panic(err)
+		}
+		out = append(out, k)
 	}
-	return &Box{aead: aead, root: append([]byte(nil), root...)}, nil
+	return out
+}
+
+// Reseal re-seals a value under the current key when only a previous key opens it. changed
+// is false (and resealed nil) when the current key already opens it or it is empty; a value
+// no key opens is ErrOpen.
+func (b *Box) Reseal(owner, field string, sealed []byte) (resealed []byte, changed bool, err error) {
+	if len(sealed) == 0 {
+		return nil, false, nil
+	}
+	if _, err := openWith(b.aead, owner, field, sealed); err == nil {
+		return nil, false, nil
+	}
+	pt, err := b.Open(owner, field, sealed)
+	if err != nil {
+		return nil, false, err
+	}
+	out, err := b.Seal(owner, field, pt)
+	return out, err == nil, err
 }
 
 // Derive returns a 32-byte key for another purpose (e.g. signing tokens), independent of the
@@ -73,11 +123,23 @@ func (b *Box) Open(owner, field string, sealed []byte) ([]byte, error) {
 	if len(sealed) == 0 {
 		return nil, nil
 	}
-	ns := b.aead.NonceSize()
-	if len(sealed) < 1+ns+b.aead.Overhead() || sealed[0] != version {
+	if pt, err := openWith(b.aead, owner, field, sealed); err == nil {
+		return pt, nil
+	}
+	for _, a := range b.prevAEAD {
+		if pt, err := openWith(a, owner, field, sealed); err == nil {
+			return pt, nil
+		}
+	}
+	return nil, ErrOpen
+}
+
+func openWith(a cipher.AEAD, owner, field string, sealed []byte) ([]byte, error) {
+	ns := a.NonceSize()
+	if len(sealed) < 1+ns+a.Overhead() || sealed[0] != version {
 		return nil, ErrOpen
 	}
-	pt, err := b.aead.Open(nil, sealed[1:1+ns], sealed[1+ns:], aad(owner, field))
+	pt, err := a.Open(nil, sealed[1:1+ns], sealed[1+ns:], aad(owner, field))
 	if err != nil {
 		return nil, ErrOpen
 	}

@@ -187,3 +187,53 @@ func FuzzSealOpen(f *testing.F) {
 		}
 	})
 }
+
+// Rotation: a box with the new key and the old one as previous opens both; Reseal moves an
+// old value to the new key (once: a second Reseal changes nothing); then the new key alone
+// opens it. A value of neither key does not open.
+func TestRotationWithPreviousKeys(t *testing.T) {
+	oldKey, newKey, other := bytes.Repeat([]byte{1}, 32), bytes.Repeat([]byte{2}, 32), bytes.Repeat([]byte{3}, 32)
+	oldBox, _ := New(oldKey)
+	sealedOld, err := oldBox.Seal("brand-1", "mp_app_secret", []byte("s3cret"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	both, err := New(newKey, oldKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pt, err := both.Open("brand-1", "mp_app_secret", sealedOld); err != nil || string(pt) != "s3cret" {
+		t.Fatalf("previous key does not open: %q %v", pt, err)
+	}
+	if _, err := both.Open("brand-2", "mp_app_secret", sealedOld); !errors.Is(err, ErrOpen) {
+		t.Fatal("previous key opened a value of another owner")
+	}
+	resealed, changed, err := both.Reseal("brand-1", "mp_app_secret", sealedOld)
+	if err != nil || !changed {
+		t.Fatalf("reseal: %v %v", changed, err)
+	}
+	if _, changed, err := both.Reseal("brand-1", "mp_app_secret", resealed); changed || err != nil {
+		t.Fatalf("second reseal changed=%v err=%v", changed, err)
+	}
+	newOnly, _ := New(newKey)
+	if pt, err := newOnly.Open("brand-1", "mp_app_secret", resealed); err != nil || string(pt) != "s3cret" {
+		t.Fatalf("resealed value does not open with the new key alone: %v", err)
+	}
+	if _, err := newOnly.Open("brand-1", "mp_app_secret", sealedOld); !errors.Is(err, ErrOpen) {
+		t.Fatal("the new key alone opened the old value")
+	}
+	otherBox, _ := New(other)
+	foreign, _ := otherBox.Seal("brand-1", "mp_app_secret", []byte("x"))
+	if _, _, err := both.Reseal("brand-1", "mp_app_secret", foreign); !errors.Is(err, ErrOpen) {
+		t.Fatalf("reseal of a value no key opens: %v", err)
+	}
+	if _, changed, err := both.Reseal("brand-1", "mp_app_secret", nil); changed || err != nil {
+		t.Fatal("empty value")
+	}
+	if d := both.DerivePrevious("jwt"); len(d) != 1 || !bytes.Equal(d[0], oldBox.Derive("jwt")) {
+		t.Fatal("DerivePrevious differs from the old box's Derive")
+	}
+	if _, err := New(newKey, make([]byte, 16)); err == nil {
+		t.Fatal("a short previous key was accepted")
+	}
+}

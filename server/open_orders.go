@@ -115,22 +115,32 @@ func parseTime(field, v string, required bool, now time.Time) (time.Time, error)
 	return t, nil
 }
 
-func (s *Server) openCreateOrder(c *gin.Context) {
-	var req openOrderRequest
-	if err := httperr.BindJSON(c, &req); err != nil {
-		httperr.Write(c, err)
-		return
-	}
+// paidOrder turns an open-API order body into the domain's paid order (the intake the fuzz
+// target FuzzOpenOrderIntake drives). It does not validate beyond the times: RecordPaid does.
+func (req openOrderRequest) paidOrder() (referral.PaidOrder, error) {
 	paidAt, err := parseTime("paid_at", req.PaidAt, true, time.Time{})
 	if err != nil {
-		httperr.Write(c, err)
-		return
+		return referral.PaidOrder{}, err
 	}
 	in := referral.PaidOrder{Source: referral.SourceOpenAPI, ExternalID: req.ExternalID,
 		Buyer: referral.Identity{OpenID: req.Buyer.OpenID, UnionID: req.Buyer.UnionID}, ShipCity: req.ShipCity,
 		PaidAt: paidAt, LiveID: req.LiveID, ShareCode: req.ShareCode}
 	for _, l := range req.Lines {
 		in.Lines = append(in.Lines, referral.OrderLineInput(l))
+	}
+	return in, nil
+}
+
+func (s *Server) openCreateOrder(c *gin.Context) {
+	var req openOrderRequest
+	if err := httperr.BindJSON(c, &req); err != nil {
+		httperr.Write(c, err)
+		return
+	}
+	in, err := req.paidOrder()
+	if err != nil {
+		httperr.Write(c, err)
+		return
 	}
 	o, created, err := s.d.Orders.RecordPaid(c.Request.Context(), c.GetString(ctxAPIKeyBrand), in)
 	if err != nil {

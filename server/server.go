@@ -48,6 +48,8 @@ type Deps struct {
 	CORSOrigins    []string
 	// BodyLimitBytes caps request bodies; 0 → 1 MiB.
 	BodyLimitBytes int64
+	// Alerts are the alert metrics on /metrics (nil: none).
+	Alerts *Alerts
 
 	// Later areas add their services below their comment (the comments keep merges apart).
 	// lives, links, touches, reservations, leaderboard
@@ -137,6 +139,10 @@ func New(d Deps) (*Server, error) {
 
 	e.Use(middleware.RequestID(), middleware.Recovery(d.Logger), middleware.AccessLog(d.Logger), metricsMW,
 		middleware.CORS(d.CORSOrigins), middleware.BodyLimit(d.BodyLimitBytes))
+	if d.Alerts != nil {
+		reg.MustRegister(d.Alerts)
+		e.Use(d.Alerts.callbackFailures())
+	}
 	e.NoRoute(httperr.NoRoute)
 	e.NoMethod(httperr.NoMethod)
 
@@ -147,11 +153,12 @@ func New(d Deps) (*Server, error) {
 	e.GET("/openapi.json", openapi.Handler())
 
 	// Per client address: generous enough for a venue's shared NAT during a live.
-	ipLimit := middleware.RateLimit(d.KV, "ip", 1200, time.Minute, middleware.ClientIPKey)
+	ipLimit := middleware.PerIP.Handler(d.KV)
 
 	mp := &miniprogramapi.Handlers{
 		Referral: d.Referral,
 		Tokens:   d.Tokens,
+		Limiter:  d.KV,
 		// lives, links, touches, reservations, leaderboard
 		Sharing:     d.Sharing,
 		Leaderboard: d.Leaderboard,
@@ -170,7 +177,7 @@ func New(d Deps) (*Server, error) {
 		Reminders: d.Reminders,
 	}
 
-	mpPublic := e.Group("/mp/v1", ipLimit, middleware.RateLimit(d.KV, "mp-login", 120, time.Minute, middleware.ClientIPKey))
+	mpPublic := e.Group("/mp/v1", ipLimit, middleware.MPLogin.Handler(d.KV))
 	mpAuthed := e.Group("/mp/v1", ipLimit)
 	mp.Register(mpPublic, mpAuthed)
 

@@ -36,6 +36,9 @@ import (
 
 // app is the whole service wired together: the one place that knows every concrete type.
 type app struct {
+	// alerts are the alert metrics (server.Alerts); payouts' reconciliation adds its
+	// mismatches to alerts.ReconciliationMismatches.
+	alerts   *server.Alerts
 	cfg      config.Config
 	log      *slog.Logger
 	store    *store.Store
@@ -141,7 +144,7 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, o buildOpti
 	if err != nil {
 		return nil, err
 	}
-	box, err := secrets.New(rootKey)
+	box, err := openBox(cfg, rootKey)
 	if err != nil {
 		return nil, err
 	}
@@ -185,15 +188,21 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, o buildOpti
 	}
 	wx := wechat.NewClient(wechat.Options{BaseURL: apiBase, Tokens: r, Logger: log})
 
-	a.tokens = auth.NewIssuer(auth.NewKey(box.Derive("jwt")), a.clock, st)
+	var prevJWT []auth.Key // tokens signed under a previous secret key verify until they expire
+	for _, k := range box.DerivePrevious("jwt") {
+		prevJWT = append(prevJWT, auth.NewKey(k))
+	}
+	a.tokens = auth.NewIssuer(auth.NewKey(box.Derive("jwt")), a.clock, st, prevJWT...)
 	a.brands = &brands.Service{Store: st, Sealer: box, Passwords: auth.Passwords{Cost: o.bcryptCost}, Attempts: r, Clock: a.clock}
 	a.referral = &referral.Service{Brands: a.brands, WeChat: codeExchanger{wx}, Members: st, Tokens: a.tokens, Sealer: box, Clock: a.clock,
 		Links: st}
 
-	a.jobs, err = jobs.New(jobs.Deps{Store: st, Clock: a.clock, Logger: log}, o.jobs)
+	a.jobs, err = jobs.New(jobs.Deps{Store: st, Clock: a.clock, Logger: log,
+		Retention: jobs.Retention{Touches: cfg.TouchRetention, IPs: cfg.IPRetention}}, o.jobs)
 	if err != nil {
 		return nil, err
 	}
+	a.alerts = server.NewAlerts(st)
 	// The outgoing-webhook Emitter and the reminder sender come first: every area's service
 	// emits events or sends reminders.
 	if err := a.wireLiveOps(wx, o); err != nil {
@@ -245,7 +254,7 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, o buildOpti
 	if a.sim != nil {
 		simHandler = a.sim.Handler()
 	}
-	a.server, err = server.New(server.Deps{Logger: log, Store: st, KV: r, Brands: a.brands, Referral: a.referral,
+	a.server, err = server.New(server.Deps{Logger: log, Store: st, KV: r, Brands: a.brands, Referral: a.referral, Alerts: a.alerts,
 		Tokens: a.tokens, Simulator: simHandler, MetricsToken: cfg.MetricsToken, TrustedProxies: cfg.TrustedProxies,
 		// lives, links, touches, reservations, leaderboard
 		Sharing: a.sharing, Leaderboard: a.boards,

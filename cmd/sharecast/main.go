@@ -40,6 +40,8 @@ commands:
   admin       create | reset-password admins
   leaderboard rebuild --live ID: rebuild a live's boards from the database
   ledger      verify: check every brand's ledger (exit 1 on any violation)
+  secrets     rotate: re-seal every stored secret under SHARECAST_SECRET_KEY
+  healthcheck exit 0 when the service is ready (for container health checks)
   version     print the version
 
 Configuration comes from SHARECAST_* variables (see README.md); flags override them.
@@ -77,6 +79,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		err = cmdLeaderboard(ctx, rest, getenv, stdout, stderr)
 	case "ledger":
 		err = cmdLedger(ctx, rest, getenv, stdout)
+	case "healthcheck":
+		err = cmdHealthcheck(ctx, rest, getenv, stdout)
+	case "secrets":
+		err = cmdSecrets(ctx, rest, getenv, stdout)
 	case "version":
 		fmt.Fprintln(stdout, "sharecast", version)
 	case "help", "-h", "--help":

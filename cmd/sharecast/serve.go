@@ -11,6 +11,7 @@ import (
 
 	"github.com/sharecast/sharecast/config"
 	"github.com/sharecast/sharecast/demo"
+	"github.com/sharecast/sharecast/jobs"
 )
 
 func cmdServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -24,7 +25,8 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 	}
 	defer ln.Close()
-	return serve(ctx, cfg, ln, buildOptions{}, log, stdout)
+	return serve(ctx, cfg, ln, buildOptions{jobs: jobs.Options{FetchPollInterval: cfg.JobsPollInterval,
+		RescueStuckAfter: cfg.JobsRescueAfter, RetryBase: cfg.JobsRetryBase}}, log, stdout)
 }
 
 // serve runs the service on ln until ctx ends, then shuts down gracefully.
