@@ -135,6 +135,7 @@ type ActionChange struct {
 // they have none).
 type Recipient struct {
 	MemberID string
+	Nickname string
 	Code     string
 }
 
@@ -174,9 +175,9 @@ type Store interface {
 	FinishAction(ctx context.Context, brandID, id string, ch ActionChange) (bool, error)
 
 	// Reservers: members with a reservation in status reserved for the live.
-	Reservers(ctx context.Context, brandID, liveID string) ([]string, error)
+	Reservers(ctx context.Context, brandID, liveID string) ([]Recipient, error)
 	// Openers: members who opened a share link of the live (a touch) and hold no reservation.
-	Openers(ctx context.Context, brandID, liveID string) ([]string, error)
+	Openers(ctx context.Context, brandID, liveID string) ([]Recipient, error)
 	// TopInviters: the n members with the most counted reservations, with their code.
 	TopInviters(ctx context.Context, brandID, liveID string, n int) ([]Recipient, error)
 	// GroupOwners: members owning a group share link of the live, with that code.

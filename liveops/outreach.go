@@ -185,24 +185,54 @@ func (s *Service) roundValues(b brands.Brand, l referral.Live, r Round) map[stri
 		"gap": strconv.FormatInt(r.Gap(), 10)}
 }
 
-// sendMany sends p to each recipient, keyed per round, action and member; it answers how
-// many got a queued message (a credit was held). A send already made answers its status.
+// sent is what sendMany did.
+type sent struct {
+	queued  int    // messages queued (a credit was held)
+	refused int    // recipients whose values broke a field rule (e.g. a long nickname)
+	why     string // the first refusal
+}
+
+func (x sent) note(format string, a ...any) string {
+	n := fmt.Sprintf(format, a...)
+	if x.refused > 0 {
+		n += fmt.Sprintf("; %d not sent: %s", x.refused, x.why)
+	}
+	return n
+}
+
+// sendMany sends p to each recipient, keyed per round, action and member. A send already
+// made answers its status; a member whose values break a field rule is skipped and counted.
 func (s *Service) sendMany(ctx context.Context, b brands.Brand, l referral.Live, r Round, a Action, p reminders.Purpose,
-	rcpts []Recipient, values func(Recipient) map[string]string) (int, error) {
+	rcpts []Recipient, values func(Recipient) map[string]string) (sent, error) {
 	batch := Batch(r.ID, a.Kind)
-	queued := 0
+	var out sent
 	for _, rc := range rcpts {
 		v := values(rc)
 		res, err := s.Reminders.Send(ctx, reminders.Request{BrandID: b.ID, MemberID: rc.MemberID, Purpose: p,
 			Key: batch + ":" + rc.MemberID, Batch: batch, Values: v, ExpiresAt: l.PlannedStartAt})
+		if apperr.KindOf(err) == apperr.Invalid {
+			if out.refused++; out.why == "" {
+				out.why = apperr.CodeOf(err) + ": " + errMessage(err)
+			}
+			continue
+		}
 		if err != nil {
-			return queued, err
+			return out, err
 		}
 		if res.Status != reminders.StatusNoCredit {
-			queued++
+			out.queued++
 		}
 	}
-	return queued, nil
+	return out, nil
+}
+
+// doneOrFailed: failed when every recipient was refused (the template's own values break a
+// rule), done otherwise.
+func doneOrFailed(x sent, recipients int) string {
+	if recipients > 0 && x.refused == recipients {
+		return ActionFailed
+	}
+	return ActionDone
 }
 
 // permanent reports whether a send error will not change on a retry (bad template data).
@@ -227,21 +257,21 @@ func (s *Service) sendReminders(ctx context.Context, b brands.Brand, l referral.
 	if err != nil {
 		return err
 	}
-	rcpts := make([]Recipient, 0, len(reservers)+len(openers))
-	for _, id := range append(reservers, openers...) {
-		rcpts = append(rcpts, Recipient{MemberID: id})
-	}
+	rcpts := dedupe(append(reservers, openers...))
 	base := s.roundValues(b, l, r)
-	queued, err := s.sendMany(ctx, b, l, r, a, reminders.ShortfallReminder, dedupe(rcpts), func(Recipient) map[string]string { return base })
+	queued, err := s.sendMany(ctx, b, l, r, a, reminders.ShortfallReminder, rcpts, func(rc Recipient) map[string]string {
+		return withMember(base, rc, nil)
+	})
 	if err != nil {
 		if permanent(err) {
-			return s.finish(ctx, a, ActionChange{Status: ActionFailed, Recipients: len(rcpts), Queued: queued,
+			return s.finish(ctx, a, ActionChange{Status: ActionFailed, Recipients: len(rcpts), Queued: queued.queued,
 				Batch: Batch(r.ID, a.Kind), Note: "stopped: " + apperr.CodeOf(err) + ": " + errMessage(err)})
 		}
 		return err
 	}
-	return s.finish(ctx, a, ActionChange{Status: ActionDone, Recipients: len(dedupe(rcpts)), Queued: queued, Batch: Batch(r.ID, a.Kind),
-		Note: fmt.Sprintf("%d reservers and %d members who opened a link without reserving; a message goes to those who gave a credit", len(reservers), len(openers))})
+	return s.finish(ctx, a, ActionChange{Status: doneOrFailed(queued, len(rcpts)), Recipients: len(rcpts), Queued: queued.queued,
+		Batch: Batch(r.ID, a.Kind), Note: queued.note("%d reservers and %d members who opened a link without reserving; a message goes to those who gave a credit",
+			len(reservers), len(openers))})
 }
 
 func (s *Service) pushBoard(ctx context.Context, l referral.Live, a Action) error {
@@ -282,23 +312,39 @@ func (s *Service) sendTasks(ctx context.Context, b brands.Brand, l referral.Live
 	rcpts := dedupe(append(top, owners...))
 	base := s.roundValues(b, l, r)
 	queued, err := s.sendMany(ctx, b, l, r, a, reminders.ShortfallTask, rcpts, func(rc Recipient) map[string]string {
-		v := make(map[string]string, len(base)+2)
-		for k, x := range base {
-			v[k] = x
-		}
-		v["code"], v["copy"] = rc.Code, TaskCopy(r.Gap())
-		return v
+		return withMember(base, rc, map[string]string{"code": rc.Code, "copy": TaskCopy(r.Gap())})
 	})
 	if err != nil {
 		if permanent(err) {
-			return s.finish(ctx, a, ActionChange{Status: ActionFailed, Recipients: len(rcpts), Queued: queued,
+			return s.finish(ctx, a, ActionChange{Status: ActionFailed, Recipients: len(rcpts), Queued: queued.queued,
 				Batch: Batch(r.ID, a.Kind), Note: "stopped: " + apperr.CodeOf(err) + ": " + errMessage(err)})
 		}
 		return err
 	}
-	return s.finish(ctx, a, ActionChange{Status: ActionDone, Recipients: len(rcpts), Queued: queued, Batch: Batch(r.ID, a.Kind),
-		Note: fmt.Sprintf("%d top inviters and %d group owners; a message goes to those who gave a credit", len(top), len(owners))})
+	return s.finish(ctx, a, ActionChange{Status: doneOrFailed(queued, len(rcpts)), Recipients: len(rcpts), Queued: queued.queued,
+		Batch: Batch(r.ID, a.Kind), Note: queued.note("%d top inviters and %d group owners; a message goes to those who gave a credit",
+			len(top), len(owners))})
 }
+
+// withMember is the round's values plus the member's nickname (a stand-in when they set
+// none: WeChat refuses empty values) and extra.
+func withMember(base map[string]string, rc Recipient, extra map[string]string) map[string]string {
+	v := make(map[string]string, len(base)+len(extra)+1)
+	for k, x := range base {
+		v[k] = x
+	}
+	for k, x := range extra {
+		v[k] = x
+	}
+	v["member_nickname"] = rc.Nickname
+	if v["member_nickname"] == "" {
+		v["member_nickname"] = UnnamedMember
+	}
+	return v
+}
+
+// UnnamedMember stands in for a member who set no nickname.
+const UnnamedMember = "朋友"
 
 // TaskCopy is the fresh copy of a task message; it fits a thing field (≤ 20 characters).
 func TaskCopy(gap int64) string {

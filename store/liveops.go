@@ -287,23 +287,6 @@ func truncateBytes(s string, n int) string {
 	return s[:n]
 }
 
-func (s *Store) memberIDs(ctx context.Context, q string, args ...any) ([]string, error) {
-	rows, err := s.conn(ctx).QueryContext(ctx, s.rebind(q), args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
-}
-
 func (s *Store) recipients(ctx context.Context, q string, args ...any) ([]liveops.Recipient, error) {
 	rows, err := s.conn(ctx).QueryContext(ctx, s.rebind(q), args...)
 	if err != nil {
@@ -313,7 +296,7 @@ func (s *Store) recipients(ctx context.Context, q string, args ...any) ([]liveop
 	var out []liveops.Recipient
 	for rows.Next() {
 		var r liveops.Recipient
-		if err := rows.Scan(&r.MemberID, &r.Code); err != nil {
+		if err := rows.Scan(&r.MemberID, &r.Nickname, &r.Code); err != nil {
 			return nil, err
 		}
 		out = append(out, r)
@@ -322,23 +305,25 @@ func (s *Store) recipients(ctx context.Context, q string, args ...any) ([]liveop
 }
 
 // Reservers lists the members holding a reservation (status reserved) of the live.
-func (s *Store) Reservers(ctx context.Context, brandID, liveID string) ([]string, error) {
-	return s.memberIDs(ctx, `SELECT viewer_id FROM reservations WHERE brand_id = ? AND live_id = ? AND status = 'reserved'
-		ORDER BY viewer_id`, brandID, liveID)
+func (s *Store) Reservers(ctx context.Context, brandID, liveID string) ([]liveops.Recipient, error) {
+	return s.recipients(ctx, `SELECT r.viewer_id, m.nickname, '' FROM reservations r JOIN members m ON m.brand_id = r.brand_id AND m.id = r.viewer_id
+		WHERE r.brand_id = ? AND r.live_id = ? AND r.status = 'reserved' ORDER BY r.viewer_id`, brandID, liveID)
 }
 
 // Openers lists the members who opened a share link of the live and hold no reservation of
 // it (in any status: a cancelled reservation was a choice).
-func (s *Store) Openers(ctx context.Context, brandID, liveID string) ([]string, error) {
-	return s.memberIDs(ctx, `SELECT DISTINCT t.visitor_id FROM touches t WHERE t.brand_id = ? AND t.live_id = ?
-		AND NOT EXISTS (SELECT 1 FROM reservations r WHERE r.brand_id = t.brand_id AND r.live_id = t.live_id AND r.viewer_id = t.visitor_id)
-		ORDER BY t.visitor_id`, brandID, liveID)
+func (s *Store) Openers(ctx context.Context, brandID, liveID string) ([]liveops.Recipient, error) {
+	return s.recipients(ctx, `SELECT m.id, m.nickname, '' FROM members m WHERE m.brand_id = ? AND m.id IN (
+			SELECT t.visitor_id FROM touches t WHERE t.brand_id = ? AND t.live_id = ?
+			AND NOT EXISTS (SELECT 1 FROM reservations r WHERE r.brand_id = t.brand_id AND r.live_id = t.live_id AND r.viewer_id = t.visitor_id))
+		ORDER BY m.id`, brandID, brandID, liveID)
 }
 
 // TopInviters lists the n members with the most counted reservations of the live (ties: who
 // got there first), each with their oldest share code of the live.
 func (s *Store) TopInviters(ctx context.Context, brandID, liveID string, n int) ([]liveops.Recipient, error) {
-	return s.recipients(ctx, `SELECT r.inviter_id, COALESCE((SELECT l.code FROM share_links l WHERE l.brand_id = r.brand_id
+	return s.recipients(ctx, `SELECT r.inviter_id, COALESCE((SELECT m.nickname FROM members m WHERE m.brand_id = r.brand_id
+			AND m.id = r.inviter_id), ''), COALESCE((SELECT l.code FROM share_links l WHERE l.brand_id = r.brand_id
 			AND l.live_id = r.live_id AND l.member_id = r.inviter_id ORDER BY l.created_at, l.id LIMIT 1), '')
 		FROM reservations r WHERE r.brand_id = ? AND r.live_id = ? AND r.counted = ? AND r.inviter_id IS NOT NULL
 		GROUP BY r.brand_id, r.live_id, r.inviter_id ORDER BY COUNT(*) DESC, MAX(r.counted_at), r.inviter_id LIMIT ?`,
@@ -348,6 +333,7 @@ func (s *Store) TopInviters(ctx context.Context, brandID, liveID string, n int) 
 // GroupOwners lists the members owning a group share link of the live, each with the code of
 // their first group link.
 func (s *Store) GroupOwners(ctx context.Context, brandID, liveID string) ([]liveops.Recipient, error) {
-	return s.recipients(ctx, `SELECT l.member_id, MIN(l.code) FROM share_links l WHERE l.brand_id = ? AND l.live_id = ?
-		AND l.channel = 'group' GROUP BY l.member_id ORDER BY l.member_id LIMIT 1000`, brandID, liveID)
+	return s.recipients(ctx, `SELECT l.member_id, COALESCE((SELECT m.nickname FROM members m WHERE m.brand_id = l.brand_id
+			AND m.id = l.member_id), ''), MIN(l.code) FROM share_links l WHERE l.brand_id = ? AND l.live_id = ?
+		AND l.channel = 'group' GROUP BY l.brand_id, l.member_id ORDER BY l.member_id LIMIT 1000`, brandID, liveID)
 }

@@ -103,22 +103,22 @@ func TestLiveOpsStore(t *testing.T) {
 			t.Fatalf("another brand counts %d %d", r, c)
 		}
 		rs, err := s.Reservers(ctx, b1.ID, liveID)
-		if err != nil || len(rs) != 3 {
+		if err != nil || len(rs) != 3 || rs[0].Nickname == "" {
 			t.Fatalf("reservers %v %v", rs, err)
 		}
 		op, err := s.Openers(ctx, b1.ID, liveID)
-		if err != nil || len(op) != 1 || op[0] != opener {
+		if err != nil || len(op) != 1 || op[0].MemberID != opener || op[0].Nickname != "20" {
 			t.Fatalf("openers %v %v, want [%s]", op, err, opener)
 		}
 		top, err := s.TopInviters(ctx, b1.ID, liveID, 10)
-		if err != nil || len(top) != 2 || top[0].MemberID != inviterA || top[0].Code != "codeA" || top[1].MemberID != inviterB {
+		if err != nil || len(top) != 2 || top[0].MemberID != inviterA || top[0].Code != "codeA" || top[0].Nickname != "1" || top[1].MemberID != inviterB {
 			t.Fatalf("top inviters %+v %v", top, err)
 		}
 		if top1, _ := s.TopInviters(ctx, b1.ID, liveID, 1); len(top1) != 1 {
 			t.Fatalf("limit 1 answered %d", len(top1))
 		}
 		owners, err := s.GroupOwners(ctx, b1.ID, liveID)
-		if err != nil || len(owners) != 2 {
+		if err != nil || len(owners) != 2 || owners[0].Code == "" || owners[0].Nickname == "" {
 			t.Fatalf("group owners %+v %v", owners, err)
 		}
 

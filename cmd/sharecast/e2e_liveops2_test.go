@@ -257,7 +257,7 @@ func TestShortfallSecondRound(t *testing.T) {
 		// The templates, then the live of the issue: target 500, starting in 2 h.
 		expect(t, s.do("PUT", "/admin/v1/subscribe-templates/shortfall_reminder", op, map[string]any{
 			"template_id": "tmplShortfall01", "page": "pages/live/index?live_id={live_id}",
-			"fields": map[string]any{"thing1": "{live_title}", "time2": "{start_time}", "number3": "{gap}"}}), 200, "")
+			"fields": map[string]any{"thing1": "{live_title}", "time2": "{start_time}", "number3": "{gap}", "thing4": "{member_nickname}"}}), 200, "")
 		expect(t, s.do("PUT", "/admin/v1/subscribe-templates/shortfall_task", op, map[string]any{
 			"template_id": "tmplTask01", "page": "pages/share/index?code={code}",
 			"fields": map[string]any{"thing1": "{copy}", "time2": "{start_time}", "character_string3": "{code}"}}), 200, "")
@@ -283,12 +283,16 @@ func TestShortfallSecondRound(t *testing.T) {
 			reserve(t, s, brandID, liveID, id, inviterIDs[0], now)
 			reserverOpenIDs = append(reserverOpenIDs, oid)
 		}
+		// A credit holder whose nickname is over thing's 20 characters: skipped, and the admin told.
+		_, longID, longAccess := s.creditMember("tmplShortfall01")
+		expect(t, s.do("PATCH", "/mp/v1/me", longAccess, map[string]any{"nickname": strings.Repeat("长", 21)}), 200, "")
+		reserve(t, s, brandID, liveID, longID, inviterIDs[0], now)
 		_, noCreditID, _ := s.creditMember() // reserved, but gave no credit: no message
 		reserve(t, s, brandID, liveID, noCreditID, inviterIDs[1], now)
 		openerOpenID, _, openerAccess := s.creditMember("tmplShortfall01")
 		expect(t, s.do("POST", "/mp/v1/touches", openerAccess, map[string]any{"code": inviterCodes[1]}), 200, "")
 		seedReservations(t, s, brandID, liveID, inviterIDs[0], 200)
-		seedReservations(t, s, brandID, liveID, inviterIDs[1], 116) // 3 + 1 + 200 + 116 = 320 counted
+		seedReservations(t, s, brandID, liveID, inviterIDs[1], 115) // 3 + 1 + 1 + 200 + 115 = 320 counted
 
 		// Not due yet: nothing runs before T-30.
 		time.Sleep(500 * time.Millisecond)
@@ -308,7 +312,8 @@ func TestShortfallSecondRound(t *testing.T) {
 		}
 		rem, push, task := acts[liveops.ActionSubscribeReminders], acts[liveops.ActionWeComPush], acts[liveops.ActionInviterTasks]
 		// 320 reservers + 1 opener addressed; the 4 holding a credit get a message.
-		if rem["status"] != "done" || rem["recipients"] != float64(321) || rem["queued"] != float64(4) {
+		if rem["status"] != "done" || rem["recipients"] != float64(321) || rem["queued"] != float64(4) ||
+			!strings.Contains(rem["note"].(string), "1 not sent: SUBSCRIBE_FIELD_INVALID") {
 			t.Fatalf("reminders: %v", rem)
 		}
 		if push["status"] != "done" || push["recipients"] != float64(1) || push["queued"] != float64(1) {
@@ -322,7 +327,7 @@ func TestShortfallSecondRound(t *testing.T) {
 		for _, oid := range append(reserverOpenIDs, openerOpenID) {
 			poll(t, "reminder for "+oid, func() bool { return len(s.simSubscribeMessages(oid)) == 1 })
 			m := s.simSubscribeMessages(oid)[0].(map[string]any)
-			if m["template_id"] != "tmplShortfall01" || m["data"].(map[string]any)["number3"] != "180" {
+			if m["template_id"] != "tmplShortfall01" || m["data"].(map[string]any)["number3"] != "180" || m["data"].(map[string]any)["thing4"] == "" {
 				t.Fatalf("reminder: %v", m)
 			}
 		}
@@ -344,7 +349,7 @@ func TestShortfallSecondRound(t *testing.T) {
 			r := s.do("GET", "/admin/v1/lives/"+liveID+"/outreach", op, nil)
 			a := outreachActions(t, r)
 			sends := a[liveops.ActionSubscribeReminders]["sends"].(map[string]any)
-			return sends["sent"] == float64(4) && sends["no_credit"] == float64(317)
+			return sends["sent"] == float64(4) && sends["no_credit"] == float64(316)
 		})
 
 		// Checking again, and running every action again, sends nothing twice.

@@ -193,6 +193,7 @@ var catalogue = map[string]msg{
 	// stats, exports, live dashboard
 
 	// live operations: notices, subscriptions, outreach, outgoing webhooks
+	"rules.shortfall_lead_minutes":       {"预约不足二次触达：开播前（分钟）", "Shortfall second round: minutes before the start"},
 	"liveops.title":                      {"直播运营", "Live operations"},
 	"liveops.open":                       {"运营", "Operations"},
 	"liveops.notice":                     {"视频号直播预告", "Channels live notice"},

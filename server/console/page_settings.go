@@ -84,6 +84,8 @@ var ruleSettings = []struct {
 	{"risk_new_member_minutes", false, func(r *brands.Rules) any { return &r.RiskNewMemberMinutes }},
 	{"risk_ip_viewers", false, func(r *brands.Rules) any { return &r.RiskIPViewers }},
 	{"risk_ip_window_minutes", false, func(r *brands.Rules) any { return &r.RiskIPWindowMinutes }},
+	// live operations
+	{"shortfall_lead_minutes", false, func(r *brands.Rules) any { return &r.ShortfallLeadMinutes }},
 }
 
 func settingsView(b brands.Brand, form func(string) (string, bool)) settingsData {
