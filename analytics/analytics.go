@@ -280,9 +280,11 @@ func (s *Service) Live(ctx context.Context, q Query) (Stats, error) {
 	onAir := live.Status == "live"
 	if onAir && s.Cache != nil {
 		if v, ok, err := s.Cache.Get(ctx, key); err == nil && ok {
-			var st Stats
-			if json.Unmarshal([]byte(v), &st) == nil {
-				return st, nil
+			var e cacheEntry
+			// The entry carries its own time: an in-process Redis (miniredis) does not expire
+			// keys by itself, and a stale dashboard is worse than a recompute.
+			if json.Unmarshal([]byte(v), &e) == nil && time.Since(time.Unix(0, e.At)) < CacheTTL {
+				return e.Stats, nil
 			}
 		}
 	}
@@ -291,11 +293,17 @@ func (s *Service) Live(ctx context.Context, q Query) (Stats, error) {
 		return Stats{}, err
 	}
 	if onAir && s.Cache != nil {
-		if b, err := json.Marshal(st); err == nil {
+		if b, err := json.Marshal(cacheEntry{At: time.Now().UnixNano(), Stats: st}); err == nil {
 			_ = s.Cache.Set(ctx, key, string(b), CacheTTL) // a cache failure only costs a recompute
 		}
 	}
 	return st, nil
+}
+
+// cacheEntry is what the cache holds: the stats and when they were computed (wall time).
+type cacheEntry struct {
+	At    int64 `json:"at"`
+	Stats Stats `json:"stats"`
 }
 
 func cacheKey(q Query) string {
