@@ -21,7 +21,9 @@ func TestShareBP(t *testing.T) {
 }
 
 func TestCurveIsCumulativeAndBounded(t *testing.T) {
-	h := func(i int, n int64) analytics.Bucket { return analytics.Bucket{At: t0.Add(time.Duration(i) * time.Hour), Count: n} }
+	h := func(i int, n int64) analytics.Bucket {
+		return analytics.Bucket{At: t0.Add(time.Duration(i) * time.Hour), Count: n}
+	}
 	if got := analytics.Curve(nil, 10); len(got) != 0 || got == nil {
 		t.Fatalf("empty curve %v (want [], not nil)", got)
 	}
