@@ -210,37 +210,53 @@ func (ls *LiveStats) LiveGMV(ctx context.Context, brandID, liveID string, n int)
 	return out, ls.nicknames(ctx, brandID, out.BySharer)
 }
 
-// nicknames fills in the sharers' nicknames (one query for the listed members).
-func (ls *LiveStats) nicknames(ctx context.Context, brandID string, list []analytics.SharerGMV) error {
+// Nicknames answers the nicknames of the brand's members among ids (one query; unknown ids
+// and other brands' members are absent). The console's review queue shows them.
+func (ls *LiveStats) Nicknames(ctx context.Context, brandID string, ids []string) (map[string]string, error) {
 	args := []any{brandID}
 	var marks []string
-	for _, s := range list {
-		if s.MemberID != "" {
-			args = append(args, s.MemberID)
+	seen := map[string]bool{}
+	for _, id := range ids {
+		if id != "" && !seen[id] && len(marks) < 200 {
+			seen[id] = true
+			args = append(args, id)
 			marks = append(marks, fmt.Sprintf("$%d", len(args)))
 		}
 	}
+	out := map[string]string{}
 	if len(marks) == 0 {
-		return nil
+		return out, nil
 	}
 	rows, err := ls.s.conn(ctx).QueryContext(ctx, `SELECT id, nickname FROM members WHERE brand_id = $1 AND id IN (`+
 		strings.Join(marks, ", ")+`)`, args...)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer rows.Close()
-	names := map[string]string{}
 	for rows.Next() {
 		var id, nick string
 		if err := rows.Scan(&id, &nick); err != nil {
-			return err
+			return nil, err
 		}
-		names[id] = nick
+		out[id] = nick
+	}
+	return out, rows.Err()
+}
+
+// nicknames fills in the sharers' nicknames.
+func (ls *LiveStats) nicknames(ctx context.Context, brandID string, list []analytics.SharerGMV) error {
+	ids := make([]string, len(list))
+	for i, s := range list {
+		ids[i] = s.MemberID
+	}
+	names, err := ls.Nicknames(ctx, brandID, ids)
+	if err != nil {
+		return err
 	}
 	for i := range list {
 		list[i].Nickname = names[list[i].MemberID]
 	}
-	return rows.Err()
+	return nil
 }
 
 func (ls *LiveStats) sum(ctx context.Context, q string, args ...any) (int64, error) {

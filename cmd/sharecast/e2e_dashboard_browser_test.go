@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -135,6 +136,9 @@ func TestDashboardBrowserReviewFlaggedReservations(t *testing.T) {
 	ids := b.Attrs(`#reservations tbody tr[data-risk="review"]`, "data-reservation")
 	if int64(len(ids)) != before.Reservations.Flagged {
 		t.Fatalf("queue shows %d flagged, API %d", len(ids), before.Reservations.Flagged)
+	}
+	if who := b.Texts(`#reservations tr[data-reservation="` + ids[0] + `"] td`); len(who) < 3 || !strings.HasPrefix(who[1], "观众") {
+		t.Fatalf("the queue names the viewer: %q", who)
 	}
 	b.Screenshot("review-queue")
 
