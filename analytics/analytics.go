@@ -114,6 +114,13 @@ type CityRow struct {
 	NetFen   int64
 }
 
+// LiveGMV is the live's money by product type, by sharer and by city.
+type LiveGMV struct {
+	ByType   []TypeGMV
+	BySharer []SharerGMV
+	ByCity   []CityRow
+}
+
 // Window is a half-open time range [From, To).
 type Window struct{ From, To time.Time }
 
@@ -130,12 +137,10 @@ type Source interface {
 	InflowByMinute(ctx context.Context, brandID, liveID string, w Window) ([]Bucket, error)
 	// DistinctVisitors is the distinct visitors in w.
 	DistinctVisitors(ctx context.Context, brandID, liveID string, w Window) (int64, error)
-	// GMVByType is the live's orders' lines by product type.
-	GMVByType(ctx context.Context, brandID, liveID string) ([]TypeGMV, error)
-	// GMVBySharer is the live's orders' net GMV by attributed member, largest first.
-	GMVBySharer(ctx context.Context, brandID, liveID string, n int) ([]SharerGMV, error)
-	// OrdersByCity is the live's orders that are not fully refunded, by normalised city.
-	OrdersByCity(ctx context.Context, brandID, liveID string) ([]CityRow, error)
+	// LiveGMV reads the live's orders once: GMV by product type, the n sharers with the most
+	// net GMV (largest first; "" = attributed to nobody), and the orders that are not fully
+	// refunded by normalised city.
+	LiveGMV(ctx context.Context, brandID, liveID string, n int) (LiveGMV, error)
 	// SharerGMVIn is the net GMV of sharer-attributed orders paid in w (any live).
 	SharerGMVIn(ctx context.Context, brandID string, w Window) (int64, error)
 	// LiveOtherGMVIn is the net GMV of the live's orders paid in w attributed to nobody.
@@ -280,9 +285,11 @@ func (s *Service) Live(ctx context.Context, q Query) (Stats, error) {
 	onAir := live.Status == "live"
 	if onAir && s.Cache != nil {
 		if v, ok, err := s.Cache.Get(ctx, key); err == nil && ok {
-			var st Stats
-			if json.Unmarshal([]byte(v), &st) == nil {
-				return st, nil
+			var e cacheEntry
+			// The entry carries its own time: an in-process Redis (miniredis) does not expire
+			// keys by itself, and a stale dashboard is worse than a recompute.
+			if json.Unmarshal([]byte(v), &e) == nil && time.Since(time.Unix(0, e.At)) < CacheTTL {
+				return e.Stats, nil
 			}
 		}
 	}
@@ -291,11 +298,17 @@ func (s *Service) Live(ctx context.Context, q Query) (Stats, error) {
 		return Stats{}, err
 	}
 	if onAir && s.Cache != nil {
-		if b, err := json.Marshal(st); err == nil {
+		if b, err := json.Marshal(cacheEntry{At: time.Now().UnixNano(), Stats: st}); err == nil {
 			_ = s.Cache.Set(ctx, key, string(b), CacheTTL) // a cache failure only costs a recompute
 		}
 	}
 	return st, nil
+}
+
+// cacheEntry is what the cache holds: the stats and when they were computed (wall time).
+type cacheEntry struct {
+	At    int64 `json:"at"`
+	Stats Stats `json:"stats"`
 }
 
 func cacheKey(q Query) string {
@@ -372,30 +385,23 @@ func (s *Service) compute(ctx context.Context, live LiveInfo, q Query) (Stats, e
 		st.Inflow = in
 	}
 
-	// GMV of the live's orders, net of refunds.
-	if st.GMV.ByType, err = s.Source.GMVByType(ctx, q.BrandID, live.ID); err != nil {
+	// GMV of the live's orders, net of refunds; the out-of-city share from the same read.
+	g, err := s.Source.LiveGMV(ctx, q.BrandID, live.ID, TopN)
+	if err != nil {
 		return Stats{}, err
 	}
+	st.GMV.ByType, st.GMV.BySharer = g.ByType, g.BySharer
 	for _, t := range st.GMV.ByType {
 		st.GMV.PaidFen += t.PaidFen
 		st.GMV.RefundedFen += t.RefundedFen
 		st.GMV.NetFen += t.NetFen
 	}
-	if st.GMV.BySharer, err = s.Source.GMVBySharer(ctx, q.BrandID, live.ID, TopN); err != nil {
-		return Stats{}, err
-	}
-
-	// Out-of-city share.
 	b, err := s.Brands.Brand(ctx, q.BrandID)
 	if err != nil {
 		return Stats{}, err
 	}
 	if city := referral.NormalizeCity(b.City); city != "" {
-		rows, err := s.Source.OrdersByCity(ctx, q.BrandID, live.ID)
-		if err != nil {
-			return Stats{}, err
-		}
-		st.OutOfCity = OutOfCity(city, rows)
+		st.OutOfCity = OutOfCity(city, g.ByCity)
 	}
 
 	// Incremental GMV.

@@ -113,8 +113,10 @@ func (s *Server) exportFilter(c *gin.Context) (analytics.ExportFilter, error) {
 		if len(id) > 36 {
 			return f, apperr.InvalidArgument("live_id is not valid")
 		}
-		if _, err := s.d.Sharing.Live(c.Request.Context(), principal(c).BrandID, id); err != nil {
-			return f, err
+		if s.d.Sharing != nil {
+			if _, err := s.d.Sharing.Live(c.Request.Context(), principal(c).BrandID, id); err != nil {
+				return f, err
+			}
 		}
 		f.LiveID = id
 	}

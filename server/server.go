@@ -223,7 +223,7 @@ func New(d Deps) (*Server, error) {
 		Payouts: d.Payouts, Reconciler: d.Reconciler,
 
 		// console pages, stats, exports
-		Stats: consoleStats(d.Stats), Reservations: consoleReservations(d.Sharing),
+		Stats: consoleStats(d.Stats), Reservations: consoleReservations(d.Sharing), MemberNames: consoleNames(d.Store),
 		Members: consoleMembers(d.Members), Orders: consoleOrders(d.Orders), Adjust: consoleAdjust(d.Book),
 		APIKeys: consoleAPIKeys(d.APIKeys), Board: consoleBoard(d.Outputs), Webhooks: consoleWebhooks(d.Webhooks),
 
@@ -302,6 +302,13 @@ func consoleWebhooks(w *webhooks.Service) console.Webhooks {
 		return nil
 	}
 	return w
+}
+
+func consoleNames(st *store.Store) console.MemberNames {
+	if st == nil {
+		return nil
+	}
+	return st.LiveStats()
 }
 
 // Handler is the root handler.

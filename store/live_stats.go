@@ -4,7 +4,10 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
+	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/sharecast/sharecast/analytics"
@@ -150,71 +153,110 @@ func (ls *LiveStats) DistinctVisitors(ctx context.Context, brandID, liveID strin
 	return n, err
 }
 
-// GMVByType sums the live's order lines by product type.
-func (ls *LiveStats) GMVByType(ctx context.Context, brandID, liveID string) ([]analytics.TypeGMV, error) {
-	rows, err := ls.s.conn(ctx).QueryContext(ctx, `SELECT l.product_type, COALESCE(SUM(l.paid_fen), 0), COALESCE(SUM(l.refunded_fen), 0)
-		FROM orders o JOIN order_lines l ON l.brand_id = o.brand_id AND l.order_id = o.id
-		WHERE o.brand_id = $1 AND o.live_id = $2 GROUP BY l.product_type ORDER BY l.product_type`, brandID, liveID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []analytics.TypeGMV{}
-	for rows.Next() {
-		var t analytics.TypeGMV
-		if err := rows.Scan(&t.ProductType, &t.PaidFen, &t.RefundedFen); err != nil {
-			return nil, err
-		}
-		t.NetFen = t.PaidFen - t.RefundedFen
-		out = append(out, t)
-	}
-	return out, rows.Err()
-}
-
-// GMVBySharer sums the live's orders' net GMV by attributed member, largest first; orders
-// attributed to nobody form one row with an empty member id.
-func (ls *LiveStats) GMVBySharer(ctx context.Context, brandID, liveID string, n int) ([]analytics.SharerGMV, error) {
-	rows, err := ls.s.conn(ctx).QueryContext(ctx, `SELECT COALESCE(o.attributed_member_id, ''), COALESCE(m.nickname, ''),
-		COUNT(DISTINCT o.id), COALESCE(SUM(l.paid_fen - l.refunded_fen), 0) AS net
-		FROM orders o JOIN order_lines l ON l.brand_id = o.brand_id AND l.order_id = o.id
-		LEFT JOIN members m ON m.brand_id = o.brand_id AND m.id = o.attributed_member_id
-		WHERE o.brand_id = $1 AND o.live_id = $2
-		GROUP BY o.attributed_member_id, m.nickname ORDER BY net DESC, 1 LIMIT $3`, brandID, liveID, n)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []analytics.SharerGMV{}
-	for rows.Next() {
-		var g analytics.SharerGMV
-		if err := rows.Scan(&g.MemberID, &g.Nickname, &g.Orders, &g.NetFen); err != nil {
-			return nil, err
-		}
-		out = append(out, g)
-	}
-	return out, rows.Err()
-}
-
-// OrdersByCity groups the live's orders that are not fully refunded by normalised city.
-func (ls *LiveStats) OrdersByCity(ctx context.Context, brandID, liveID string) ([]analytics.CityRow, error) {
-	rows, err := ls.s.conn(ctx).QueryContext(ctx, `SELECT city, COUNT(*), COALESCE(SUM(paid - refunded), 0) FROM (
-			SELECT o.id, o.ship_city_norm AS city, SUM(l.paid_fen) AS paid, SUM(l.refunded_fen) AS refunded
+// LiveGMV reads the live's order lines once (a materialised CTE over the (brand_id,
+// live_id) index and the lines' (brand_id, order_id) index) and aggregates them three ways
+// in one statement: by product type, by attributed sharer, and, per order not fully
+// refunded, by normalised city. The top n sharers get their nicknames in a second query.
+func (ls *LiveStats) LiveGMV(ctx context.Context, brandID, liveID string, n int) (analytics.LiveGMV, error) {
+	rows, err := ls.s.conn(ctx).QueryContext(ctx, `WITH ll AS MATERIALIZED (
+			SELECT o.id AS oid, COALESCE(o.attributed_member_id, '') AS am, o.ship_city_norm AS city,
+				l.product_type AS pt, l.paid_fen AS p, l.refunded_fen AS r
 			FROM orders o JOIN order_lines l ON l.brand_id = o.brand_id AND l.order_id = o.id
-			WHERE o.brand_id = $1 AND o.live_id = $2 GROUP BY o.id, o.ship_city_norm
-		) t WHERE NOT (refunded > 0 AND refunded >= paid) GROUP BY city ORDER BY city`, brandID, liveID)
+			WHERE o.brand_id = $1 AND o.live_id = $2)
+		SELECT 't', pt, COUNT(*), COALESCE(SUM(p), 0), COALESCE(SUM(r), 0) FROM ll GROUP BY pt
+		UNION ALL
+		SELECT 's', am, COUNT(DISTINCT oid), COALESCE(SUM(p), 0), COALESCE(SUM(r), 0) FROM ll GROUP BY am
+		UNION ALL
+		SELECT 'c', city, COUNT(*), COALESCE(SUM(pp), 0), COALESCE(SUM(rr), 0) FROM (
+			SELECT oid, city, SUM(p) AS pp, SUM(r) AS rr FROM ll GROUP BY oid, city) t
+		WHERE NOT (rr > 0 AND rr >= pp) GROUP BY city`, brandID, liveID)
+	if err != nil {
+		return analytics.LiveGMV{}, err
+	}
+	defer rows.Close()
+	out := analytics.LiveGMV{ByType: []analytics.TypeGMV{}, BySharer: []analytics.SharerGMV{}, ByCity: []analytics.CityRow{}}
+	for rows.Next() {
+		var (
+			kind, key         string
+			count, paid, refd int64
+		)
+		if err := rows.Scan(&kind, &key, &count, &paid, &refd); err != nil {
+			return analytics.LiveGMV{}, err
+		}
+		switch kind {
+		case "t":
+			out.ByType = append(out.ByType, analytics.TypeGMV{ProductType: key, PaidFen: paid, RefundedFen: refd, NetFen: paid - refd})
+		case "s":
+			out.BySharer = append(out.BySharer, analytics.SharerGMV{MemberID: key, Orders: count, NetFen: paid - refd})
+		case "c":
+			out.ByCity = append(out.ByCity, analytics.CityRow{CityNorm: key, Orders: count, NetFen: paid - refd})
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return analytics.LiveGMV{}, err
+	}
+	sort.Slice(out.ByType, func(i, j int) bool { return out.ByType[i].ProductType < out.ByType[j].ProductType })
+	sort.Slice(out.ByCity, func(i, j int) bool { return out.ByCity[i].CityNorm < out.ByCity[j].CityNorm })
+	sort.Slice(out.BySharer, func(i, j int) bool {
+		a, b := out.BySharer[i], out.BySharer[j]
+		if a.NetFen != b.NetFen {
+			return a.NetFen > b.NetFen
+		}
+		return a.MemberID < b.MemberID
+	})
+	if len(out.BySharer) > n {
+		out.BySharer = out.BySharer[:n]
+	}
+	return out, ls.nicknames(ctx, brandID, out.BySharer)
+}
+
+// Nicknames answers the nicknames of the brand's members among ids (one query; unknown ids
+// and other brands' members are absent). The console's review queue shows them.
+func (ls *LiveStats) Nicknames(ctx context.Context, brandID string, ids []string) (map[string]string, error) {
+	args := []any{brandID}
+	var marks []string
+	seen := map[string]bool{}
+	for _, id := range ids {
+		if id != "" && !seen[id] && len(marks) < 200 {
+			seen[id] = true
+			args = append(args, id)
+			marks = append(marks, fmt.Sprintf("$%d", len(args)))
+		}
+	}
+	out := map[string]string{}
+	if len(marks) == 0 {
+		return out, nil
+	}
+	rows, err := ls.s.conn(ctx).QueryContext(ctx, `SELECT id, nickname FROM members WHERE brand_id = $1 AND id IN (`+
+		strings.Join(marks, ", ")+`)`, args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	out := []analytics.CityRow{}
 	for rows.Next() {
-		var c analytics.CityRow
-		if err := rows.Scan(&c.CityNorm, &c.Orders, &c.NetFen); err != nil {
+		var id, nick string
+		if err := rows.Scan(&id, &nick); err != nil {
 			return nil, err
 		}
-		out = append(out, c)
+		out[id] = nick
 	}
 	return out, rows.Err()
+}
+
+// nicknames fills in the sharers' nicknames.
+func (ls *LiveStats) nicknames(ctx context.Context, brandID string, list []analytics.SharerGMV) error {
+	ids := make([]string, len(list))
+	for i, s := range list {
+		ids[i] = s.MemberID
+	}
+	names, err := ls.Nicknames(ctx, brandID, ids)
+	if err != nil {
+		return err
+	}
+	for i := range list {
+		list[i].Nickname = names[list[i].MemberID]
+	}
+	return nil
 }
 
 func (ls *LiveStats) sum(ctx context.Context, q string, args ...any) (int64, error) {

@@ -311,6 +311,13 @@ func TestExportsStreamRows(t *testing.T) {
 		if got := collect(analytics.ExportOrders, analytics.ExportFilter{}); len(got) < 2 {
 			t.Errorf("own brand's orders missing")
 		}
+		names, err := w.st.LiveStats().Nicknames(w.ctx, w.brand.ID, []string{evil.ID, "nope", ""})
+		if err != nil || len(names) != 1 || names[evil.ID] != "=HYPERLINK(1)" {
+			t.Errorf("nicknames %v %v", names, err)
+		}
+		if names, _ := w.st.LiveStats().Nicknames(w.ctx, other.brand.ID, []string{evil.ID}); len(names) != 0 {
+			t.Errorf("another brand reads nicknames %v", names)
+		}
 		var n int
 		_ = w.st.LiveStats().Export(w.ctx, analytics.ExportOrders, other.brand.ID, analytics.ExportFilter{}, func([]string) error { n++; return nil })
 		if n != 1 {

@@ -3,11 +3,14 @@ package main
 import (
 	"context"
 	"strconv"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/sharecast/sharecast/analytics"
 	"github.com/sharecast/sharecast/brands"
 	"github.com/sharecast/sharecast/demo"
+	"github.com/sharecast/sharecast/referral"
 	"github.com/sharecast/sharecast/server/console/browsertest"
 	"github.com/sharecast/sharecast/store/storetest"
 )
@@ -134,6 +137,9 @@ func TestDashboardBrowserReviewFlaggedReservations(t *testing.T) {
 	if int64(len(ids)) != before.Reservations.Flagged {
 		t.Fatalf("queue shows %d flagged, API %d", len(ids), before.Reservations.Flagged)
 	}
+	if who := b.Texts(`#reservations tr[data-reservation="` + ids[0] + `"] td`); len(who) < 3 || !strings.HasPrefix(who[1], "观众") {
+		t.Fatalf("the queue names the viewer: %q", who)
+	}
 	b.Screenshot("review-queue")
 
 	// Void the first: the confirmation is accepted.
@@ -226,4 +232,47 @@ func TestDashboardBrowserRoles(t *testing.T) {
 		t.Fatalf("another brand's review queue answered %d", code)
 	}
 	o.Screenshot("dashboard-other-brand-404")
+}
+
+// During a live the dashboard refreshes itself in place: a reservation made after the page
+// loaded shows up without a reload (the page's own script fetches it again and swaps the
+// numbers; the 10 s cache and the 15 s refresh bound the wait).
+func TestDashboardBrowserRefreshesDuringTheLive(t *testing.T) {
+	s, b, _, owner := dashboardBrowser(t)
+	live := s.demoLiveID(owner, "Demo upcoming live 新品首发直播")
+	expect(t, s.do("POST", "/admin/v1/lives/"+live+"/start", owner, nil), 200, "")
+	before, _ := s.liveStats(owner, live, "")
+	b.Login("demo", "admin", s.password)
+	if code := b.Open("/admin/lives/" + live); code != 200 {
+		t.Fatalf("dashboard answered %d", code)
+	}
+	if got := b.Attrs("#dashboard", "data-refresh"); len(got) != 1 || got[0] != "15" {
+		t.Fatalf("a live on air refreshes every 15 s: %v", got)
+	}
+	if got := kpiValue(t, b, "k-res-total"); got != before.Reservations.Total {
+		t.Fatalf("total %d, API %d", got, before.Reservations.Total)
+	}
+	b.Eval(`window.__notReloaded = "yes"; document.body.dataset.marker = "kept"`)
+	viewer, err := s.app.store.CreateMember(context.Background(), referral.Member{BrandID: mustBrandID(t, s, "demo"),
+		OpenID: "refresh-viewer", Status: referral.StatusActive, LeaderboardVisible: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	storetest.SeedReservation(t, s.app.store, viewer.BrandID, storetest.Reservation{LiveID: live, ViewerID: viewer.ID,
+		Status: "reserved", CreatedAt: time.Now()})
+	deadline := time.Now().Add(45 * time.Second)
+	for kpiValue(t, b, "k-res-total") == before.Reservations.Total {
+		if time.Now().After(deadline) {
+			b.Screenshot("dashboard-not-refreshed")
+			t.Fatal("the dashboard did not refresh within 45 s")
+		}
+		time.Sleep(time.Second) // waiting for the page's own refresh, with a deadline
+	}
+	if got := kpiValue(t, b, "k-res-total"); got != before.Reservations.Total+1 {
+		t.Fatalf("refreshed total %d, want %d", got, before.Reservations.Total+1)
+	}
+	if got := b.Attrs("body", "data-marker"); len(got) != 1 || got[0] != "kept" {
+		t.Fatal("the page was reloaded instead of refreshed in place")
+	}
+	b.Screenshot("dashboard-refreshed-on-air")
 }

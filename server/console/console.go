@@ -55,6 +55,7 @@ type Deps struct {
 	// Reservations the review queue. nil: the page says it is not available.
 	Stats        Stats
 	Reservations Reservations
+	MemberNames  MemberNames
 	// Members, Orders (reassign), Adjust (ledger adjustments), APIKeys feed their pages.
 	Members Members
 	Orders  OrderReassigner

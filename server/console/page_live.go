@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/sharecast/sharecast/analytics"
+	"github.com/sharecast/sharecast/apperr"
 	"github.com/sharecast/sharecast/brands"
 	"github.com/sharecast/sharecast/server/console/chart"
 )
@@ -135,8 +136,8 @@ type exportLink struct{ Label, Href string }
 
 func showLive(c *Ctx) error {
 	id := c.G.Param("id")
-	if len(id) > 64 {
-		return c.invalid("form.cursor")
+	if id == "" || len(id) > 64 {
+		return apperr.NotFoundf("no such live")
 	}
 	d := liveData{CanReview: brands.PermLiveOps.Allows(c.Admin.Role), CanExport: brands.PermFinanceRead.Allows(c.Admin.Role)}
 	if c.Deps.Stats == nil {

@@ -18,6 +18,11 @@ type Reservations interface {
 	VoidReservation(ctx context.Context, a brands.Actor, brandID, id string) (referral.Reservation, error)
 }
 
+// MemberNames answers nicknames for member ids of the brand (store.LiveStats).
+type MemberNames interface {
+	Nicknames(ctx context.Context, brandID string, ids []string) (map[string]string, error)
+}
+
 func init() {
 	register(Page{
 		Name: "reservations",
@@ -71,6 +76,7 @@ type reservationsData struct {
 	Risks        []string
 	Statuses     []string
 	Rows         []referral.Reservation
+	Names        map[string]string // member id → nickname
 	Next         string
 }
 
@@ -105,6 +111,15 @@ func listReservations(c *Ctx) error {
 		return err
 	}
 	d.Rows = rows
+	if c.Deps.MemberNames != nil {
+		ids := make([]string, 0, 2*len(rows))
+		for _, r := range rows {
+			ids = append(ids, r.ViewerID, r.InviterID)
+		}
+		if d.Names, err = c.Deps.MemberNames.Nicknames(c.Context(), c.Admin.BrandID, ids); err != nil {
+			return err
+		}
+	}
 	if next != "" {
 		q := url.Values{"cursor": {next}, "risk": {risk}}
 		if status != "" {
