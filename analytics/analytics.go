@@ -503,15 +503,18 @@ func minTime(a, b time.Time) time.Time {
 	return b
 }
 
-// Export kinds (GET /admin/v1/exports/{kind}.csv). Payouts are the payouts area's.
+// Export kinds (GET /admin/v1/exports/{kind}.csv).
 const (
 	ExportReservations = "reservations"
 	ExportOrders       = "orders"
 	ExportCommissions  = "commissions"
+	// ExportPayouts: the live filter means the payouts of the live's batch; the range is on
+	// the request time.
+	ExportPayouts = "payouts"
 )
 
 // ExportKinds are the kinds this build exports.
-var ExportKinds = []string{ExportReservations, ExportOrders, ExportCommissions}
+var ExportKinds = []string{ExportReservations, ExportOrders, ExportCommissions, ExportPayouts}
 
 // ExportFilter narrows an export: one live, and/or a half-open time range on the row's own
 // time (reservation created, order paid, commission created).

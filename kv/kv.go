@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/alicebob/miniredis/v2"
@@ -21,6 +22,10 @@ type Store struct {
 	prefix  string
 	limiter *redis_rate.Limiter
 	mini    *miniredis.Miniredis
+	// stopAging ends the goroutine that ages the in-process miniredis's TTLs.
+	stopAging chan struct{}
+	agingDone chan struct{}
+	stopOnce  sync.Once
 }
 
 // Open connects to url, or starts an in-process miniredis when url is empty. poolSize ≤ 0
@@ -57,7 +62,31 @@ func Open(ctx context.Context, url, prefix string, poolSize int) (*Store, error)
 		}
 		return nil, fmt.Errorf("redis ping: %w", err)
 	}
-	return &Store{rdb: rdb, prefix: prefix, limiter: redis_rate.NewLimiter(rdb), mini: mini}, nil
+	st := &Store{rdb: rdb, prefix: prefix, limiter: redis_rate.NewLimiter(rdb), mini: mini}
+	if mini != nil {
+		st.stopAging, st.agingDone = make(chan struct{}), make(chan struct{})
+		go ageKeys(mini, st.stopAging, st.agingDone)
+	}
+	return st, nil
+}
+
+// ageKeys lets the in-process miniredis expire keys as Redis does: miniredis only ages TTLs
+// when told to (FastForward), so without this every key set with a TTL (board locks, caches,
+// windows) would live until the process ends.
+func ageKeys(mini *miniredis.Miniredis, stop <-chan struct{}, done chan<- struct{}) {
+	defer close(done)
+	t := time.NewTicker(100 * time.Millisecond)
+	defer t.Stop()
+	last := time.Now()
+	for {
+		select {
+		case <-stop:
+			return
+		case now := <-t.C:
+			mini.FastForward(now.Sub(last))
+			last = now
+		}
+	}
 }
 
 // Embedded reports whether this store runs on the in-process miniredis.
@@ -75,6 +104,10 @@ func (s *Store) Ping(ctx context.Context) error { return s.rdb.Ping(ctx).Err() }
 // Close closes the client and the in-process server, if any.
 func (s *Store) Close() error {
 	err := s.rdb.Close()
+	if s.stopAging != nil {
+		s.stopOnce.Do(func() { close(s.stopAging) })
+		<-s.agingDone
+	}
 	if s.mini != nil {
 		s.mini.Close()
 	}

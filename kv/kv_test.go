@@ -192,3 +192,37 @@ func TestOpenEmbedded(t *testing.T) {
 		t.Fatal("a non-redis URL was accepted")
 	}
 }
+
+// The in-process miniredis expires keys as Redis does (miniredis itself only ages TTLs when
+// told to): a key set with a short TTL is gone a little later, one without stays.
+func TestEmbeddedKeysExpire(t *testing.T) {
+	ctx := context.Background()
+	r, err := kv.Open(ctx, "", "p:", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if err := r.Set(ctx, "short", "v", 150*time.Millisecond); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Set(ctx, "kept", "v", 0); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		_, ok, err := r.Get(ctx, "short")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !ok {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("a key with a 150 ms TTL was still there after 10 s")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if _, ok, err := r.Get(ctx, "kept"); err != nil || !ok {
+		t.Fatalf("a key without a TTL went away: ok=%v err=%v", ok, err)
+	}
+}

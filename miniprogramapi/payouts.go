@@ -16,6 +16,7 @@ import (
 	"github.com/sharecast/sharecast/brands"
 	"github.com/sharecast/sharecast/payouts"
 	"github.com/sharecast/sharecast/server/httperr"
+	"github.com/sharecast/sharecast/server/middleware"
 )
 
 // PayoutBrands reads the brand for the confirm parameters (mch_id, app_id).
@@ -27,7 +28,7 @@ func (h *Handlers) registerPayouts(authed *gin.RouterGroup) {
 	if h.Payouts == nil {
 		return
 	}
-	authed.POST("/payouts", h.requestPayout)
+	authed.POST("/payouts", middleware.PayoutRequests.WithKey(MemberKey).Handler(h.Limiter), h.requestPayout)
 	authed.GET("/payouts", h.listMyPayouts)
 	authed.GET("/payouts/:id", h.getMyPayout)
 	authed.POST("/payouts/:id/cancel", h.cancelMyPayout)

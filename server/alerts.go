@@ -13,16 +13,14 @@ import (
 )
 
 // Alerts are the metrics to alert on (README "Alerts"): stuck and failing jobs, inbound
-// callback failures, reconciliation mismatches, WeCom push failures, dead outgoing webhooks.
+// callback failures, WeCom push failures (reconciliation mismatches are the
+// sharecast_reconciliation_mismatches gauge of server/admin_payouts2.go), dead outgoing webhooks.
 // The gauges are read from the database at scrape time, so every replica reports the same
 // figures and nothing is lost on a restart; the counters count what this replica saw.
 type Alerts struct {
 	// CallbackFailures counts inbound callbacks (/webhooks/<source>/…) answered with a 4xx or
 	// 5xx, by source and status: bad signatures, unknown brands, our own errors.
 	CallbackFailures *prometheus.CounterVec
-	// ReconciliationMismatches counts payouts whose WeChat bill disagrees with them in state or
-	// amount (DESIGN.md §5, STYLE-ANCHORS I10). The payouts reconciliation job adds to it.
-	ReconciliationMismatches prometheus.Counter
 
 	store *store.Store
 	now   func() time.Time
@@ -39,8 +37,6 @@ func NewAlerts(st *store.Store) *Alerts {
 	return &Alerts{
 		CallbackFailures: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "sharecast_callback_failures_total",
 			Help: "Inbound callbacks (WeChat pushes and notifications) refused or failed, by source and status."}, []string{"source", "status"}),
-		ReconciliationMismatches: prometheus.NewCounter(prometheus.CounterOpts{Name: "sharecast_reconciliation_mismatches_total",
-			Help: "Payouts whose WeChat bill disagrees with them in state or amount, found by reconciliation."}),
 		store: st, now: time.Now, StuckAfter: 15 * time.Minute, WaitingAfter: 5 * time.Minute, Recent: 24 * time.Hour,
 		stuck: prometheus.NewDesc("sharecast_jobs_stuck", "Background jobs stuck: running too long, or due and not picked up.",
 			[]string{"reason"}, nil),
@@ -56,7 +52,6 @@ func NewAlerts(st *store.Store) *Alerts {
 // Describe implements prometheus.Collector.
 func (a *Alerts) Describe(ch chan<- *prometheus.Desc) {
 	a.CallbackFailures.Describe(ch)
-	a.ReconciliationMismatches.Describe(ch)
 	for _, d := range []*prometheus.Desc{a.stuck, a.retrying, a.discarded, a.pushFailed, a.webhooksDead, a.channelsFailing, a.scrapeErrors} {
 		ch <- d
 	}
@@ -65,7 +60,6 @@ func (a *Alerts) Describe(ch chan<- *prometheus.Desc) {
 // Collect implements prometheus.Collector: the counters, then the gauges read now.
 func (a *Alerts) Collect(ch chan<- prometheus.Metric) {
 	a.CallbackFailures.Collect(ch)
-	a.ReconciliationMismatches.Collect(ch)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 	defer cancel()
 	now := a.now()

@@ -61,6 +61,9 @@ var exportSpecs = map[string]exportSpec{
 // Export streams one kind as CSV rows (analytics.Exporter): the header, then each row as the
 // database hands it over. An unknown kind is an error (the HTTP edge checks kinds first).
 func (ls *LiveStats) Export(ctx context.Context, kind, brandID string, f analytics.ExportFilter, fn func([]string) error) error {
+	if kind == analytics.ExportPayouts {
+		return ls.s.ExportPayouts(ctx, brandID, PayoutExportFilter{LiveID: f.LiveID, From: f.From, To: f.To}, fn)
+	}
 	spec, ok := exportSpecs[kind]
 	if !ok {
 		return fmt.Errorf("store: no export %q", kind)

@@ -36,8 +36,8 @@ import (
 
 // app is the whole service wired together: the one place that knows every concrete type.
 type app struct {
-	// alerts are the alert metrics (server.Alerts); payouts' reconciliation adds its
-	// mismatches to alerts.ReconciliationMismatches.
+	// alerts are the alert metrics (server.Alerts); reconciliation mismatches are a gauge of
+	// their own over the stored alerts (server/admin_payouts2.go).
 	alerts   *server.Alerts
 	cfg      config.Config
 	log      *slog.Logger

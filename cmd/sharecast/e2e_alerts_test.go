@@ -34,7 +34,7 @@ func TestAlertMetrics(t *testing.T) {
 	engines(t, func(t *testing.T, s *svc) {
 		for _, series := range []string{`sharecast_alerts_scrape_error`, `sharecast_jobs_retrying`, `sharecast_jobs_discarded_recent`,
 			`sharecast_wecom_push_failures_recent`, `sharecast_webhook_deliveries_dead_recent`, `sharecast_channels_events_failing`,
-			`sharecast_reconciliation_mismatches_total`, `sharecast_jobs_stuck{reason="waiting_too_long"}`} {
+			`sharecast_jobs_stuck{reason="waiting_too_long"}`} {
 			if v := s.metricValue(series); v != "0" {
 				t.Errorf("%s = %q, want 0", series, v)
 			}

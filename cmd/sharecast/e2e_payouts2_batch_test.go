@@ -99,6 +99,18 @@ func TestPayoutBatchThroughHTTP(t *testing.T) {
 		if again.header.Get("Idempotency-Replayed") != "true" || again.str("batch.id") != first.str("batch.id") || available(am) != 10_000 {
 			t.Fatalf("replay %s", again.raw)
 		}
+		// The payouts export of the live holds the batch's payouts, streamed as CSV.
+		rows, r := s.csvExport(fin, "/admin/v1/exports/payouts.csv?live_id="+liveID)
+		if r.status != 200 || len(rows) != 3 || rows[0][0] != "id" {
+			t.Fatalf("payouts export: %d, %d rows", r.status, len(rows))
+		}
+		exported := map[string]string{}
+		for _, row := range rows[1:] {
+			exported[row[1]] = row[3]
+		}
+		if exported[am.id] != "20000" || exported[rm.id] != "6000" {
+			t.Fatalf("payouts export rows %v", rows)
+		}
 		t.Logf("batch %s: %s fen over %d payouts; starter's approval 403, another admin's counted; replay held nothing",
 			first.str("batch.id"), fmt.Sprint(int64(first.body["batch"].(map[string]any)["total_fen"].(float64))), len(byMember))
 	})
