@@ -10,7 +10,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sharecast/sharecast/brands"
 	"github.com/sharecast/sharecast/events"
+	"github.com/sharecast/sharecast/payouts"
 	"github.com/sharecast/sharecast/referral"
 	"github.com/sharecast/sharecast/server"
 	"github.com/sharecast/sharecast/server/console"
@@ -19,8 +21,8 @@ import (
 // The tenant isolation sweep (issue 10 item 2, DESIGN.md §4 "A test walks every route"): every
 // route the router holds is called with brand A's credentials (member JWT, admin session,
 // console cookie + CSRF, API key, as its prefix needs) against brand B's real resources. A
-// route with a brand-scoped path parameter must answer 404 (or 403 where the role blocks
-// first); every other route acts on A's own brand and must still show nothing of B. A route
+// route with a brand-scoped path parameter must answer 404 (A is an owner, so no role check
+// answers first); every other route acts on A's own brand and must still show nothing of B. A route
 // that is neither mapped nor exempt fails the test, so a new route is covered the day it is
 // registered.
 
@@ -44,6 +46,11 @@ var isolationExempt = map[string]string{
 	"GET /webhooks/channels/:brand_id":  "the shop's URL check: answered only to a correct signature of that brand's token",
 	"POST /webhooks/channels/:brand_id": "inbound push: accepted only when signed with that brand's token and key",
 	"ANY /_sim/*path":                   "the simulator (embedded mode only), WeChat's stand-in",
+	// WeChat Pay's transfer callback carries no brand credential: it is authenticated by the
+	// signature of the brand's WeChat Pay key and the brand's APIv3 key. Isolation there (a
+	// callback signed for brand A's merchant, sent to B's path, is refused and changes nothing)
+	// is tested on its own in TestWeChatPayCallbackTenantIsolation.
+	"POST /webhooks/wechatpay/:brand_id/transfer": "WeChat Pay's signed callback; tested in TestWeChatPayCallbackTenantIsolation",
 	// An order's external id is the caller's own namespace: an event for an order not seen yet
 	// is parked under the caller's brand until the order arrives (out-of-order delivery), so
 	// B's external id answers 202 "parked" for A. The sweep still calls both and asserts that
@@ -56,13 +63,11 @@ var isolationExempt = map[string]string{
 
 // isolationCollections maps the collection a path parameter belongs to (the segment before it)
 // to the kind of brand-B resource substituted for it.
-//
-// payouts: add "payouts": "payout" here (and create B's payout in isolationFixture) when the
-// /mp/v1/payouts and /admin/v1/payouts routes land.
 var isolationCollections = map[string]string{
 	"lives": "live", "members": "member", "orders": "order", "reservations": "reservation",
 	"api-keys": "api_key", "webhooks": "webhook", "deliveries": "delivery", "wecom-robots": "robot",
 	"push-schedules": "schedule", "leaderboard-shares": "share", "admins": "admin",
+	"payouts": "payout", "webhook-deliveries": "delivery",
 }
 
 // isolationParams maps parameter names that identify their resource on their own.
@@ -74,7 +79,6 @@ var isolationParams = map[string]string{
 // ownership check and not the validation in front of it. "{a_member}" and "{a_robot}" stand
 // for resources of brand A.
 var isolationBodies = map[string]string{
-	"POST /admin/admins/:id":                        `{}`, // the console's form; the sweep sends disabled=1
 	"PATCH /admin/v1/admins/:id":                    `{"disabled":true}`,
 	"PATCH /admin/v1/lives/:id":                     `{"title":"renamed by A"}`,
 	"POST /admin/v1/lives/:id/start":                `{}`,
@@ -91,6 +95,29 @@ var isolationBodies = map[string]string{
 	"POST /admin/v1/reservations/:id/void":          `{}`,
 	"POST /admin/v1/webhooks/deliveries/:id/replay": `{}`,
 	"POST /mp/v1/lives/:live_id/links":              `{}`,
+	"POST /admin/v1/payouts/:id/approve":            `{}`,
+	"POST /admin/v1/payouts/:id/reject":             `{"reason":"isolation sweep"}`,
+	"POST /mp/v1/payouts/:id/cancel":                `{}`,
+}
+
+// isolationForms are valid console forms for the console POST routes that take brand B's id
+// (the sweep adds the CSRF token), so a refusal is the ownership check and not the form's
+// validation. "{a_robot}" stands for brand A's robot.
+var isolationForms = map[string]url.Values{
+	"POST /admin/admins/:id":                    {"disabled": {"1"}},
+	"POST /admin/api-keys/:id/revoke":           {},
+	"POST /admin/lives/:id/leaderboard/share":   {"window": {"live"}, "privacy": {"masked"}},
+	"POST /admin/lives/:id/leaderboard/push":    {"robot_id": {"{a_robot}"}, "format": {"markdown"}, "privacy": {"masked"}},
+	"POST /admin/lives/:id/ops":                 {"title": {"renamed by A"}, "planned_start_at": {"2030-01-02T12:00:00+08:00"}, "notice_id": {"iso-a-notice"}, "target_reservations": {"5"}, "acknowledge_risk": {"1"}},
+	"POST /admin/members/:id/freeze":            {},
+	"POST /admin/members/:id/unfreeze":          {},
+	"POST /admin/payouts/:id/approve":           {},
+	"POST /admin/payouts/:id/reject":            {"reason": {"isolation sweep"}},
+	"POST /admin/reservations/:id/clear":        {},
+	"POST /admin/reservations/:id/void":         {},
+	"POST /admin/webhooks/:id/delete":           {},
+	"POST /admin/wecom-robots/:id/delete":       {},
+	"POST /admin/webhook-deliveries/:id/replay": {},
 }
 
 var echoedNext = regexp.MustCompile(`next=[^"'&\s<]*`)
@@ -107,6 +134,10 @@ type isolationFixture struct {
 	token   string // brand B's owner session
 	ids     map[string]string
 	secrets []string
+	// payoutBill is the out_bill_no of B's payout (WeChat Pay callbacks name it).
+	payoutBill string
+	// reservation is B's flagged reservation as created.
+	reservation referral.Reservation
 }
 
 func TestTenantIsolationSweep(t *testing.T) {
@@ -170,8 +201,16 @@ func TestTenantIsolationSweep(t *testing.T) {
 				t.Errorf("%s has a path parameter the sweep does not know: map it in isolationCollections/isolationParams or exempt it with a reason", k)
 				continue
 			}
+			isConsole := !strings.HasPrefix(r.Path, "/admin/v1/") &&
+				(r.Path == console.Prefix || strings.HasPrefix(r.Path, console.Prefix+"/"))
 			body := subst(isolationBodies[k])
-			if scoped && body == "" && r.Method != http.MethodGet && r.Method != http.MethodDelete {
+			form, hasForm := isolationForms[k]
+			switch {
+			case !scoped || r.Method == http.MethodGet || r.Method == http.MethodDelete:
+			case isConsole && !hasForm:
+				t.Errorf("%s takes brand B's id but has no form in isolationForms", k)
+				continue
+			case !isConsole && body == "":
 				t.Errorf("%s takes brand B's id but has no body in isolationBodies", k)
 				continue
 			}
@@ -193,7 +232,7 @@ func TestTenantIsolationSweep(t *testing.T) {
 				case strings.HasPrefix(r.Path, "/open/v1/"):
 					res := s.do(r.Method, path, aKey, bodyOrNil(r.Method, body))
 					return res.status, string(res.raw)
-				case r.Path == console.Prefix || strings.HasPrefix(r.Path, console.Prefix+"/"):
+				case isConsole:
 					c := cc
 					if strings.HasSuffix(r.Path, "/logout") {
 						c = s.console()
@@ -206,11 +245,13 @@ func TestTenantIsolationSweep(t *testing.T) {
 					if r.Method == http.MethodGet {
 						p = c.get(path)
 					} else {
-						form := url.Values{}
-						if scoped {
-							form.Set("disabled", "1")
+						f := url.Values{}
+						for name, vs := range form {
+							for _, v := range vs {
+								f.Add(name, subst(v))
+							}
 						}
-						p = c.post(path, form)
+						p = c.post(path, f)
 					}
 					return p.status, p.body
 				}
@@ -221,7 +262,9 @@ func TestTenantIsolationSweep(t *testing.T) {
 				status, raw := call()
 				leaks(k, raw)
 				switch {
-				case scoped && status != http.StatusNotFound && status != http.StatusForbidden:
+				// A's credentials are an owner's (every permission), so no role check answers
+				// first and a 403 (a refused CSRF token, say) would hide the ownership check.
+				case scoped && status != http.StatusNotFound:
 					t.Errorf("%s with brand B's id answered %d, want 404:\n%.400s", k, status, raw)
 				case !scoped && status >= 500:
 					t.Errorf("%s answered %d:\n%.400s", k, status, raw)
@@ -260,6 +303,7 @@ func TestTenantIsolationSweep(t *testing.T) {
 		if err != nil || m.Status != referral.StatusActive {
 			t.Fatalf("brand B's member changed: %+v %v", m, err)
 		}
+		b.untouched(t, s)
 	})
 }
 
@@ -337,7 +381,30 @@ func (s *svc) isolationFixture(t *testing.T) isolationFixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ids["reservation"] = res.ID
+	// A flagged reservation (the one the review queue clears or voids): B counts more than one
+	// viewer per IP as suspect, and a second viewer reserves from the first one's IP.
+	rules := brands.DefaultRules()
+	rules.RiskIPViewers = 1
+	if _, err := s.app.brands.UpdateSettings(ctx, brands.CLIActor, brand.ID, brands.SettingsInput{Rules: &rules}); err != nil {
+		t.Fatal(err)
+	}
+	viewer2, err := s.app.store.CreateMember(ctx, referral.Member{BrandID: brand.ID, OpenID: "iso-b-openid-viewer2", Nickname: "B观众二Qz7",
+		Status: referral.StatusActive, LeaderboardVisible: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.app.sharing.RecordTouch(ctx, brand.ID, viewer2.ID, ids["code"], "192.0.2.7"); err != nil {
+		t.Fatal(err)
+	}
+	flagged, err := s.app.sharing.RecordReservation(ctx, referral.ReservationInput{BrandID: brand.ID, ViewerID: viewer2.ID,
+		Code: ids["code"], NoticeID: "iso-b-notice", State: 6, ClientIP: "192.0.2.7"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if flagged.Risk != referral.RiskReview {
+		t.Fatalf("brand B's second reservation from one IP is %q, want flagged for review (first: %s)", flagged.Risk, res.ID)
+	}
+	ids["reservation"] = flagged.ID
 
 	key := s.do("POST", "/admin/v1/api-keys", bTok, map[string]any{"name": "B isolation key"})
 	expect(t, key, 201, "")
@@ -363,6 +430,22 @@ func (s *svc) isolationFixture(t *testing.T) isolationFixture {
 	expect(t, share, 201, "")
 	ids["share"] = share.str("token")
 
+	// B's payout: the inviter gets a prize through B's admin API and requests a payout above
+	// the auto-approve threshold, so it waits for review (approve, reject and cancel apply).
+	expect(t, s.do("POST", "/admin/v1/adjustments", bTok, map[string]any{"member_id": inviter.ID, "kind": "prize",
+		"amount_fen": 30_000, "reason": "B isolation prize"}), 201, "")
+	ans, err := s.app.payouts.Request(ctx, brand.ID, inviter.ID, 10_000, "iso-b-payout", "iso-b-payout",
+		func(p payouts.Payout, err error) (int, []byte) {
+			if err != nil {
+				return http.StatusUnprocessableEntity, []byte(err.Error())
+			}
+			return http.StatusCreated, []byte(`{}`)
+		})
+	if err != nil || ans.Status != http.StatusCreated || ans.Payout.Status != payouts.PayoutRequested {
+		t.Fatalf("brand B's payout: %+v %s %v", ans.Payout, ans.Body, err)
+	}
+	ids["payout"] = ans.Payout.ID
+
 	poll(t, "brand B's webhook delivery", func() bool {
 		for _, d := range s.deliveries(bTok, ids["webhook"], "") {
 			ids["delivery"], _ = d.(map[string]any)["id"].(string)
@@ -370,7 +453,8 @@ func (s *svc) isolationFixture(t *testing.T) isolationFixture {
 		return ids["delivery"] != ""
 	})
 
-	f := isolationFixture{token: bTok, ids: ids, secrets: []string{"iso-bqz", "Qz7", "iso-b-openid", "B isolation"}}
+	f := isolationFixture{token: bTok, ids: ids, secrets: []string{"iso-bqz", "Qz7", "iso-b-openid", "B isolation"},
+		payoutBill: ans.Payout.OutBillNo, reservation: *flagged}
 	for k, v := range ids {
 		if v == "" {
 			t.Fatalf("brand B's %s was not created", k)
@@ -378,4 +462,35 @@ func (s *svc) isolationFixture(t *testing.T) isolationFixture {
 		f.secrets = append(f.secrets, v)
 	}
 	return f
+}
+
+// untouched checks that brand B's payout, reservation, webhook endpoint, robot, API key and
+// push schedule are as the fixture left them after everything brand A sent.
+func (b isolationFixture) untouched(t *testing.T, s *svc) {
+	t.Helper()
+	ctx := context.Background()
+	p := s.do("GET", "/admin/v1/payouts/"+b.ids["payout"], b.token, nil)
+	expect(t, p, 200, "")
+	if p.str("payout.status") != string(payouts.PayoutRequested) || strings.Contains(string(p.raw), "isolation sweep") {
+		t.Fatalf("brand B's payout changed: %s", p.raw)
+	}
+	r, err := s.app.store.ReservationByID(ctx, b.ids["brand"], b.ids["reservation"])
+	if err != nil || r.Status != b.reservation.Status || r.Risk != b.reservation.Risk || r.Counted != b.reservation.Counted {
+		t.Fatalf("brand B's reservation changed: %+v %v", r, err)
+	}
+	for list, id := range map[string]string{"/admin/v1/webhooks": b.ids["webhook"], "/admin/v1/wecom-robots": b.ids["robot"],
+		"/admin/v1/api-keys": b.ids["api_key"], "/admin/v1/lives/" + b.ids["live"] + "/push-schedules": b.ids["schedule"]} {
+		res := s.do("GET", list, b.token, nil)
+		expect(t, res, 200, "")
+		if !strings.Contains(string(res.raw), id) {
+			t.Fatalf("brand B's %s lost %s: %s", list, id, res.raw)
+		}
+	}
+	keys := s.do("GET", "/admin/v1/api-keys", b.token, nil)
+	if strings.Contains(string(keys.raw), `"revoked_at":"`) {
+		t.Fatalf("brand B's API key was revoked: %s", keys.raw)
+	}
+	if strings.Contains(string(s.do("GET", "/admin/v1/webhooks", b.token, nil).raw), "renamed by A") {
+		t.Fatal("brand B's webhook changed")
+	}
 }
