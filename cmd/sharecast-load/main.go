@@ -88,7 +88,7 @@ func main() {
 	flag.IntVar(&o.readWorkers, "read-workers", 32, "closed-loop leaderboard readers")
 	var peakRates string
 	flag.StringVar(&o.profile, "profile", "full", "full: the anchor, write steps and 1 M-row reads; peak: the live-peak mix at rising rates")
-	flag.StringVar(&peakRates, "peak-rates", "25,50,100,150,200,300,400,600", "-profile peak: total open-loop rates per second, one step each")
+	flag.StringVar(&peakRates, "peak-rates", "25,50,100,150,200,250,300,350,400,500,600", "-profile peak: total open-loop rates per second, one step each")
 	flag.DurationVar(&o.stepDuration, "step", 10*time.Second, "-profile peak: length of each step")
 	flag.DurationVar(&o.p99Bound, "p99", 100*time.Millisecond, "-profile peak: stop after the step where any operation's p99 exceeds this (or errors appear)")
 	flag.IntVar(&o.pollers, "pollers", 3000, "-profile peak: members polling the board")

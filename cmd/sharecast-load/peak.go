@@ -104,7 +104,54 @@ type stepResult struct {
 	maxGoroutines int
 	maxRSS, hwm   int64
 	loadavg       string // the machine's 1-minute load average at the step's end (shared machine)
+	cpu           cpuShare
 }
+
+// cpuShare is the CPU each party used during a step, in cores (1.0 = one core busy).
+type cpuShare struct{ service, postgres, redis, generator float64 }
+
+// cpuTicks answers the CPU ticks (user + system) of the service, of every postgres and
+// redis-server process, and of this generator, from /proc.
+func cpuTicks(servicePID int) (service, postgres, redis, self int64) {
+	service = procTicks(strconv.Itoa(servicePID))
+	self = procTicks("self")
+	dirs, _ := os.ReadDir("/proc")
+	for _, d := range dirs {
+		if _, err := strconv.Atoi(d.Name()); err != nil {
+			continue
+		}
+		comm, err := os.ReadFile("/proc/" + d.Name() + "/comm")
+		if err != nil {
+			continue
+		}
+		switch strings.TrimSpace(string(comm)) {
+		case "postgres":
+			postgres += procTicks(d.Name())
+		case "redis-server":
+			redis += procTicks(d.Name())
+		}
+	}
+	return
+}
+
+// procTicks reads utime + stime of /proc/<pid>/stat (0 when the process is gone).
+func procTicks(pid string) int64 {
+	b, err := os.ReadFile("/proc/" + pid + "/stat")
+	if err != nil {
+		return 0
+	}
+	// the command name (field 2) may hold spaces: count fields after its closing parenthesis
+	f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
+	if len(f) < 13 {
+		return 0
+	}
+	u, _ := strconv.ParseInt(f[11], 10, 64)
+	st, _ := strconv.ParseInt(f[12], 10, 64)
+	return u + st
+}
+
+// clockTicks is USER_HZ, 100 on Linux.
+const clockTicks = 100
 
 // burstFactor is the touch and reservation rate shape: 1 s at 2.5× then 3 s at 0.5× (mean 1×).
 func burstFactor(t time.Duration) float64 {
@@ -423,14 +470,19 @@ func runPeak(ctx context.Context, o options, p peakSetup) error {
 			}
 		}
 		smp := startSampler(p.base, p.pid)
+		sv0, pg0, rd0, me0 := cpuTicks(p.pid)
+		t0 := time.Now()
 		ops := runStep(ctx, client, ops, rate, o.stepDuration, counters)
+		sv1, pg1, rd1, me1 := cpuTicks(p.pid)
+		wall := time.Since(t0).Seconds() * clockTicks
 		smp.Stop()
 		if perf != nil {
 			_ = perf.Process.Signal(os.Interrupt)
 			_ = perf.Wait()
 		}
 		hwm, _ := procStatus(p.pid, "VmHWM:")
-		s := stepResult{rate: rate, ops: ops, maxGoroutines: smp.maxGoroutines, maxRSS: smp.maxRSS, hwm: hwm, loadavg: loadAvg()}
+		s := stepResult{rate: rate, ops: ops, maxGoroutines: smp.maxGoroutines, maxRSS: smp.maxRSS, hwm: hwm, loadavg: loadAvg(),
+			cpu: cpuShare{service: float64(sv1-sv0) / wall, postgres: float64(pg1-pg0) / wall, redis: float64(rd1-rd0) / wall, generator: float64(me1-me0) / wall}}
 		steps = append(steps, s)
 		printStep(s)
 		stop := false
@@ -486,6 +538,8 @@ func printFiltered(lines ...[]byte) {
 func printStep(s stepResult) {
 	fmt.Printf("\n### step %d/s: service peak goroutines %d, RSS %.0f MB (high-water %.0f MB), machine load %s\n", s.rate, s.maxGoroutines,
 		float64(s.maxRSS)/(1<<20), float64(s.hwm)/(1<<20), s.loadavg)
+	fmt.Printf("  CPU in cores: service %.2f, PostgreSQL %.2f, Redis %.2f, this generator %.2f (of 2 shared)\n",
+		s.cpu.service, s.cpu.postgres, s.cpu.redis, s.cpu.generator)
 	for _, r := range s.ops {
 		secs := r.elapsed.Seconds()
 		fmt.Printf("  %-18s offered %6.0f/s  sustained %6.0f/s  p50 %7.2f ms  p99 %7.2f ms  max %7.1f ms  errors: %s\n",
@@ -495,17 +549,18 @@ func printStep(s stepResult) {
 
 func peakReport(o options, steps []stepResult) {
 	fmt.Println("\n## Live-peak summary (markdown)")
-	fmt.Println("| step (total/s) | operation | offered/s | sustained/s | p50 ms | p99 ms | errors | goroutines | RSS MB |")
-	fmt.Println("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+	fmt.Println("| step (total/s) | operation | offered/s | sustained/s | p50 ms | p99 ms | errors | goroutines | RSS MB | CPU cores svc/pg/redis/gen |")
+	fmt.Println("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
 	for _, s := range steps {
 		for k, r := range s.ops {
 			secs := r.elapsed.Seconds()
-			g, rss := "", ""
+			g, rss, cpu := "", "", ""
 			if k == 0 {
 				g, rss = strconv.Itoa(s.maxGoroutines), fmt.Sprintf("%.0f", float64(s.maxRSS)/(1<<20))
+				cpu = fmt.Sprintf("%.2f / %.2f / %.2f / %.2f", s.cpu.service, s.cpu.postgres, s.cpu.redis, s.cpu.generator)
 			}
-			fmt.Printf("| %d | %s | %.0f | %.0f | %.1f | %.1f | %s | %s | %s |\n", s.rate, r.name, float64(r.offered)/secs,
-				float64(r.ok)/secs, ms(r.p50), ms(r.p99), r.statuses(), g, rss)
+			fmt.Printf("| %d | %s | %.0f | %.0f | %.1f | %.1f | %s | %s | %s | %s |\n", s.rate, r.name, float64(r.offered)/secs,
+				float64(r.ok)/secs, ms(r.p50), ms(r.p99), r.statuses(), g, rss, cpu)
 		}
 	}
 	good := -1
