@@ -110,11 +110,16 @@ type stepResult struct {
 // cpuShare is the CPU each party used during a step, in cores (1.0 = one core busy).
 type cpuShare struct{ service, postgres, redis, generator float64 }
 
-// cpuTicks answers the CPU ticks (user + system) of the service, of every postgres and
-// redis-server process, and of this generator, from /proc.
-func cpuTicks(servicePID int) (service, postgres, redis, self int64) {
-	service = procTicks(strconv.Itoa(servicePID))
-	self = procTicks("self")
+// cpuSample is the CPU ticks (user + system) of the service, of each postgres and
+// redis-server process by pid, and of this generator, from /proc.
+type cpuSample struct {
+	service, self   int64
+	postgres, redis map[string]int64
+}
+
+func takeCPU(servicePID int) cpuSample {
+	c := cpuSample{service: procTicks(strconv.Itoa(servicePID)), self: procTicks("self"),
+		postgres: map[string]int64{}, redis: map[string]int64{}}
 	dirs, _ := os.ReadDir("/proc")
 	for _, d := range dirs {
 		if _, err := strconv.Atoi(d.Name()); err != nil {
@@ -126,12 +131,29 @@ func cpuTicks(servicePID int) (service, postgres, redis, self int64) {
 		}
 		switch strings.TrimSpace(string(comm)) {
 		case "postgres":
-			postgres += procTicks(d.Name())
+			c.postgres[d.Name()] = procTicks(d.Name())
 		case "redis-server":
-			redis += procTicks(d.Name())
+			c.redis[d.Name()] = procTicks(d.Name())
 		}
 	}
-	return
+	return c
+}
+
+// share answers the cores each party used from c to later over wall seconds; a PostgreSQL
+// backend counts only if it lived through both samples (backends of short test connections
+// come and go), so the PostgreSQL figure is a lower bound.
+func (c cpuSample) share(later cpuSample, wall float64) cpuShare {
+	delta := func(a, b map[string]int64) (n int64) {
+		for pid, t := range b {
+			if t0, ok := a[pid]; ok && t >= t0 {
+				n += t - t0
+			}
+		}
+		return n
+	}
+	d := wall * clockTicks
+	return cpuShare{service: float64(later.service-c.service) / d, postgres: float64(delta(c.postgres, later.postgres)) / d,
+		redis: float64(delta(c.redis, later.redis)) / d, generator: float64(later.self-c.self) / d}
 }
 
 // procTicks reads utime + stime of /proc/<pid>/stat (0 when the process is gone).
@@ -470,11 +492,9 @@ func runPeak(ctx context.Context, o options, p peakSetup) error {
 			}
 		}
 		smp := startSampler(p.base, p.pid)
-		sv0, pg0, rd0, me0 := cpuTicks(p.pid)
-		t0 := time.Now()
+		cpu0, t0 := takeCPU(p.pid), time.Now()
 		ops := runStep(ctx, client, ops, rate, o.stepDuration, counters)
-		sv1, pg1, rd1, me1 := cpuTicks(p.pid)
-		wall := time.Since(t0).Seconds() * clockTicks
+		cpu := cpu0.share(takeCPU(p.pid), time.Since(t0).Seconds())
 		smp.Stop()
 		if perf != nil {
 			_ = perf.Process.Signal(os.Interrupt)
@@ -482,7 +502,7 @@ func runPeak(ctx context.Context, o options, p peakSetup) error {
 		}
 		hwm, _ := procStatus(p.pid, "VmHWM:")
 		s := stepResult{rate: rate, ops: ops, maxGoroutines: smp.maxGoroutines, maxRSS: smp.maxRSS, hwm: hwm, loadavg: loadAvg(),
-			cpu: cpuShare{service: float64(sv1-sv0) / wall, postgres: float64(pg1-pg0) / wall, redis: float64(rd1-rd0) / wall, generator: float64(me1-me0) / wall}}
+			cpu: cpu}
 		steps = append(steps, s)
 		printStep(s)
 		stop := false
