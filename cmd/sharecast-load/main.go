@@ -17,6 +17,12 @@
 //
 //	go run ./cmd/sharecast-load                     # the full run (several minutes)
 //	go run ./cmd/sharecast-load -reservations 100000 -inviters 10000 -duration 5s   # a quick one
+//	go run ./cmd/sharecast-load -profile peak -perf  # the live-peak mix at rising rates (peak.go)
+//
+// With -profile peak it runs the live-peak mix instead (see peak.go): board polls by thousands
+// of members, bursts of touches and reservations and open-API order events, at rising
+// open-loop rates until a p99 passes -p99 or errors appear, with the service's goroutines,
+// resident set and CPU per step.
 package main
 
 import (
@@ -67,7 +73,7 @@ type options struct {
 	peakRates              []int
 	stepDuration, p99Bound time.Duration
 	pollers, peakInviters  int
-	perf                   bool
+	perf, repeat           bool
 }
 
 func main() {
@@ -94,6 +100,7 @@ func main() {
 	flag.IntVar(&o.pollers, "pollers", 3000, "-profile peak: members polling the board")
 	flag.IntVar(&o.peakInviters, "peak-inviters", 100, "-profile peak: inviters whose share codes viewers touch and reserve through")
 	flag.BoolVar(&o.perf, "perf", false, "-profile peak: sample the service with perf record during each step and summarise the last")
+	flag.BoolVar(&o.repeat, "repeat", true, "-profile peak: run a step that crosses the bound once more before stopping (a shared machine's noise)")
 	flag.Parse()
 	o.rates = parseRates("-rates", rates)
 	o.peakRates = parseRates("-peak-rates", peakRates)
