@@ -140,8 +140,8 @@ func takeCPU(servicePID int) cpuSample {
 }
 
 // share answers the cores each party used from c to later over wall seconds; a PostgreSQL
-// backend counts only if it lived through both samples (backends of short test connections
-// come and go), so the PostgreSQL figure is a lower bound.
+// process counts only if it lived through both samples (backends of short connections come
+// and go), and other users' long-lived backends count too: the figure is indicative.
 func (c cpuSample) share(later cpuSample, wall float64) cpuShare {
 	delta := func(a, b map[string]int64) (n int64) {
 		for pid, t := range b {
