@@ -17,6 +17,12 @@
 //
 //	go run ./cmd/sharecast-load                     # the full run (several minutes)
 //	go run ./cmd/sharecast-load -reservations 100000 -inviters 10000 -duration 5s   # a quick one
+//	go run ./cmd/sharecast-load -profile peak -perf  # the live-peak mix at rising rates (peak.go)
+//
+// With -profile peak it runs the live-peak mix instead (see peak.go): board polls by thousands
+// of members, bursts of touches and reservations and open-API order events, at rising
+// open-loop rates until a p99 passes -p99 or errors appear, with the service's goroutines,
+// resident set and CPU per step.
 package main
 
 import (
@@ -62,6 +68,12 @@ type options struct {
 	reservations, inviters, viewers      int
 	readRate                             int
 	readWorkers                          int
+	// the live-peak profile (peak.go)
+	profile                string
+	peakRates              []int
+	stepDuration, p99Bound time.Duration
+	pollers, peakInviters  int
+	perf, repeat           bool
 }
 
 func main() {
@@ -80,13 +92,20 @@ func main() {
 	flag.IntVar(&o.viewers, "viewers", 12_000, "members with tokens for the write test")
 	flag.IntVar(&o.readRate, "read-rate", 2000, "open-loop leaderboard read rate per second")
 	flag.IntVar(&o.readWorkers, "read-workers", 32, "closed-loop leaderboard readers")
+	var peakRates string
+	flag.StringVar(&o.profile, "profile", "full", "full: the anchor, write steps and 1 M-row reads; peak: the live-peak mix at rising rates")
+	flag.StringVar(&peakRates, "peak-rates", "25,50,100,150,200,250,300,350,400,500,600", "-profile peak: total open-loop rates per second, one step each")
+	flag.DurationVar(&o.stepDuration, "step", 10*time.Second, "-profile peak: length of each step")
+	flag.DurationVar(&o.p99Bound, "p99", 100*time.Millisecond, "-profile peak: stop after the step where any operation's p99 exceeds this (or errors appear)")
+	flag.IntVar(&o.pollers, "pollers", 3000, "-profile peak: members polling the board")
+	flag.IntVar(&o.peakInviters, "peak-inviters", 100, "-profile peak: inviters whose share codes viewers touch and reserve through")
+	flag.BoolVar(&o.perf, "perf", false, "-profile peak: sample the service with perf record during each step and summarise the last")
+	flag.BoolVar(&o.repeat, "repeat", true, "-profile peak: run a step that crosses the bound once more before stopping (a shared machine's noise)")
 	flag.Parse()
-	for _, r := range strings.Split(rates, ",") {
-		n, err := strconv.Atoi(strings.TrimSpace(r))
-		if err != nil || n <= 0 {
-			log.Fatalf("-rates: %q", r)
-		}
-		o.rates = append(o.rates, n)
+	o.rates = parseRates("-rates", rates)
+	o.peakRates = parseRates("-peak-rates", peakRates)
+	if o.profile != "full" && o.profile != "peak" {
+		log.Fatalf("-profile: full or peak, not %q", o.profile)
 	}
 	if o.addr == "" {
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -101,6 +120,18 @@ func main() {
 	if err := run(ctx, o); err != nil {
 		log.Fatal(err)
 	}
+}
+
+func parseRates(name, v string) []int {
+	var out []int
+	for _, r := range strings.Split(v, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(r))
+		if err != nil || n <= 0 {
+			log.Fatalf("%s: %q", name, r)
+		}
+		out = append(out, n)
+	}
+	return out
 }
 
 // stats is one step's result.
@@ -155,12 +186,15 @@ func run(ctx context.Context, o options) error {
 		return fmt.Errorf("migrate: %v\n%s", err, out)
 	}
 
-	// 1. The durable-write anchor, before the service runs, on the same PostgreSQL.
-	tps, err := pgbenchAnchor(ctx, dbURL, o.pgbenchTime)
-	if err != nil {
-		return err
+	// 1. The durable-write anchor, before the service runs, on the same PostgreSQL (the full
+	// profile only: the peak profile keeps its run short).
+	var tps float64
+	if o.profile == "full" {
+		if tps, err = pgbenchAnchor(ctx, dbURL, o.pgbenchTime); err != nil {
+			return err
+		}
+		fmt.Printf("pgbench anchor (INSERT … ON CONFLICT DO NOTHING, -c 8 -j 2 -T %.0f): %.0f tps\n", o.pgbenchTime.Seconds(), tps)
 	}
-	fmt.Printf("pgbench anchor (INSERT … ON CONFLICT DO NOTHING, -c 8 -j 2 -T %.0f): %.0f tps\n", o.pgbenchTime.Seconds(), tps)
 
 	srv := command(ctx, env, o.bin, "serve")
 	srv.Stdout, srv.Stderr = io.Discard, os.Stderr
@@ -198,6 +232,9 @@ func run(ctx context.Context, o options) error {
 		return err
 	}
 	issuer := auth.NewIssuer(auth.NewKey(box.Derive("jwt")), clock.System{}, st)
+	if o.profile == "peak" {
+		return runPeak(ctx, o, peakSetup{base: base, pid: srv.Process.Pid, st: st, pool: pool, issuer: issuer, brandID: b.ID})
+	}
 
 	// 2. Writes through the HTTP API.
 	fmt.Printf("creating %d members with tokens…\n", o.viewers+200)
