@@ -198,12 +198,14 @@ func (d *driver) opPayoutMember(b *drvBrand) string {
 		if r.status >= 500 || (r.status != 200 && r.status != 404 && r.status != 409) {
 			d.fail("sim confirm %s: %d %s", p.bill, r.status, r.raw)
 		}
+		d.payStats[fmt.Sprintf("sim-confirm→%d", r.status)]++
 		return fmt.Sprintf("confirm %s (%s) → %d %s", p.id, p.state, r.status, r.str("code"))
 	case 3:
 		r := d.s.do("POST", "/_sim/control/transfers/"+p.bill+"/reject", "", map[string]any{"fail_reason": "PAYEE_ACCOUNT_ABNORMAL"})
 		if r.status >= 500 || (r.status != 200 && r.status != 404 && r.status != 409) {
 			d.fail("sim reject %s: %d %s", p.bill, r.status, r.raw)
 		}
+		d.payStats[fmt.Sprintf("sim-reject→%d", r.status)]++
 		return fmt.Sprintf("wechat fails %s (%s) → %d %s", p.id, p.state, r.status, r.str("code"))
 	default:
 		var m drvMember
@@ -216,6 +218,7 @@ func (d *driver) opPayoutMember(b *drvBrand) string {
 			return "bill of a member the driver has no token for"
 		}
 		r := d.call("POST", "/mp/v1/payouts/"+p.id+"/cancel", m.token, nil, 200, 202, 409, 422)
+		d.payStats[fmt.Sprintf("cancel→%d %s", r.status, r.str("code"))]++
 		return fmt.Sprintf("cancel %s (%s) → %d %s", p.id, p.state, r.status, r.str("code"))
 	}
 }

@@ -111,6 +111,7 @@ type driver struct {
 	limited int                       // answers 429 (rate limits are part of the system)
 
 	payoutSeq, payoutsRequested int
+	payStats                    map[string]int // member-side payout operations by answer
 }
 
 // drvOp is one kind of operation: its weight in the random choice and what it does. An op
@@ -144,7 +145,7 @@ var driverOps = []drvOp{
 }
 
 func newDriver(t *testing.T, s *svc, seed uint64) *driver {
-	d := &driver{t: t, s: s, seed: seed, rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)), ops: append(append([]drvOp{}, driverOps...), payoutOps...), bodies: map[string]map[string]any{}}
+	d := &driver{t: t, s: s, seed: seed, rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)), ops: append(append([]drvOp{}, driverOps...), payoutOps...), bodies: map[string]map[string]any{}, payStats: map[string]int{}}
 	for _, op := range d.ops {
 		d.total += op.weight
 	}
@@ -265,8 +266,8 @@ func (d *driver) run(ops int) {
 		stats[st] = n
 	}
 	rows.Close()
-	d.t.Logf("seed %d: %d operations (%d answered 429), %d orders, commissions by status %v; %d payouts requested, payouts and bills at the end %v; invariants held at every checkpoint",
-		d.seed, ops, d.limited, orders, stats, d.payoutsRequested, pay)
+	d.t.Logf("seed %d: %d operations (%d answered 429), %d orders, commissions by status %v; %d payouts requested, member-side payout ops %v, payouts and bills at the end %v; invariants held at every checkpoint",
+		d.seed, ops, d.limited, orders, stats, d.payoutsRequested, d.payStats, pay)
 }
 
 func (d *driver) newMember(b *drvBrand) drvMember {
@@ -451,6 +452,7 @@ func (d *driver) opClock(_ *drvBrand) string {
 	for _, b := range d.brands {
 		d.adminLogin(b)
 		d.financeLogin(b)
+		b.payoutKeys = nil // first answers are kept 48 h: older keys may be new requests again
 		for i, m := range b.members {
 			p, err := d.s.app.tokens.Issue(context.Background(), b.id, m.id)
 			if err != nil {

@@ -242,6 +242,12 @@ func TestTwoReplicas(t *testing.T) {
 	if workers < 2 {
 		t.Fatalf("jobs were worked by %d replica(s), want both", workers)
 	}
+	// payouts: which clients sent them (reported: the scheduler decides).
+	var payWorkers int
+	if err := st2.DB().QueryRowContext(context.Background(), `SELECT COUNT(DISTINCT a) FROM river_job
+		CROSS JOIN LATERAL unnest(attempted_by) AS a WHERE kind = 'payout_advance'`).Scan(&payWorkers); err != nil {
+		t.Fatal(err)
+	}
 	if code, out, errOut := runBin(t, bin, env, "ledger", "verify"); code != 0 {
 		t.Fatalf("ledger verify: %d %s %s", code, out, errOut)
 	}
@@ -249,8 +255,8 @@ func TestTwoReplicas(t *testing.T) {
 	for _, n := range got {
 		dups += n - 1
 	}
-	t.Logf("two replicas: %d reservations (%d through replica 2 before it was killed), %d events delivered (%d duplicate deliveries), jobs worked by %d River clients, board = PostgreSQL = %d counted; %d payouts (6 over both replicas, 2 after the kill) ended %v, one bill each",
-		reserved, viewers/4, len(got), dups, workers, inDB, len(pay.ids), payCounts)
+	t.Logf("two replicas: %d reservations (%d through replica 2 before it was killed), %d events delivered (%d duplicate deliveries), jobs worked by %d River clients, board = PostgreSQL = %d counted; %d payouts (6 over both replicas, 2 after the kill) ended %v, one bill each, sent by %d River clients",
+		reserved, viewers/4, len(got), dups, workers, inDB, len(pay.ids), payCounts, payWorkers)
 }
 
 func freePorts(t *testing.T, n int) []string {
