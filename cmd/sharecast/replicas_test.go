@@ -70,6 +70,11 @@ func TestTwoReplicas(t *testing.T) {
 		"SHARECAST_DEMO_PASSWORD": demoPassword, "SHARECAST_DB_MAX_OPEN_CONNS": "6", "SHARECAST_LOG_LEVEL": "warn",
 		"SHARECAST_JOBS_POLL_INTERVAL": "100ms", "SHARECAST_JOBS_RESCUE_AFTER": "3s", "SHARECAST_JOBS_RETRY_BASE": "20ms",
 		"SHARECAST_SIMULATOR_SERVICE_URL": r1URL,
+		// payouts: one public URL for both replicas (the reverse proxy's in production). Without
+		// it each replica names its own address as the bill's notify_url, and a create repeated
+		// by the other replica (after a crash or a lost answer) is refused by WeChat as another
+		// request with the same out_bill_no: the bill waits with no package_info for 24 h.
+		"SHARECAST_PUBLIC_URL": r1URL,
 	}
 	if code, out, errOut := runBin(t, bin, env, "migrate"); code != 0 {
 		t.Fatalf("migrate: %d %s %s", code, out, errOut)
@@ -163,7 +168,44 @@ func TestTwoReplicas(t *testing.T) {
 	// payouts: six requested over both replicas (each replayed and approved on the other one),
 	// with lost create answers and duplicate, reordered callbacks; replica 2 dies below while
 	// their sends may still be running.
-	pay := &replicaPayouts{t: t, call: call, simURL: simURL, owner: admin}
+	pay := &replicaPayouts{t: t, call: call, simURL: simURL, owner: admin, jobs: func(id string) string {
+		db, err := store.Open(context.Background(), env["SHARECAST_DATABASE_URL"], store.Options{MaxOpenConns: 1})
+		if err != nil {
+			return err.Error()
+		}
+		defer db.Close()
+		rows, err := db.DB().QueryContext(context.Background(), `SELECT id, state, attempt, attempted_by::text, errors::text FROM river_job
+			WHERE kind = 'payout_advance' AND args->>'payout_id' = $1 ORDER BY id`, id)
+		if err != nil {
+			return err.Error()
+		}
+		defer rows.Close()
+		var out []string
+		for rows.Next() {
+			var jid, attempt int64
+			var state string
+			var by, errs *string
+			_ = rows.Scan(&jid, &state, &attempt, &by, &errs)
+			line := fmt.Sprintf("job %d %s attempt %d by %v", jid, state, attempt, deref(by))
+			if e := deref(errs); len(e) > 400 {
+				line += " errors …" + e[len(e)-400:]
+			} else {
+				line += " errors " + e
+			}
+			out = append(out, line)
+		}
+		rows.Close()
+		if arows, err := db.DB().QueryContext(context.Background(), `SELECT op, outcome, wechat_state, code, message FROM transfer_attempts
+			WHERE payout_id = $1 ORDER BY started_at`, id); err == nil {
+			for arows.Next() {
+				var op, outcome, state, code, msg string
+				_ = arows.Scan(&op, &outcome, &state, &code, &msg)
+				out = append(out, fmt.Sprintf("attempt %s %s %s %s %s", op, outcome, state, code, msg))
+			}
+			arows.Close()
+		}
+		return strings.Join(out, "\n  ")
+	}}
 	pay.setup(r1URL, r2URL)
 	fins := []string{pay.fin1, pay.fin2}
 	for i := range 6 {
@@ -257,6 +299,13 @@ func TestTwoReplicas(t *testing.T) {
 	}
 	t.Logf("two replicas: %d reservations (%d through replica 2 before it was killed), %d events delivered (%d duplicate deliveries), jobs worked by %d River clients, board = PostgreSQL = %d counted; %d payouts (6 over both replicas, 2 after the kill) ended %v, one bill each, sent by %d River clients",
 		reserved, viewers/4, len(got), dups, workers, inDB, len(pay.ids), payCounts, payWorkers)
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
 }
 
 func freePorts(t *testing.T, n int) []string {
