@@ -66,7 +66,8 @@ func TestSeededWholeSystem(t *testing.T) {
 			// Members come from many addresses (through a trusted proxy), as in a real live; one
 			// address for everything would only measure the per-address limit.
 			trustProxy := func(env map[string]string, _ *buildOptions) { env["SHARECAST_TRUSTED_PROXIES"] = "127.0.0.1/32" }
-			enginesWith(t, trustProxy, func(t *testing.T, s *svc) {
+			setup := func(env map[string]string, o *buildOptions) { trustProxy(env, o); payoutsSetup(env, o) }
+			enginesWith(t, setup, func(t *testing.T, s *svc) {
 				d := newDriver(t, s, seed)
 				d.run(ops)
 			})
@@ -92,6 +93,8 @@ type drvBrand struct {
 	members                 []drvMember
 	codes                   []string
 	orders                  []*drvOrder
+	finance                 []string // the two finance admins' tokens
+	payoutKeys              []drvPayoutKey
 }
 
 type driver struct {
@@ -106,6 +109,9 @@ type driver struct {
 	total   int
 	bodies  map[string]map[string]any // each order's body, for replays
 	limited int                       // answers 429 (rate limits are part of the system)
+
+	payoutSeq, payoutsRequested int
+	payStats                    map[string]int // member-side payout operations by answer
 }
 
 // drvOp is one kind of operation: its weight in the random choice and what it does. An op
@@ -116,10 +122,7 @@ type drvOp struct {
 	do     func(d *driver, b *drvBrand) string
 }
 
-// driverOps is the op table. payouts: add the payout operations here (request with an
-// Idempotency-Key, replay, approve, reject, confirm/reject the transfer through
-// /_sim/control/transfers) and their invariants in checkpoint (at most one bill per payout,
-// every paid payout matched by a SUCCESS bill of the same amount).
+// driverOps is the op table; the payout operations (payoutOps) are appended to it.
 var driverOps = []drvOp{
 	{"login", 4, (*driver).opLogin},
 	{"links", 6, (*driver).opLinks},
@@ -138,10 +141,11 @@ var driverOps = []drvOp{
 	{"start-live", 1, (*driver).opStartLive},
 	{"wecom-push", 2, (*driver).opWeComPush},
 	{"restart-workers", 1, (*driver).opRestartWorkers},
+	// payouts: in e2e_seeded_payouts_test.go (payoutOps, appended in newDriver).
 }
 
 func newDriver(t *testing.T, s *svc, seed uint64) *driver {
-	d := &driver{t: t, s: s, seed: seed, rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)), ops: driverOps, bodies: map[string]map[string]any{}}
+	d := &driver{t: t, s: s, seed: seed, rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)), ops: append(append([]drvOp{}, driverOps...), payoutOps...), bodies: map[string]map[string]any{}, payStats: map[string]int{}}
 	for _, op := range d.ops {
 		d.total += op.weight
 	}
@@ -175,6 +179,7 @@ func newDriver(t *testing.T, s *svc, seed uint64) *driver {
 			b.lives = append(b.lives, id)
 			b.notices[id] = notice
 		}
+		d.payoutSetup(b)
 		d.brands = append(d.brands, b)
 		for k := 0; k < 4; k++ {
 			d.newMember(b)
@@ -244,6 +249,7 @@ func (d *driver) run(ops int) {
 	d.opFaultsOff()
 	d.checkpoint()
 	d.pushesSettle()
+	pay := d.payoutsFinish()
 	orders := 0
 	for _, b := range d.brands {
 		orders += len(b.orders)
@@ -260,8 +266,8 @@ func (d *driver) run(ops int) {
 		stats[st] = n
 	}
 	rows.Close()
-	d.t.Logf("seed %d: %d operations (%d answered 429), %d orders, commissions by status %v; invariants held at every checkpoint",
-		d.seed, ops, d.limited, orders, stats)
+	d.t.Logf("seed %d: %d operations (%d answered 429), %d orders, commissions by status %v; %d payouts requested, member-side payout ops %v, payouts and bills at the end %v; invariants held at every checkpoint",
+		d.seed, ops, d.limited, orders, stats, d.payoutsRequested, d.payStats, pay)
 }
 
 func (d *driver) newMember(b *drvBrand) drvMember {
@@ -445,6 +451,8 @@ func (d *driver) opClock(_ *drvBrand) string {
 	// and the admin sign in again; the driver does the same.
 	for _, b := range d.brands {
 		d.adminLogin(b)
+		d.financeLogin(b)
+		b.payoutKeys = nil // first answers are kept 48 h: older keys may be new requests again
 		for i, m := range b.members {
 			p, err := d.s.app.tokens.Issue(context.Background(), b.id, m.id)
 			if err != nil {
@@ -595,6 +603,7 @@ func (d *driver) checkpoint() {
 		if dup != 0 {
 			d.fail("%s has %d duplicated commissions (line × beneficiary × tier × version)", b.slug, dup)
 		}
+		d.checkPayouts(b, false)
 		for _, live := range b.lives {
 			before := d.s.rawBoards(d.t, live)
 			if _, err := rebuildBoards(ctx, d.s.app, live, io.Discard); err != nil {
@@ -605,4 +614,5 @@ func (d *driver) checkpoint() {
 			}
 		}
 	}
+	d.simBillsOurs()
 }

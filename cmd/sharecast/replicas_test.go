@@ -34,7 +34,8 @@ import (
 //
 // It builds the binary and starts processes, so it runs only with SHARECAST_TEST_REPLICAS=1
 // and real services (SHARECAST_TEST_POSTGRES_URL, SHARECAST_TEST_REDIS_URL).
-// payouts: spread payout requests over both replicas here too and assert each is sent once.
+// payouts: requested over both replicas, replayed and approved on the other one, replica 2
+// killed while their sends may run; each ends once, with one bill at WeChat (replicas_payouts_test.go).
 func TestTwoReplicas(t *testing.T) {
 	if os.Getenv("SHARECAST_TEST_REPLICAS") != "1" {
 		t.Skip("SHARECAST_TEST_REPLICAS=1 runs the two-replica test (builds the binary, needs PostgreSQL and Redis)")
@@ -69,6 +70,11 @@ func TestTwoReplicas(t *testing.T) {
 		"SHARECAST_DEMO_PASSWORD": demoPassword, "SHARECAST_DB_MAX_OPEN_CONNS": "6", "SHARECAST_LOG_LEVEL": "warn",
 		"SHARECAST_JOBS_POLL_INTERVAL": "100ms", "SHARECAST_JOBS_RESCUE_AFTER": "3s", "SHARECAST_JOBS_RETRY_BASE": "20ms",
 		"SHARECAST_SIMULATOR_SERVICE_URL": r1URL,
+		// payouts: one public URL for both replicas (the reverse proxy's in production). Without
+		// it each replica names its own address as the bill's notify_url, and a create repeated
+		// by the other replica (after a crash or a lost answer) is refused by WeChat as another
+		// request with the same out_bill_no: the bill waits with no package_info for 24 h.
+		"SHARECAST_PUBLIC_URL": r1URL,
 	}
 	if code, out, errOut := runBin(t, bin, env, "migrate"); code != 0 {
 		t.Fatalf("migrate: %d %s %s", code, out, errOut)
@@ -82,7 +88,7 @@ func TestTwoReplicas(t *testing.T) {
 	replicas := []string{r1URL, r2URL}
 
 	c := &http.Client{Timeout: 20 * time.Second}
-	call := func(base, method, path, token string, body any) (int, map[string]any, []byte) {
+	call := func(base, method, path, token string, body any, headers ...string) (int, map[string]any, []byte) {
 		t.Helper()
 		var rd io.Reader
 		if body != nil {
@@ -93,6 +99,9 @@ func TestTwoReplicas(t *testing.T) {
 		req.Header.Set("Content-Type", "application/json")
 		if token != "" {
 			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		for i := 0; i+1 < len(headers); i += 2 {
+			req.Header.Set(headers[i], headers[i+1])
 		}
 		res, err := c.Do(req)
 		if err != nil {
@@ -142,18 +151,67 @@ func TestTwoReplicas(t *testing.T) {
 	must(st, 201, raw1, "live")
 	liveID := m["live"].(map[string]any)["id"].(string)
 
-	login := func(base string) string {
+	loginM := func(base string) (string, string) {
 		t.Helper()
 		st, m, raw := call(simURL, "POST", "/_sim/control/login", "", map[string]any{"appid": demoAppID})
 		must(st, 200, raw, "sim login")
 		st, m, raw = call(base, "POST", "/mp/v1/session", "", map[string]any{"appid": demoAppID, "code": m["code"]})
 		must(st, 200, raw, "session")
-		return m["access_token"].(string)
+		return m["access_token"].(string), m["member"].(map[string]any)["id"].(string)
 	}
+	login := func(base string) string { tok, _ := loginM(base); return tok }
 	inviter := login(r1URL)
 	st, m, raw1 = call(r2URL, "POST", "/mp/v1/lives/"+liveID+"/links", inviter, map[string]any{})
 	must(st, 200, raw1, "links")
 	code := m["links"].([]any)[0].(map[string]any)["code"].(string)
+
+	// payouts: six requested over both replicas (each replayed and approved on the other one),
+	// with lost create answers and duplicate, reordered callbacks; replica 2 dies below while
+	// their sends may still be running.
+	pay := &replicaPayouts{t: t, call: call, simURL: simURL, owner: admin, jobs: func(id string) string {
+		db, err := store.Open(context.Background(), env["SHARECAST_DATABASE_URL"], store.Options{MaxOpenConns: 1})
+		if err != nil {
+			return err.Error()
+		}
+		defer db.Close()
+		rows, err := db.DB().QueryContext(context.Background(), `SELECT id, state, attempt, attempted_by::text, errors::text FROM river_job
+			WHERE kind = 'payout_advance' AND args->>'payout_id' = $1 ORDER BY id`, id)
+		if err != nil {
+			return err.Error()
+		}
+		defer rows.Close()
+		var out []string
+		for rows.Next() {
+			var jid, attempt int64
+			var state string
+			var by, errs *string
+			_ = rows.Scan(&jid, &state, &attempt, &by, &errs)
+			line := fmt.Sprintf("job %d %s attempt %d by %v", jid, state, attempt, deref(by))
+			if e := deref(errs); len(e) > 400 {
+				line += " errors …" + e[len(e)-400:]
+			} else {
+				line += " errors " + e
+			}
+			out = append(out, line)
+		}
+		rows.Close()
+		if arows, err := db.DB().QueryContext(context.Background(), `SELECT op, outcome, wechat_state, code, message FROM transfer_attempts
+			WHERE payout_id = $1 ORDER BY started_at`, id); err == nil {
+			for arows.Next() {
+				var op, outcome, state, code, msg string
+				_ = arows.Scan(&op, &outcome, &state, &code, &msg)
+				out = append(out, fmt.Sprintf("attempt %s %s %s %s %s", op, outcome, state, code, msg))
+			}
+			arows.Close()
+		}
+		return strings.Join(out, "\n  ")
+	}}
+	pay.setup(r1URL, r2URL)
+	fins := []string{pay.fin1, pay.fin2}
+	for i := range 6 {
+		tok, id := loginM(replicas[i%2])
+		pay.request(replicas[i%2], replicas[1-i%2], fins[1-i%2], tok, id, int64(1_000+i*1_500))
+	}
 
 	// Viewers spread over both replicas; replica 2 is killed half-way.
 	const viewers = 24
@@ -174,6 +232,13 @@ func TestTwoReplicas(t *testing.T) {
 		must(st, 200, raw, "reservation")
 		reserved++
 	}
+
+	// payouts: two more on replica 1 alone, then replica 1 brings all eight to their end.
+	for i := range 2 {
+		tok, id := loginM(r1URL)
+		pay.request(r1URL, r1URL, pay.fin1, tok, id, int64(2_000+i*4_000))
+	}
+	payCounts := pay.finish(r1URL)
 
 	// Replica 1 finishes every delivery, including the jobs replica 2 held when it died.
 	deadline := time.Now().Add(90 * time.Second)
@@ -219,6 +284,12 @@ func TestTwoReplicas(t *testing.T) {
 	if workers < 2 {
 		t.Fatalf("jobs were worked by %d replica(s), want both", workers)
 	}
+	// payouts: which clients sent them (reported: the scheduler decides).
+	var payWorkers int
+	if err := st2.DB().QueryRowContext(context.Background(), `SELECT COUNT(DISTINCT a) FROM river_job
+		CROSS JOIN LATERAL unnest(attempted_by) AS a WHERE kind = 'payout_advance'`).Scan(&payWorkers); err != nil {
+		t.Fatal(err)
+	}
 	if code, out, errOut := runBin(t, bin, env, "ledger", "verify"); code != 0 {
 		t.Fatalf("ledger verify: %d %s %s", code, out, errOut)
 	}
@@ -226,8 +297,15 @@ func TestTwoReplicas(t *testing.T) {
 	for _, n := range got {
 		dups += n - 1
 	}
-	t.Logf("two replicas: %d reservations (%d through replica 2 before it was killed), %d events delivered (%d duplicate deliveries), jobs worked by %d River clients, board = PostgreSQL = %d counted",
-		reserved, viewers/4, len(got), dups, workers, inDB)
+	t.Logf("two replicas: %d reservations (%d through replica 2 before it was killed), %d events delivered (%d duplicate deliveries), jobs worked by %d River clients, board = PostgreSQL = %d counted; %d payouts (6 over both replicas, 2 after the kill) ended %v, one bill each, sent by %d River clients",
+		reserved, viewers/4, len(got), dups, workers, inDB, len(pay.ids), payCounts, payWorkers)
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
 }
 
 func freePorts(t *testing.T, n int) []string {
