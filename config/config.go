@@ -42,7 +42,8 @@ type Config struct {
 	DemoPassword      string
 	LogLevel          string
 	// PublicURL is the service's address as WeChat reaches it (https://…), for WeChat Pay's
-	// transfer callbacks; empty → the listen address (the embedded simulator accepts http://).
+	// transfer callbacks. Required in production (one value for every replica); empty in the
+	// embedded default → the listen address (the embedded simulator accepts http://).
 	PublicURL string
 	// DBMaxOpenConns caps the database pool (tests set it low to stay under PostgreSQL's 100).
 	DBMaxOpenConns  int
@@ -197,6 +198,11 @@ func (c Config) validate() []string {
 		if c.SecretKey == "" {
 			missing = append(missing, "SHARECAST_SECRET_KEY")
 		}
+		// Every replica must send WeChat Pay the same notify_url: WeChat refuses a repeated
+		// create of a bill whose fields differ, and a listen address differs per replica.
+		if c.PublicURL == "" {
+			missing = append(missing, "SHARECAST_PUBLIC_URL")
+		}
 		if len(missing) > 0 {
 			p = append(p, "production mode requires "+strings.Join(missing, ", "))
 		}
@@ -227,7 +233,8 @@ func (c Config) validate() []string {
 	if c.PublicURL != "" {
 		if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" {
 			p = append(p, "SHARECAST_PUBLIC_URL must be an http(s) URL without a query")
-		} else if c.Mode == Production && u.Scheme != "https" {
+		} else if c.Mode == Production && u.Scheme != "https" && c.WeChatBaseURL == "" {
+			// http is for a simulator only (SHARECAST_WECHAT_BASE_URL set): WeChat itself calls back over HTTPS.
 			p = append(p, "SHARECAST_PUBLIC_URL must be https in production (WeChat Pay calls back over HTTPS only)")
 		}
 	}

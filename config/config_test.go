@@ -40,13 +40,16 @@ func TestLoadEnvAndFlags(t *testing.T) {
 		"SHARECAST_DATABASE_URL": "postgres://db/x", "SHARECAST_REDIS_URL": "redis://r:6379/0",
 		"SHARECAST_SECRET_KEY": goodKey, "SHARECAST_LOG_LEVEL": "warn", "SHARECAST_METRICS_TOKEN": "m",
 		"SHARECAST_DB_MAX_OPEN_CONNS": "7", "SHARECAST_WECHAT_BASE_URL": "http://sim:8081",
+		// http is accepted in production only towards a simulator (SHARECAST_WECHAT_BASE_URL set)
+		"SHARECAST_PUBLIC_URL": "http://proxy",
 	}
 	c, err := Load(nil, env(e))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if c.Mode != Production || c.Addr != "0.0.0.0:9000" || c.DataDir != "/srv/env" || c.DBMaxOpenConns != 7 ||
-		c.LogLevel != "warn" || c.MetricsToken != "m" || c.WeChatBaseURL != "http://sim:8081" || !c.IsPostgres() {
+		c.LogLevel != "warn" || c.MetricsToken != "m" || c.WeChatBaseURL != "http://sim:8081" || !c.IsPostgres() ||
+		c.PublicURL != "http://proxy" {
 		t.Fatalf("env not applied: %+v", c)
 	}
 
@@ -74,9 +77,11 @@ func TestLoadValidation(t *testing.T) {
 		{"bad mode flag", nil, []string{"--mode", "staging"}, `not "staging"`},
 		{"addr without port", map[string]string{"SHARECAST_ADDR": "localhost"}, nil, `SHARECAST_ADDR "localhost" is not host:port`},
 		{"production missing all", map[string]string{"SHARECAST_MODE": "production"}, nil,
-			"production mode requires SHARECAST_DATABASE_URL, SHARECAST_REDIS_URL, SHARECAST_SECRET_KEY"},
-		{"production missing secret only", map[string]string{"SHARECAST_MODE": "production", "SHARECAST_DATABASE_URL": "postgres://x/y", "SHARECAST_REDIS_URL": "redis://r"}, nil,
-			"production mode requires SHARECAST_SECRET_KEY"},
+			"production mode requires SHARECAST_DATABASE_URL, SHARECAST_REDIS_URL, SHARECAST_SECRET_KEY, SHARECAST_PUBLIC_URL"},
+		{"production missing secret only", map[string]string{"SHARECAST_MODE": "production", "SHARECAST_DATABASE_URL": "postgres://x/y", "SHARECAST_REDIS_URL": "redis://r",
+			"SHARECAST_PUBLIC_URL": "https://s.example"}, nil, "production mode requires SHARECAST_SECRET_KEY"},
+		{"production missing public url only", map[string]string{"SHARECAST_MODE": "production", "SHARECAST_DATABASE_URL": "postgres://x/y", "SHARECAST_REDIS_URL": "redis://r",
+			"SHARECAST_SECRET_KEY": goodKey}, nil, "production mode requires SHARECAST_PUBLIC_URL"},
 		{"production sqlite", map[string]string{"SHARECAST_MODE": "production", "SHARECAST_DATABASE_URL": "/data/x.db", "SHARECAST_REDIS_URL": "redis://r", "SHARECAST_SECRET_KEY": goodKey}, nil,
 			"production mode requires a postgres://"},
 		{"bad secret key", map[string]string{"SHARECAST_SECRET_KEY": "short"}, nil, "SHARECAST_SECRET_KEY must"},

@@ -22,7 +22,7 @@ func TestBadConfigExitsTwoNamingTheVariables(t *testing.T) {
 		want []string
 	}{
 		{"production without secrets", map[string]string{"SHARECAST_MODE": "production"},
-			[]string{"SHARECAST_DATABASE_URL", "SHARECAST_REDIS_URL", "SHARECAST_SECRET_KEY"}},
+			[]string{"SHARECAST_DATABASE_URL", "SHARECAST_REDIS_URL", "SHARECAST_SECRET_KEY", "SHARECAST_PUBLIC_URL"}},
 		{"production on sqlite", map[string]string{"SHARECAST_MODE": "production", "SHARECAST_DATABASE_URL": "/tmp/x.db",
 			"SHARECAST_REDIS_URL": "redis://127.0.0.1:6379", "SHARECAST_SECRET_KEY": "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="}, []string{"postgres://"}},
 		{"bad mode", map[string]string{"SHARECAST_MODE": "staging"}, []string{"SHARECAST_MODE"}},

@@ -75,6 +75,12 @@ func serve(ctx context.Context, cfg config.Config, ln net.Listener, o buildOptio
 	}
 	fmt.Fprintf(stdout, "sharecast %s listening on %s (mode %s, database %s, redis %s)\n", version, o.selfURL, cfg.Mode,
 		describeDB(cfg), describeRedis(cfg))
+	if cfg.PublicURL == "" && cfg.IsPostgres() {
+		// A shared database suggests several replicas; each would send its own listen address
+		// as notify_url (production mode refuses to start without SHARECAST_PUBLIC_URL).
+		log.Warn("SHARECAST_PUBLIC_URL is not set: WeChat Pay callbacks go to this replica's own address " + o.selfURL +
+			"; replicas sharing a database must all set the same SHARECAST_PUBLIC_URL")
+	}
 	select {
 	case err := <-errc:
 		return err
