@@ -339,28 +339,34 @@ func (d *driver) checkPayouts(b *drvBrand, final bool) map[string]int {
 	return counts
 }
 
-// simBillsOurs checks that every bill at the simulator (the newest 200) is one payout's.
+// simBillsOurs checks that every bill at the simulator (paged through, 200 at a time) is one
+// payout's, and answers how many there are.
 func (d *driver) simBillsOurs() int {
 	var n int
-	r := d.s.do("GET", "/_sim/control/transfers?limit=200", "", nil)
-	if r.status != 200 {
-		d.fail("sim bills: %d %s", r.status, r.raw)
-	}
 	seen := map[string]bool{}
-	for _, x := range r.body["transfers"].([]any) {
-		no, _ := x.(map[string]any)["out_bill_no"].(string)
-		if seen[no] {
-			d.fail("two bills with out_bill_no %s", no)
+	for offset := 0; ; offset += 200 {
+		r := d.s.do("GET", fmt.Sprintf("/_sim/control/transfers?limit=200&offset=%d", offset), "", nil)
+		if r.status != 200 {
+			d.fail("sim bills: %d %s", r.status, r.raw)
 		}
-		seen[no] = true
-		if err := d.s.app.store.DB().QueryRowContext(context.Background(), `SELECT COUNT(*) FROM payouts WHERE out_bill_no = $1`, no).Scan(&n); err != nil {
-			d.fail("bill owner: %v", err)
+		page := r.body["transfers"].([]any)
+		for _, x := range page {
+			no, _ := x.(map[string]any)["out_bill_no"].(string)
+			if seen[no] {
+				d.fail("two bills with out_bill_no %s", no)
+			}
+			seen[no] = true
+			if err := d.s.app.store.DB().QueryRowContext(context.Background(), `SELECT COUNT(*) FROM payouts WHERE out_bill_no = $1`, no).Scan(&n); err != nil {
+				d.fail("bill owner: %v", err)
+			}
+			if n != 1 {
+				d.fail("bill %s at WeChat belongs to %d payouts", no, n)
+			}
 		}
-		if n != 1 {
-			d.fail("bill %s at WeChat belongs to %d payouts", no, n)
+		if len(page) < 200 {
+			return len(seen)
 		}
 	}
-	return len(seen)
 }
 
 // payoutsFinish brings every payout to a final state: the faults off, the requests still in
@@ -428,6 +434,10 @@ func (d *driver) payoutsFinish() map[string]int {
 		}
 	}
 	total["sim_bills_listed"] = d.simBillsOurs()
+	if total["sim_bills_listed"] != total["bills"] {
+		// every bill is one payout's (above), and every payout's bill was found by its number
+		d.fail("the simulator holds %d bills, the payouts %d", total["sim_bills_listed"], total["bills"])
+	}
 	// The calls to WeChat Pay by kind and outcome (unknown: a lost answer, resolved later).
 	rows, err := d.s.app.store.DB().QueryContext(context.Background(), `SELECT op, outcome, code, COUNT(*) FROM transfer_attempts GROUP BY op, outcome, code`)
 	if err != nil {

@@ -13,7 +13,7 @@ import (
 //	POST /_sim/control/transfers/{out_bill_no}/confirm {openid?}       the member confirms → SUCCESS
 //	POST /_sim/control/transfers/{out_bill_no}/reject  {fail_reason?}  the transfer fails → FAIL
 //	GET  /_sim/control/transfers/{out_bill_no}                          the bill and its callbacks
-//	GET  /_sim/control/transfers?openid=&limit=                         bills, newest first
+//	GET  /_sim/control/transfers?openid=&limit=&offset=                 bills, newest first
 
 // defaultRejectReason is the fail_reason a reject gives unless the body names one.
 const defaultRejectReason = "PAYEE_ACCOUNT_ABNORMAL"
@@ -105,9 +105,9 @@ func (p *payState) controlTransfer(w http.ResponseWriter, r *http.Request) {
 }
 
 // controlTransfers lists bills newest first, optionally one member's (openid), at most limit
-// (default 50, at most 200).
+// (default 50, at most 200), after skipping offset of them (paging through every bill).
 func (p *payState) controlTransfers(w http.ResponseWriter, r *http.Request) {
-	limit := 50
+	limit, offset := 50, 0
 	if v := r.URL.Query().Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 {
@@ -116,6 +116,14 @@ func (p *payState) controlTransfers(w http.ResponseWriter, r *http.Request) {
 		}
 		limit = min(n, 200)
 	}
+	if v := r.URL.Query().Get("offset"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			writeControlError(w, http.StatusBadRequest, "INVALID_ARGUMENT", "offset must be a whole number")
+			return
+		}
+		offset = n
+	}
 	openID := r.URL.Query().Get("openid")
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -123,9 +131,14 @@ func (p *payState) controlTransfers(w http.ResponseWriter, r *http.Request) {
 	out := []transferView{}
 	for i := len(p.order) - 1; i >= 0 && len(out) < limit; i-- {
 		b := p.bills[p.order[i]]
-		if b != nil && (openID == "" || b.openID == openID) {
-			out = append(out, p.view(b))
+		if b == nil || (openID != "" && b.openID != openID) {
+			continue
 		}
+		if offset > 0 {
+			offset--
+			continue
+		}
+		out = append(out, p.view(b))
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"transfers": out})
 }

@@ -299,7 +299,18 @@ func TestControlTransfers(t *testing.T) {
 	if len(out["transfers"].([]any)) != 1 {
 		t.Fatalf("limit: %v", out)
 	}
-	if status, _ := e.do(http.MethodGet, "/_sim/control/transfers?limit=x", nil); status != http.StatusBadRequest {
-		t.Errorf("bad limit: %d", status)
+	newest := out["transfers"].([]any)[0].(map[string]any)["out_bill_no"]
+	_, out = e.do(http.MethodGet, "/_sim/control/transfers?limit=1&offset=1", nil)
+	if l := out["transfers"].([]any); len(l) != 1 || l[0].(map[string]any)["out_bill_no"] == newest {
+		t.Fatalf("offset 1 answered the newest bill again: %v", out)
+	}
+	_, out = e.do(http.MethodGet, "/_sim/control/transfers?offset=1000", nil)
+	if l := out["transfers"].([]any); len(l) != 0 {
+		t.Fatalf("offset past the end: %v", out)
+	}
+	for _, q := range []string{"limit=x", "offset=-1", "offset=x"} {
+		if status, _ := e.do(http.MethodGet, "/_sim/control/transfers?"+q, nil); status != http.StatusBadRequest {
+			t.Errorf("%s: %d", q, status)
+		}
 	}
 }
