@@ -65,17 +65,11 @@ func (r *recordingIntake) of(orderID string) []intakeCall {
 // wait polls until the order has n calls.
 func (r *recordingIntake) wait(t *testing.T, orderID string, n int) []intakeCall {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		calls := r.of(orderID)
-		if len(calls) >= n {
-			return calls
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("order %s: %d intake calls, want %d: %+v", orderID, len(calls), n, calls)
-		}
-		time.Sleep(25 * time.Millisecond)
+	var calls []intakeCall
+	if !within(30*time.Second, func() bool { calls = r.of(orderID); return len(calls) >= n }) {
+		t.Fatalf("order %s: %d intake calls, want %d: %+v", orderID, len(calls), n, calls)
 	}
+	return calls
 }
 
 // The Channels door end to end: the simulator's shop creates an order and after-sales and

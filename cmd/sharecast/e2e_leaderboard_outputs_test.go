@@ -258,11 +258,12 @@ func TestLeaderboardSharePublicPage(t *testing.T) {
 // waitPushes polls the live's push results until every one reached an end.
 func (s *svc) waitPushes(token string, n int) []map[string]any {
 	s.t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		r := s.do("GET", "/admin/v1/lives/"+e2eLive+"/leaderboard/pushes?limit=200", token, nil)
+	var r resp
+	var out []map[string]any
+	if !within(30*time.Second, func() bool {
+		r = s.do("GET", "/admin/v1/lives/"+e2eLive+"/leaderboard/pushes?limit=200", token, nil)
 		expect(s.t, r, 200, "")
-		var out []map[string]any
+		out = nil
 		done := true
 		for _, p := range r.body["pushes"].([]any) {
 			m := p.(map[string]any)
@@ -271,14 +272,11 @@ func (s *svc) waitPushes(token string, n int) []map[string]any {
 				done = false
 			}
 		}
-		if done && len(out) >= n {
-			return out
-		}
-		if time.Now().After(deadline) {
-			s.t.Fatalf("pushes not done within 30s: %s", r.raw)
-		}
-		time.Sleep(100 * time.Millisecond) // polling a condition with a deadline
+		return done && len(out) >= n
+	}) {
+		s.t.Fatalf("%d pushes not done within 30s: %s", n, r.raw)
 	}
+	return out
 }
 
 func (s *svc) simMessages(key string) []map[string]any {

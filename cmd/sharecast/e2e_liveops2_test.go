@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sharecast/sharecast/jobs"
 	"github.com/sharecast/sharecast/liveops"
 	"github.com/sharecast/sharecast/referral"
 )
@@ -294,8 +295,8 @@ func TestShortfallSecondRound(t *testing.T) {
 		seedReservations(t, s, brandID, liveID, inviterIDs[0], 200)
 		seedReservations(t, s, brandID, liveID, inviterIDs[1], 115) // 3 + 1 + 1 + 200 + 115 = 320 counted
 
-		// Not due yet: nothing runs before T-30.
-		time.Sleep(500 * time.Millisecond)
+		// Not due yet: a shortfall check that ran after the reservations finds nothing before T-30.
+		s.awaitTick(jobs.OutreachTickArgs{}.Kind())
 		if r := s.do("GET", "/admin/v1/lives/"+liveID+"/outreach", op, nil); len(r.body["rounds"].([]any)) != 0 {
 			t.Fatalf("a round before T-30: %s", r.raw)
 		}
@@ -366,7 +367,10 @@ func TestShortfallSecondRound(t *testing.T) {
 			}
 		}
 		s.advanceClock(5 * time.Minute)
-		time.Sleep(time.Second) // several ticks
+		// A shortfall check after the move, and every send the reruns or that check could have
+		// queued, have run: nothing may have gone out twice.
+		s.awaitTick(jobs.OutreachTickArgs{}.Kind())
+		s.awaitIdle(jobs.OutreachActionArgs{}.Kind(), jobs.SendSubscribeMessageArgs{}.Kind(), jobs.LeaderboardPushArgs{}.Kind())
 		for _, oid := range append(append(reserverOpenIDs, openerOpenID), inviterOpenIDs...) {
 			if n := len(s.simSubscribeMessages(oid)); n != 1 {
 				t.Fatalf("%s received %d messages", oid, n)

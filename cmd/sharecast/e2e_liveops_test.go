@@ -21,16 +21,24 @@ import (
 // poll calls cond until it holds, failing after 30 s.
 func poll(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.After(30 * time.Second)
+	if !within(30*time.Second, cond) {
+		t.Fatalf("%s: not within 30s", what)
+	}
+}
+
+// within calls cond every 50 ms until it holds (true) or d has passed (false), so that the
+// caller can fail with what it saw last, which poll cannot say.
+func within(d time.Duration, cond func() bool) bool {
+	deadline := time.Now().Add(d)
 	tick := time.NewTicker(50 * time.Millisecond)
 	defer tick.Stop()
 	for !cond() {
-		select {
-		case <-deadline:
-			t.Fatalf("%s: not within 30s", what)
-		case <-tick.C:
+		if time.Now().After(deadline) {
+			return false
 		}
+		<-tick.C
 	}
+	return true
 }
 
 func (s *svc) simSubscribeMessages(openid string) []any {

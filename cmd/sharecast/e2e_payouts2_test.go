@@ -13,17 +13,14 @@ import (
 // simulator's callback run in the background).
 func (s *svc) waitPayout(token, id, want string) resp {
 	s.t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		r := s.do("GET", "/admin/v1/payouts/"+id, token, nil)
-		if r.str("payout.status") == want {
-			return r
-		}
-		if time.Now().After(deadline) {
-			s.t.Fatalf("payout %s is %q, want %q: %s", id, r.str("payout.status"), want, r.raw)
-		}
-		time.Sleep(100 * time.Millisecond)
+	var r resp
+	if !within(30*time.Second, func() bool {
+		r = s.do("GET", "/admin/v1/payouts/"+id, token, nil)
+		return r.str("payout.status") == want
+	}) {
+		s.t.Fatalf("payout %s is %q, want %q after 30s: %s", id, r.str("payout.status"), want, r.raw)
 	}
+	return r
 }
 
 // paidThroughSimulator funds a new member, has them request amount (auto-approved), waits for
@@ -173,22 +170,20 @@ func TestReconciliationDailyJob(t *testing.T) {
 		}
 		s.advanceClock(24 * time.Hour)
 		owner = s.adminLogin("admin", s.password) // the day-old session expired
-		deadline := time.Now().Add(30 * time.Second)
-		for {
-			al := s.do("GET", "/admin/v1/alerts", owner, nil)
+		var al resp
+		var list []any
+		if !within(30*time.Second, func() bool {
+			al = s.do("GET", "/admin/v1/alerts", owner, nil)
 			expect(t, al, 200, "")
-			if list := al.body["alerts"].([]any); len(list) > 0 {
-				a := list[0].(map[string]any)
-				if len(list) != 1 || a["out_bill_no"] != badBill || a["kind"] != "amount_mismatch" || a["our_amount_fen"].(float64) != 2400 {
-					t.Fatalf("alerts %s", al.raw)
-				}
-				t.Logf("daily job raised %s for %s (day %s)", a["kind"], badBill, a["date"])
-				return
-			}
-			if time.Now().After(deadline) {
-				t.Fatal("the daily reconciliation raised no alert within 30 s")
-			}
-			time.Sleep(200 * time.Millisecond)
+			list = al.body["alerts"].([]any)
+			return len(list) > 0
+		}) {
+			t.Fatal("the daily reconciliation raised no alert within 30 s")
 		}
+		a := list[0].(map[string]any)
+		if len(list) != 1 || a["out_bill_no"] != badBill || a["kind"] != "amount_mismatch" || a["our_amount_fen"].(float64) != 2400 {
+			t.Fatalf("alerts %s", al.raw)
+		}
+		t.Logf("daily job raised %s for %s (day %s)", a["kind"], badBill, a["date"])
 	})
 }

@@ -67,17 +67,14 @@ func (w *payoutWorld) requestApproved(t *testing.T, fen int64) resp {
 // waitPayout polls the member's view of a payout until ok says so (or 20 s pass).
 func (w *payoutWorld) waitPayout(t *testing.T, id string, what string, ok func(r resp) bool) resp {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		r := w.s.do("GET", "/mp/v1/payouts/"+id, w.a.token, nil)
-		if r.status == 200 && ok(r) {
-			return r
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("payout %s never became %s: %s", id, what, r.raw)
-		}
-		time.Sleep(100 * time.Millisecond)
+	var r resp
+	if !within(20*time.Second, func() bool {
+		r = w.s.do("GET", "/mp/v1/payouts/"+id, w.a.token, nil)
+		return r.status == 200 && ok(r)
+	}) {
+		t.Fatalf("payout %s never became %s: %s", id, what, r.raw)
 	}
+	return r
 }
 
 func (w *payoutWorld) balances(t *testing.T) map[string]any {
@@ -195,14 +192,8 @@ func TestPayoutEndToEnd(t *testing.T) {
 			t.Fatalf("waiting: %s", waiting.raw)
 		}
 		// The reminder reached A's WeChat, once, opening the payout's page.
-		deadline := time.Now().Add(20 * time.Second)
 		var msgs []any
-		for time.Now().Before(deadline) {
-			if msgs = s.simSubscribeMessages(w.a.openid); len(msgs) > 0 {
-				break
-			}
-			time.Sleep(100 * time.Millisecond)
-		}
+		within(20*time.Second, func() bool { msgs = s.simSubscribeMessages(w.a.openid); return len(msgs) > 0 })
 		if len(msgs) != 1 || !strings.Contains(fmt.Sprint(msgs[0]), id) {
 			t.Fatalf("confirmation reminders: %v", msgs)
 		}

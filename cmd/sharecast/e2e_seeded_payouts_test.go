@@ -369,6 +369,22 @@ func (d *driver) simBillsOurs() int {
 	}
 }
 
+// awaitNoPayouts waits until no payout of any brand matches where, and fails at until with
+// how many still do and why (their rows and send jobs).
+func (d *driver) awaitNoPayouts(where string, until time.Time, what string) {
+	d.t.Helper()
+	busy := 0
+	if !within(time.Until(until), func() bool {
+		busy = 0
+		for _, b := range d.brands {
+			busy += len(d.payoutRows(b, where))
+		}
+		return busy == 0
+	}) {
+		d.fail("%d %s:\n%s", busy, what, d.stuckPayouts(where))
+	}
+}
+
 // payoutsFinish brings every payout to a final state: the faults off, the requests still in
 // review rejected, then the clock moved past 24 h so WeChat closes every bill still waiting
 // (and the sweep finds what the callbacks missed). It answers the counts.
@@ -381,52 +397,17 @@ func (d *driver) payoutsFinish() map[string]int {
 	}
 	// Approved payouts are being sent: wait until each has its bill or an outcome.
 	deadline := time.Now().Add(60 * time.Second)
-	for {
-		busy := 0
-		for _, b := range d.brands {
-			busy += len(d.payoutRows(b, `AND status = 'approved'`))
-		}
-		if busy == 0 {
-			break
-		}
-		if time.Now().After(deadline) {
-			d.fail("%d approved payouts never reached WeChat:\n%s", busy, d.stuckPayouts(`AND status = 'approved'`))
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
+	d.awaitNoPayouts(`AND status = 'approved'`, deadline, "approved payouts never reached WeChat")
 	// Every member's cancel is carried out (a cancel whose wake-up met a running job of the
 	// same payout waits for the sweep) before the clock closes the bills still waiting.
-	for {
-		busy := 0
-		for _, b := range d.brands {
-			busy += len(d.payoutRows(b, `AND cancel_requested AND status = 'submitted'`))
-		}
-		if busy == 0 {
-			break
-		}
-		if time.Now().After(deadline) {
-			d.fail("%d member cancels never carried out:\n%s", busy, d.stuckPayouts(`AND cancel_requested AND status = 'submitted'`))
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
+	d.awaitNoPayouts(`AND cancel_requested AND status = 'submitted'`, deadline, "member cancels never carried out")
 	d.s.advanceClock(25 * time.Hour)
 	for _, b := range d.brands {
 		d.adminLogin(b)
 		d.financeLogin(b)
 	}
-	for {
-		busy := 0
-		for _, b := range d.brands {
-			busy += len(d.payoutRows(b, `AND status NOT IN ('paid', 'failed', 'cancelled', 'rejected')`))
-		}
-		if busy == 0 {
-			break
-		}
-		if time.Now().After(deadline.Add(30 * time.Second)) {
-			d.fail("%d payouts never reached a final state:\n%s", busy, d.stuckPayouts(`AND status NOT IN ('paid', 'failed', 'cancelled', 'rejected')`))
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
+	d.awaitNoPayouts(`AND status NOT IN ('paid', 'failed', 'cancelled', 'rejected')`, deadline.Add(30*time.Second),
+		"payouts never reached a final state")
 	total := map[string]int{}
 	for _, b := range d.brands {
 		for k, v := range d.checkPayouts(b, true) {

@@ -560,16 +560,13 @@ func (d *driver) pushesSettle() {
 	d.t.Helper()
 	ctx := context.Background()
 	var open, live int
-	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(200 * time.Millisecond) {
+	if within(20*time.Second, func() bool {
 		if err := d.s.app.store.DB().QueryRowContext(ctx,
 			`SELECT COUNT(*) FROM leaderboard_pushes WHERE status IN ('queued', 'retrying')`).Scan(&open); err != nil {
 			d.fail("pushes: %v", err)
 		}
-		if open == 0 || time.Now().After(deadline) {
-			break
-		}
-	}
-	if open == 0 {
+		return open == 0
+	}) {
 		return
 	}
 	if err := d.s.app.store.DB().QueryRowContext(ctx, `SELECT COUNT(*) FROM river_job WHERE kind = 'leaderboard_push'

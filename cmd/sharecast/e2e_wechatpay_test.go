@@ -77,21 +77,17 @@ func TestDemoBrandPaysThroughMountedSimulator(t *testing.T) {
 		if r := s.do("POST", "/_sim/control/transfers/"+req.OutBillNo+"/confirm", "", map[string]any{"openid": openID}); r.status != 200 {
 			t.Fatalf("confirm: %d %s", r.status, r.raw)
 		}
-		deadline := time.Now().Add(10 * time.Second)
-		for {
+		var got []pay.TransferNotification
+		if !within(10*time.Second, func() bool {
 			mu.Lock()
-			got := append([]pay.TransferNotification(nil), notes...)
-			mu.Unlock()
-			if len(got) > 0 {
-				if got[0].Bill.State != pay.StateSuccess || got[0].Bill.OutBillNo != req.OutBillNo || got[0].Bill.AmountFen != 1500 {
-					t.Fatalf("callback %+v", got[0])
-				}
-				break
-			}
-			if time.Now().After(deadline) {
-				t.Fatal("no verified callback")
-			}
-			time.Sleep(20 * time.Millisecond)
+			defer mu.Unlock()
+			got = append([]pay.TransferNotification(nil), notes...)
+			return len(got) > 0
+		}) {
+			t.Fatal("no verified callback within 10s")
+		}
+		if got[0].Bill.State != pay.StateSuccess || got[0].Bill.OutBillNo != req.OutBillNo || got[0].Bill.AmountFen != 1500 {
+			t.Fatalf("callback %+v", got[0])
 		}
 	})
 }

@@ -287,6 +287,69 @@ func (s *svc) advanceClock(d time.Duration) {
 	}
 }
 
+// releaseCommissions runs the release-commissions job now (instead of at its next tick after a
+// clock move), again every 200 ms (a queued one is not doubled) until arrived holds; false
+// after 30 s, so that the caller can say what it saw. arrived must name the whole end state:
+// the job releases one commission per transaction.
+func (s *svc) releaseCommissions(arrived func() bool) bool {
+	s.t.Helper()
+	var last time.Time
+	return within(30*time.Second, func() bool {
+		if arrived() {
+			return true
+		}
+		if time.Since(last) >= 200*time.Millisecond {
+			if _, err := s.app.jobs.Insert(context.Background(), jobs.ReleaseCommissionsArgs{}, nil); err != nil {
+				s.t.Fatal(err)
+			}
+			last = time.Now()
+		}
+		return false
+	})
+}
+
+// awaitTick waits until a periodic job of kind inserted after this call has completed: that
+// tick read the application clock as it is now (a move made through this replica shows at
+// once), so whatever it would do is done. A test asserting that a tick does nothing waits for
+// it here instead of sleeping through "a few ticks".
+func (s *svc) awaitTick(kind string) {
+	s.t.Helper()
+	ctx := context.Background()
+	db := s.app.store.DB()
+	var mark int64
+	if err := db.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM river_job`).Scan(&mark); err != nil {
+		s.t.Fatalf("river jobs: %v", err)
+	}
+	var done int
+	if !within(30*time.Second, func() bool {
+		if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM river_job WHERE kind = $1 AND id > $2 AND state = 'completed'`,
+			kind, mark).Scan(&done); err != nil {
+			s.t.Fatalf("river jobs: %v", err)
+		}
+		return done > 0
+	}) {
+		s.t.Fatalf("no %s job inserted after job %d completed within 30s", kind, mark)
+	}
+}
+
+// awaitIdle waits until no job of these kinds is waiting, scheduled or running, so that a
+// send a test expects not to happen would have happened by now.
+func (s *svc) awaitIdle(kinds ...string) {
+	s.t.Helper()
+	ctx := context.Background()
+	q := `SELECT COUNT(*) FROM river_job WHERE state IN ('available', 'pending', 'retryable', 'running', 'scheduled')
+		AND kind IN ('` + strings.Join(kinds, "', '") + `')`
+	var open int
+	if !within(30*time.Second, func() bool {
+		if err := s.app.store.DB().QueryRowContext(ctx, q).Scan(&open); err != nil {
+			s.t.Fatalf("river jobs: %v", err)
+		}
+		return open == 0
+	}) {
+		s.t.Fatalf("%d jobs of %v still open after 30s", open, kinds)
+	}
+}
+
 func readFile(t *testing.T, dir, name string) string {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join(dir, name))
