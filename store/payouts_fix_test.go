@@ -7,6 +7,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/sharecast/sharecast/apperr"
+	"github.com/sharecast/sharecast/brands"
 	"github.com/sharecast/sharecast/payouts"
 )
 
@@ -307,5 +309,29 @@ func TestPayoutConcurrentAdvanceWithCancel(t *testing.T) {
 		}
 		w.wantMoney(a, 10_000, 0, 0)
 		w.verify()
+	})
+}
+
+// A batch of a brand without a merchant is refused whole (409 PAYOUTS_NOT_CONFIGURED): no
+// batch, nothing held; once the merchant is there it runs.
+func TestPayoutBatchNoMerchant(t *testing.T) {
+	eachPayWorld(t, func(t *testing.T, w *payWorld) {
+		m := w.withMerchant()
+		a := w.member("A")
+		live := w.liveEarnings(a, w.member("D"))
+		before := w.balances(a)
+		f1 := w.admin("fin1", brands.RoleFinance)
+		m.set(paramsA, true)
+		if _, err := w.batches().Start(w.ctx, actor(f1), brands.RoleFinance, w.brand.ID, live); apperr.CodeOf(err) != "PAYOUTS_NOT_CONFIGURED" || apperr.KindOf(err) != apperr.Conflict {
+			t.Fatalf("batch without a merchant: %v", err)
+		}
+		if got := w.balances(a); got != before {
+			t.Fatalf("balances %+v, want %+v", got, before)
+		}
+		m.set(paramsA, false)
+		res, err := w.batches().Start(w.ctx, actor(f1), brands.RoleFinance, w.brand.ID, live)
+		if err != nil || res.Replayed || len(res.Payouts) == 0 {
+			t.Fatalf("batch with the merchant back: %+v %v", res, err)
+		}
 	})
 }
