@@ -66,12 +66,34 @@ func (s *Payouts) advance(ctx context.Context, brandID, payoutID string) error {
 		}
 		if needsPackage(p) {
 			// Only a create's answer carries package_info; repeating the create with the
-			// same out_bill_no and fields answers the existing bill with it.
+			// same out_bill_no and fields answers the existing bill with it. Not when WeChat
+			// refused our last repeat as another request: it would refuse it again.
+			if refused, err := s.lastCreateRefused(ctx, p); err != nil || refused {
+				return err
+			}
 			return s.createBill(ctx, p)
 		}
 	}
 	return nil
 }
+
+// lastCreateRefused: the payout's last create was refused by WeChat. For a payout whose bill
+// is open that is a repeat taken for another request (any other refusal fails the payout).
+func (s *Payouts) lastCreateRefused(ctx context.Context, p Payout) (bool, error) {
+	attempts, err := s.Store.ListAttempts(ctx, p.BrandID, p.ID)
+	if err != nil {
+		return false, err
+	}
+	for i := len(attempts) - 1; i >= 0; i-- {
+		if a := attempts[i]; a.Op == OpCreate {
+			return a.Outcome == OutcomeRefused && a.Code != CodeNotConfigured, nil
+		}
+	}
+	return false, nil
+}
+
+// CodeNotConfigured is the code of an attempt that could not be sent: the brand has no merchant.
+const CodeNotConfigured = "NOT_CONFIGURED"
 
 // needsPackage: the bill is open and will wait for the member, but we do not hold the
 // package_info the confirm page needs (the create's answer was lost, or said ACCEPTED only).
@@ -179,7 +201,7 @@ func (s *Payouts) settleAttempt(ctx context.Context, p Payout, a Attempt, bill B
 	case errors.Is(callErr, ErrNoMerchant):
 		// Nothing was sent (no merchant to send with): as definite as a refusal, but of the
 		// brand's setup, not of the payout, which waits (Advance raises the alert).
-		if err := s.Store.FinishAttempt(ctx, p.BrandID, a.ID, OutcomeRefused, "", "NOT_CONFIGURED", truncateRunes(callErr.Error(), 200), now); err != nil {
+		if err := s.Store.FinishAttempt(ctx, p.BrandID, a.ID, OutcomeRefused, "", CodeNotConfigured, truncateRunes(callErr.Error(), 200), now); err != nil {
 			return err
 		}
 		return callErr
