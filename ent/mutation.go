@@ -30613,6 +30613,8 @@ type PayoutMutation struct {
 	wechat_state        *string
 	fail_reason         *string
 	package_info        *string
+	transfer_scene_id   *string
+	notify_url          *string
 	batch_id            *string
 	approvals_needed    *int
 	addapprovals_needed *int
@@ -31154,6 +31156,78 @@ func (m *PayoutMutation) OldPackageInfo(ctx context.Context) (v string, err erro
 // ResetPackageInfo resets all changes to the "package_info" field.
 func (m *PayoutMutation) ResetPackageInfo() {
 	m.package_info = nil
+}
+
+// SetTransferSceneID sets the "transfer_scene_id" field.
+func (m *PayoutMutation) SetTransferSceneID(s string) {
+	m.transfer_scene_id = &s
+}
+
+// TransferSceneID returns the value of the "transfer_scene_id" field in the mutation.
+func (m *PayoutMutation) TransferSceneID() (r string, exists bool) {
+	v := m.transfer_scene_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTransferSceneID returns the old "transfer_scene_id" field's value of the Payout entity.
+// If the Payout object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PayoutMutation) OldTransferSceneID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTransferSceneID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTransferSceneID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTransferSceneID: %w", err)
+	}
+	return oldValue.TransferSceneID, nil
+}
+
+// ResetTransferSceneID resets all changes to the "transfer_scene_id" field.
+func (m *PayoutMutation) ResetTransferSceneID() {
+	m.transfer_scene_id = nil
+}
+
+// SetNotifyURL sets the "notify_url" field.
+func (m *PayoutMutation) SetNotifyURL(s string) {
+	m.notify_url = &s
+}
+
+// NotifyURL returns the value of the "notify_url" field in the mutation.
+func (m *PayoutMutation) NotifyURL() (r string, exists bool) {
+	v := m.notify_url
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldNotifyURL returns the old "notify_url" field's value of the Payout entity.
+// If the Payout object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PayoutMutation) OldNotifyURL(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldNotifyURL is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldNotifyURL requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldNotifyURL: %w", err)
+	}
+	return oldValue.NotifyURL, nil
+}
+
+// ResetNotifyURL resets all changes to the "notify_url" field.
+func (m *PayoutMutation) ResetNotifyURL() {
+	m.notify_url = nil
 }
 
 // SetBatchID sets the "batch_id" field.
@@ -31787,7 +31861,7 @@ func (m *PayoutMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *PayoutMutation) Fields() []string {
-	fields := make([]string, 0, 23)
+	fields := make([]string, 0, 25)
 	if m.created_at != nil {
 		fields = append(fields, payout.FieldCreatedAt)
 	}
@@ -31820,6 +31894,12 @@ func (m *PayoutMutation) Fields() []string {
 	}
 	if m.package_info != nil {
 		fields = append(fields, payout.FieldPackageInfo)
+	}
+	if m.transfer_scene_id != nil {
+		fields = append(fields, payout.FieldTransferSceneID)
+	}
+	if m.notify_url != nil {
+		fields = append(fields, payout.FieldNotifyURL)
 	}
 	if m.batch_id != nil {
 		fields = append(fields, payout.FieldBatchID)
@@ -31887,6 +31967,10 @@ func (m *PayoutMutation) Field(name string) (ent.Value, bool) {
 		return m.FailReason()
 	case payout.FieldPackageInfo:
 		return m.PackageInfo()
+	case payout.FieldTransferSceneID:
+		return m.TransferSceneID()
+	case payout.FieldNotifyURL:
+		return m.NotifyURL()
 	case payout.FieldBatchID:
 		return m.BatchID()
 	case payout.FieldApprovalsNeeded:
@@ -31942,6 +32026,10 @@ func (m *PayoutMutation) OldField(ctx context.Context, name string) (ent.Value, 
 		return m.OldFailReason(ctx)
 	case payout.FieldPackageInfo:
 		return m.OldPackageInfo(ctx)
+	case payout.FieldTransferSceneID:
+		return m.OldTransferSceneID(ctx)
+	case payout.FieldNotifyURL:
+		return m.OldNotifyURL(ctx)
 	case payout.FieldBatchID:
 		return m.OldBatchID(ctx)
 	case payout.FieldApprovalsNeeded:
@@ -32051,6 +32139,20 @@ func (m *PayoutMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetPackageInfo(v)
+		return nil
+	case payout.FieldTransferSceneID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTransferSceneID(v)
+		return nil
+	case payout.FieldNotifyURL:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetNotifyURL(v)
 		return nil
 	case payout.FieldBatchID:
 		v, ok := value.(string)
@@ -32307,6 +32409,12 @@ func (m *PayoutMutation) ResetField(name string) error {
 		return nil
 	case payout.FieldPackageInfo:
 		m.ResetPackageInfo()
+		return nil
+	case payout.FieldTransferSceneID:
+		m.ResetTransferSceneID()
+		return nil
+	case payout.FieldNotifyURL:
+		m.ResetNotifyURL()
 		return nil
 	case payout.FieldBatchID:
 		m.ResetBatchID()

@@ -40,6 +40,10 @@ type Payout struct {
 	FailReason string `json:"fail_reason,omitempty"`
 	// PackageInfo holds the value of the "package_info" field.
 	PackageInfo string `json:"-"`
+	// TransferSceneID holds the value of the "transfer_scene_id" field.
+	TransferSceneID string `json:"transfer_scene_id,omitempty"`
+	// NotifyURL holds the value of the "notify_url" field.
+	NotifyURL string `json:"notify_url,omitempty"`
 	// BatchID holds the value of the "batch_id" field.
 	BatchID *string `json:"batch_id,omitempty"`
 	// ApprovalsNeeded holds the value of the "approvals_needed" field.
@@ -99,7 +103,7 @@ func (*Payout) scanValues(columns []string) ([]any, error) {
 			values[i] = new(sql.NullBool)
 		case payout.FieldAmountFen, payout.FieldApprovalsNeeded, payout.FieldApprovals, payout.FieldVersion:
 			values[i] = new(sql.NullInt64)
-		case payout.FieldID, payout.FieldBrandID, payout.FieldMemberID, payout.FieldStatus, payout.FieldOutBillNo, payout.FieldTransferBillNo, payout.FieldWechatState, payout.FieldFailReason, payout.FieldPackageInfo, payout.FieldBatchID, payout.FieldIdempotencyKey:
+		case payout.FieldID, payout.FieldBrandID, payout.FieldMemberID, payout.FieldStatus, payout.FieldOutBillNo, payout.FieldTransferBillNo, payout.FieldWechatState, payout.FieldFailReason, payout.FieldPackageInfo, payout.FieldTransferSceneID, payout.FieldNotifyURL, payout.FieldBatchID, payout.FieldIdempotencyKey:
 			values[i] = new(sql.NullString)
 		case payout.FieldCreatedAt, payout.FieldUpdatedAt, payout.FieldRequestedAt, payout.FieldApprovedAt, payout.FieldSubmittedAt, payout.FieldFinishedAt, payout.FieldWechatUpdatedAt, payout.FieldTouchedAt:
 			values[i] = new(sql.NullTime)
@@ -189,6 +193,18 @@ func (_m *Payout) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field package_info", values[i])
 			} else if value.Valid {
 				_m.PackageInfo = value.String
+			}
+		case payout.FieldTransferSceneID:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field transfer_scene_id", values[i])
+			} else if value.Valid {
+				_m.TransferSceneID = value.String
+			}
+		case payout.FieldNotifyURL:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field notify_url", values[i])
+			} else if value.Valid {
+				_m.NotifyURL = value.String
 			}
 		case payout.FieldBatchID:
 			if value, ok := values[i].(*sql.NullString); !ok {
@@ -340,6 +356,12 @@ func (_m *Payout) String() string {
 	builder.WriteString(_m.FailReason)
 	builder.WriteString(", ")
 	builder.WriteString("package_info=<sensitive>")
+	builder.WriteString(", ")
+	builder.WriteString("transfer_scene_id=")
+	builder.WriteString(_m.TransferSceneID)
+	builder.WriteString(", ")
+	builder.WriteString("notify_url=")
+	builder.WriteString(_m.NotifyURL)
 	builder.WriteString(", ")
 	if v := _m.BatchID; v != nil {
 		builder.WriteString("batch_id=")

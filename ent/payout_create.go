@@ -135,6 +135,34 @@ func (_c *PayoutCreate) SetNillablePackageInfo(v *string) *PayoutCreate {
 	return _c
 }
 
+// SetTransferSceneID sets the "transfer_scene_id" field.
+func (_c *PayoutCreate) SetTransferSceneID(v string) *PayoutCreate {
+	_c.mutation.SetTransferSceneID(v)
+	return _c
+}
+
+// SetNillableTransferSceneID sets the "transfer_scene_id" field if the given value is not nil.
+func (_c *PayoutCreate) SetNillableTransferSceneID(v *string) *PayoutCreate {
+	if v != nil {
+		_c.SetTransferSceneID(*v)
+	}
+	return _c
+}
+
+// SetNotifyURL sets the "notify_url" field.
+func (_c *PayoutCreate) SetNotifyURL(v string) *PayoutCreate {
+	_c.mutation.SetNotifyURL(v)
+	return _c
+}
+
+// SetNillableNotifyURL sets the "notify_url" field if the given value is not nil.
+func (_c *PayoutCreate) SetNillableNotifyURL(v *string) *PayoutCreate {
+	if v != nil {
+		_c.SetNotifyURL(*v)
+	}
+	return _c
+}
+
 // SetBatchID sets the "batch_id" field.
 func (_c *PayoutCreate) SetBatchID(v string) *PayoutCreate {
 	_c.mutation.SetBatchID(v)
@@ -357,6 +385,14 @@ func (_c *PayoutCreate) defaults() {
 		v := payout.DefaultPackageInfo
 		_c.mutation.SetPackageInfo(v)
 	}
+	if _, ok := _c.mutation.TransferSceneID(); !ok {
+		v := payout.DefaultTransferSceneID
+		_c.mutation.SetTransferSceneID(v)
+	}
+	if _, ok := _c.mutation.NotifyURL(); !ok {
+		v := payout.DefaultNotifyURL
+		_c.mutation.SetNotifyURL(v)
+	}
 	if _, ok := _c.mutation.Approvals(); !ok {
 		v := payout.DefaultApprovals
 		_c.mutation.SetApprovals(v)
@@ -449,6 +485,22 @@ func (_c *PayoutCreate) check() error {
 	}
 	if _, ok := _c.mutation.PackageInfo(); !ok {
 		return &ValidationError{Name: "package_info", err: errors.New(`ent: missing required field "Payout.package_info"`)}
+	}
+	if _, ok := _c.mutation.TransferSceneID(); !ok {
+		return &ValidationError{Name: "transfer_scene_id", err: errors.New(`ent: missing required field "Payout.transfer_scene_id"`)}
+	}
+	if v, ok := _c.mutation.TransferSceneID(); ok {
+		if err := payout.TransferSceneIDValidator(v); err != nil {
+			return &ValidationError{Name: "transfer_scene_id", err: fmt.Errorf(`ent: validator failed for field "Payout.transfer_scene_id": %w`, err)}
+		}
+	}
+	if _, ok := _c.mutation.NotifyURL(); !ok {
+		return &ValidationError{Name: "notify_url", err: errors.New(`ent: missing required field "Payout.notify_url"`)}
+	}
+	if v, ok := _c.mutation.NotifyURL(); ok {
+		if err := payout.NotifyURLValidator(v); err != nil {
+			return &ValidationError{Name: "notify_url", err: fmt.Errorf(`ent: validator failed for field "Payout.notify_url": %w`, err)}
+		}
 	}
 	if v, ok := _c.mutation.BatchID(); ok {
 		if err := payout.BatchIDValidator(v); err != nil {
@@ -575,6 +627,14 @@ func (_c *PayoutCreate) createSpec() (*Payout, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.PackageInfo(); ok {
 		_spec.SetField(payout.FieldPackageInfo, field.TypeString, value)
 		_node.PackageInfo = value
+	}
+	if value, ok := _c.mutation.TransferSceneID(); ok {
+		_spec.SetField(payout.FieldTransferSceneID, field.TypeString, value)
+		_node.TransferSceneID = value
+	}
+	if value, ok := _c.mutation.NotifyURL(); ok {
+		_spec.SetField(payout.FieldNotifyURL, field.TypeString, value)
+		_node.NotifyURL = value
 	}
 	if value, ok := _c.mutation.BatchID(); ok {
 		_spec.SetField(payout.FieldBatchID, field.TypeString, value)

@@ -104,6 +104,34 @@ func (_u *PayoutUpdate) SetNillablePackageInfo(v *string) *PayoutUpdate {
 	return _u
 }
 
+// SetTransferSceneID sets the "transfer_scene_id" field.
+func (_u *PayoutUpdate) SetTransferSceneID(v string) *PayoutUpdate {
+	_u.mutation.SetTransferSceneID(v)
+	return _u
+}
+
+// SetNillableTransferSceneID sets the "transfer_scene_id" field if the given value is not nil.
+func (_u *PayoutUpdate) SetNillableTransferSceneID(v *string) *PayoutUpdate {
+	if v != nil {
+		_u.SetTransferSceneID(*v)
+	}
+	return _u
+}
+
+// SetNotifyURL sets the "notify_url" field.
+func (_u *PayoutUpdate) SetNotifyURL(v string) *PayoutUpdate {
+	_u.mutation.SetNotifyURL(v)
+	return _u
+}
+
+// SetNillableNotifyURL sets the "notify_url" field if the given value is not nil.
+func (_u *PayoutUpdate) SetNillableNotifyURL(v *string) *PayoutUpdate {
+	if v != nil {
+		_u.SetNotifyURL(*v)
+	}
+	return _u
+}
+
 // SetApprovals sets the "approvals" field.
 func (_u *PayoutUpdate) SetApprovals(v int) *PayoutUpdate {
 	_u.mutation.ResetApprovals()
@@ -317,6 +345,16 @@ func (_u *PayoutUpdate) check() error {
 			return &ValidationError{Name: "fail_reason", err: fmt.Errorf(`ent: validator failed for field "Payout.fail_reason": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.TransferSceneID(); ok {
+		if err := payout.TransferSceneIDValidator(v); err != nil {
+			return &ValidationError{Name: "transfer_scene_id", err: fmt.Errorf(`ent: validator failed for field "Payout.transfer_scene_id": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.NotifyURL(); ok {
+		if err := payout.NotifyURLValidator(v); err != nil {
+			return &ValidationError{Name: "notify_url", err: fmt.Errorf(`ent: validator failed for field "Payout.notify_url": %w`, err)}
+		}
+	}
 	if v, ok := _u.mutation.Approvals(); ok {
 		if err := payout.ApprovalsValidator(v); err != nil {
 			return &ValidationError{Name: "approvals", err: fmt.Errorf(`ent: validator failed for field "Payout.approvals": %w`, err)}
@@ -362,6 +400,12 @@ func (_u *PayoutUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if value, ok := _u.mutation.PackageInfo(); ok {
 		_spec.SetField(payout.FieldPackageInfo, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.TransferSceneID(); ok {
+		_spec.SetField(payout.FieldTransferSceneID, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.NotifyURL(); ok {
+		_spec.SetField(payout.FieldNotifyURL, field.TypeString, value)
 	}
 	if _u.mutation.BatchIDCleared() {
 		_spec.ClearField(payout.FieldBatchID, field.TypeString)
@@ -503,6 +547,34 @@ func (_u *PayoutUpdateOne) SetPackageInfo(v string) *PayoutUpdateOne {
 func (_u *PayoutUpdateOne) SetNillablePackageInfo(v *string) *PayoutUpdateOne {
 	if v != nil {
 		_u.SetPackageInfo(*v)
+	}
+	return _u
+}
+
+// SetTransferSceneID sets the "transfer_scene_id" field.
+func (_u *PayoutUpdateOne) SetTransferSceneID(v string) *PayoutUpdateOne {
+	_u.mutation.SetTransferSceneID(v)
+	return _u
+}
+
+// SetNillableTransferSceneID sets the "transfer_scene_id" field if the given value is not nil.
+func (_u *PayoutUpdateOne) SetNillableTransferSceneID(v *string) *PayoutUpdateOne {
+	if v != nil {
+		_u.SetTransferSceneID(*v)
+	}
+	return _u
+}
+
+// SetNotifyURL sets the "notify_url" field.
+func (_u *PayoutUpdateOne) SetNotifyURL(v string) *PayoutUpdateOne {
+	_u.mutation.SetNotifyURL(v)
+	return _u
+}
+
+// SetNillableNotifyURL sets the "notify_url" field if the given value is not nil.
+func (_u *PayoutUpdateOne) SetNillableNotifyURL(v *string) *PayoutUpdateOne {
+	if v != nil {
+		_u.SetNotifyURL(*v)
 	}
 	return _u
 }
@@ -733,6 +805,16 @@ func (_u *PayoutUpdateOne) check() error {
 			return &ValidationError{Name: "fail_reason", err: fmt.Errorf(`ent: validator failed for field "Payout.fail_reason": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.TransferSceneID(); ok {
+		if err := payout.TransferSceneIDValidator(v); err != nil {
+			return &ValidationError{Name: "transfer_scene_id", err: fmt.Errorf(`ent: validator failed for field "Payout.transfer_scene_id": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.NotifyURL(); ok {
+		if err := payout.NotifyURLValidator(v); err != nil {
+			return &ValidationError{Name: "notify_url", err: fmt.Errorf(`ent: validator failed for field "Payout.notify_url": %w`, err)}
+		}
+	}
 	if v, ok := _u.mutation.Approvals(); ok {
 		if err := payout.ApprovalsValidator(v); err != nil {
 			return &ValidationError{Name: "approvals", err: fmt.Errorf(`ent: validator failed for field "Payout.approvals": %w`, err)}
@@ -795,6 +877,12 @@ func (_u *PayoutUpdateOne) sqlSave(ctx context.Context) (_node *Payout, err erro
 	}
 	if value, ok := _u.mutation.PackageInfo(); ok {
 		_spec.SetField(payout.FieldPackageInfo, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.TransferSceneID(); ok {
+		_spec.SetField(payout.FieldTransferSceneID, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.NotifyURL(); ok {
+		_spec.SetField(payout.FieldNotifyURL, field.TypeString, value)
 	}
 	if _u.mutation.BatchIDCleared() {
 		_spec.ClearField(payout.FieldBatchID, field.TypeString)

@@ -2421,30 +2421,42 @@ func init() {
 	payoutDescPackageInfo := payoutFields[8].Descriptor()
 	// payout.DefaultPackageInfo holds the default value on creation for the package_info field.
 	payout.DefaultPackageInfo = payoutDescPackageInfo.Default.(string)
+	// payoutDescTransferSceneID is the schema descriptor for transfer_scene_id field.
+	payoutDescTransferSceneID := payoutFields[9].Descriptor()
+	// payout.DefaultTransferSceneID holds the default value on creation for the transfer_scene_id field.
+	payout.DefaultTransferSceneID = payoutDescTransferSceneID.Default.(string)
+	// payout.TransferSceneIDValidator is a validator for the "transfer_scene_id" field. It is called by the builders before save.
+	payout.TransferSceneIDValidator = payoutDescTransferSceneID.Validators[0].(func(string) error)
+	// payoutDescNotifyURL is the schema descriptor for notify_url field.
+	payoutDescNotifyURL := payoutFields[10].Descriptor()
+	// payout.DefaultNotifyURL holds the default value on creation for the notify_url field.
+	payout.DefaultNotifyURL = payoutDescNotifyURL.Default.(string)
+	// payout.NotifyURLValidator is a validator for the "notify_url" field. It is called by the builders before save.
+	payout.NotifyURLValidator = payoutDescNotifyURL.Validators[0].(func(string) error)
 	// payoutDescBatchID is the schema descriptor for batch_id field.
-	payoutDescBatchID := payoutFields[9].Descriptor()
+	payoutDescBatchID := payoutFields[11].Descriptor()
 	// payout.BatchIDValidator is a validator for the "batch_id" field. It is called by the builders before save.
 	payout.BatchIDValidator = payoutDescBatchID.Validators[0].(func(string) error)
 	// payoutDescApprovalsNeeded is the schema descriptor for approvals_needed field.
-	payoutDescApprovalsNeeded := payoutFields[10].Descriptor()
+	payoutDescApprovalsNeeded := payoutFields[12].Descriptor()
 	// payout.ApprovalsNeededValidator is a validator for the "approvals_needed" field. It is called by the builders before save.
 	payout.ApprovalsNeededValidator = payoutDescApprovalsNeeded.Validators[0].(func(int) error)
 	// payoutDescApprovals is the schema descriptor for approvals field.
-	payoutDescApprovals := payoutFields[11].Descriptor()
+	payoutDescApprovals := payoutFields[13].Descriptor()
 	// payout.DefaultApprovals holds the default value on creation for the approvals field.
 	payout.DefaultApprovals = payoutDescApprovals.Default.(int)
 	// payout.ApprovalsValidator is a validator for the "approvals" field. It is called by the builders before save.
 	payout.ApprovalsValidator = payoutDescApprovals.Validators[0].(func(int) error)
 	// payoutDescIdempotencyKey is the schema descriptor for idempotency_key field.
-	payoutDescIdempotencyKey := payoutFields[12].Descriptor()
+	payoutDescIdempotencyKey := payoutFields[14].Descriptor()
 	// payout.IdempotencyKeyValidator is a validator for the "idempotency_key" field. It is called by the builders before save.
 	payout.IdempotencyKeyValidator = payoutDescIdempotencyKey.Validators[0].(func(string) error)
 	// payoutDescCancelRequested is the schema descriptor for cancel_requested field.
-	payoutDescCancelRequested := payoutFields[13].Descriptor()
+	payoutDescCancelRequested := payoutFields[15].Descriptor()
 	// payout.DefaultCancelRequested holds the default value on creation for the cancel_requested field.
 	payout.DefaultCancelRequested = payoutDescCancelRequested.Default.(bool)
 	// payoutDescVersion is the schema descriptor for version field.
-	payoutDescVersion := payoutFields[20].Descriptor()
+	payoutDescVersion := payoutFields[22].Descriptor()
 	// payout.DefaultVersion holds the default value on creation for the version field.
 	payout.DefaultVersion = payoutDescVersion.Default.(int)
 	// payout.VersionValidator is a validator for the "version" field. It is called by the builders before save.

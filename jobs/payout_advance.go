@@ -9,8 +9,9 @@ import (
 )
 
 // PayoutAdvanceArgs moves one payout on with WeChat Pay (create the bill, query it, cancel
-// it). Unique per payout while waiting or running: a second enqueue is a no-op (what it would
-// have done, e.g. a member's cancel during a run, is picked up by the periodic sweep).
+// it). Unique per payout while waiting or running: a second enqueue is a no-op. A member's
+// cancel asked for during a run is still carried out at once: Advance reads the payout again
+// before it returns and sends a pending cancel; anything else waits for the periodic sweep.
 type PayoutAdvanceArgs struct {
 	BrandID  string `json:"brand_id"`
 	PayoutID string `json:"payout_id" river:"unique"`

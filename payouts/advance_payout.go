@@ -20,7 +20,33 @@ import (
 //     returned as an error so the job retries (and then queries).
 //   - submitted: carry out a member's cancel, else query the bill and apply its state.
 //   - anything else: nothing to do.
+//
+// A member's cancel asked for while it runs is carried out before it returns: the job is unique
+// per payout while running, so the cancel's enqueue found this run and was a no-op. A brand
+// whose merchant is gone (ErrNoMerchant) leaves the payout as it is, raises a merchant_missing
+// alert and returns nil: retrying at the job's pace cannot help; the sweep looks again.
 func (s *Payouts) Advance(ctx context.Context, brandID, payoutID string) error {
+	err := s.advance(ctx, brandID, payoutID)
+	if err == nil {
+		// Read again: a cancel may have been asked for meanwhile. Concurrent runs may both
+		// send it; WeChat answers a repeated cancel with the bill's state (or refuses it).
+		var p Payout
+		if p, err = s.Store.PayoutByID(ctx, brandID, payoutID); err == nil && cancelPending(p) {
+			err = s.cancel(ctx, p)
+		}
+	}
+	if errors.Is(err, ErrNoMerchant) {
+		return s.noMerchant(ctx, brandID, payoutID)
+	}
+	return err
+}
+
+// cancelPending: the member asked to cancel a bill that is still open and not being cancelled.
+func cancelPending(p Payout) bool {
+	return p.Status == PayoutSubmitted && p.CancelRequested && !BillFinal(p.WeChatState) && p.WeChatState != BillCanceling
+}
+
+func (s *Payouts) advance(ctx context.Context, brandID, payoutID string) error {
 	p, err := s.Store.PayoutByID(ctx, brandID, payoutID)
 	if err != nil {
 		return err
@@ -29,7 +55,7 @@ func (s *Payouts) Advance(ctx context.Context, brandID, payoutID string) error {
 	case PayoutApproved:
 		return s.send(ctx, p)
 	case PayoutSubmitted:
-		if p.CancelRequested && !BillFinal(p.WeChatState) && p.WeChatState != BillCanceling {
+		if cancelPending(p) {
 			return s.cancel(ctx, p)
 		}
 		if err := s.query(ctx, p); err != nil {
@@ -40,12 +66,34 @@ func (s *Payouts) Advance(ctx context.Context, brandID, payoutID string) error {
 		}
 		if needsPackage(p) {
 			// Only a create's answer carries package_info; repeating the create with the
-			// same out_bill_no and fields answers the existing bill with it.
+			// same out_bill_no and fields answers the existing bill with it. Not when WeChat
+			// refused our last repeat as another request: it would refuse it again.
+			if refused, err := s.lastCreateRefused(ctx, p); err != nil || refused {
+				return err
+			}
 			return s.createBill(ctx, p)
 		}
 	}
 	return nil
 }
+
+// lastCreateRefused: the payout's last create was refused by WeChat. For a payout whose bill
+// is open that is a repeat taken for another request (any other refusal fails the payout).
+func (s *Payouts) lastCreateRefused(ctx context.Context, p Payout) (bool, error) {
+	attempts, err := s.Store.ListAttempts(ctx, p.BrandID, p.ID)
+	if err != nil {
+		return false, err
+	}
+	for i := len(attempts) - 1; i >= 0; i-- {
+		if a := attempts[i]; a.Op == OpCreate {
+			return a.Outcome == OutcomeRefused && a.Code != CodeNotConfigured, nil
+		}
+	}
+	return false, nil
+}
+
+// CodeNotConfigured is the code of an attempt that could not be sent: the brand has no merchant.
+const CodeNotConfigured = "NOT_CONFIGURED"
 
 // needsPackage: the bill is open and will wait for the member, but we do not hold the
 // package_info the confirm page needs (the create's answer was lost, or said ACCEPTED only).
@@ -101,12 +149,37 @@ func (s *Payouts) createBill(ctx context.Context, p Payout) error {
 			return err
 		}
 	}
-	// The intent row commits before the call (DESIGN §5, I8).
-	a, err := s.Store.InsertAttempt(ctx, Attempt{ID: uuid.Must(uuid.NewV7()).String(), BrandID: p.BrandID, PayoutID: p.ID,
-		OutBillNo: p.OutBillNo, Op: OpCreate, Outcome: OutcomePending, StartedAt: s.Clock.Now().UTC()})
+	// Ask even when the parameters are stored: a brand whose merchant was removed must not
+	// get an intent row (and a call that can only fail).
+	var current CreateParams
+	if s.Merchants != nil {
+		if current, err = s.Merchants.CreateParams(ctx, p.BrandID); err != nil {
+			return err
+		}
+	}
+	// The intent row commits before the call (DESIGN §5, I8), with the parameters of the
+	// first create, which every repeat sends unchanged.
+	a := Attempt{ID: uuid.Must(uuid.NewV7()).String(), BrandID: p.BrandID, PayoutID: p.ID,
+		OutBillNo: p.OutBillNo, Op: OpCreate, Outcome: OutcomePending, StartedAt: s.Clock.Now().UTC()}
+	err = s.Store.WithTx(ctx, func(ctx context.Context) error {
+		if p.SceneID == "" && current.SceneID != "" {
+			if err := s.Store.FreezeCreateParams(ctx, p.BrandID, p.ID, current); err != nil {
+				return err
+			}
+			cur, err := s.Store.PayoutByID(ctx, p.BrandID, p.ID)
+			if err != nil {
+				return err
+			}
+			p.SceneID, p.NotifyURL = cur.SceneID, cur.NotifyURL // another run's, when it stored first
+		}
+		var err error
+		a, err = s.Store.InsertAttempt(ctx, a)
+		return err
+	})
 	if err != nil {
 		return err
 	}
+	order.Params = CreateParams{SceneID: p.SceneID, NotifyURL: p.NotifyURL}
 	bill, err := s.Transfers.Create(ctx, order)
 	return s.settleAttempt(ctx, p, a, bill, err, true)
 }
@@ -125,6 +198,15 @@ func (s *Payouts) settleAttempt(ctx context.Context, p Payout, a Attempt, bill B
 			_, err := s.ApplyBill(ctx, p.BrandID, bill)
 			return err
 		})
+	case errors.Is(callErr, ErrNoMerchant):
+		// Nothing was sent (no merchant to send with): as definite as a refusal, but of the
+		// brand's setup, not of the payout, which waits (Advance raises the alert).
+		if err := s.Store.FinishAttempt(ctx, p.BrandID, a.ID, OutcomeRefused, "", CodeNotConfigured, truncateRunes(callErr.Error(), 200), now); err != nil {
+			return err
+		}
+		return callErr
+	case create && errors.As(callErr, &refused) && refused.BillExists:
+		return s.billExists(ctx, p, a, refused, now)
 	case errors.As(callErr, &refused):
 		return s.Store.WithTx(ctx, func(ctx context.Context) error {
 			if err := s.Store.FinishAttempt(ctx, p.BrandID, a.ID, OutcomeRefused, "", refused.Code, truncateRunes(refused.Message, 200), now); err != nil {
@@ -154,6 +236,55 @@ func (s *Payouts) settleAttempt(ctx context.Context, p Payout, a Attempt, bill B
 		}
 		return fmt.Errorf("payout %s: %s outcome unknown, will query: %w", p.ID, a.Op, callErr)
 	}
+}
+
+// billExists handles a create WeChat refused because a bill with the payout's out_bill_no
+// exists with other fields: never a failure (the bill may be paid; releasing the hold could
+// pay twice). The attempt is stored as refused, an alert raised once per payout, and the bill
+// is learnt by a query and applied; until a query answers, the payout stays as it is.
+func (s *Payouts) billExists(ctx context.Context, p Payout, a Attempt, refused *RefusedError, now time.Time) error {
+	if err := s.Store.FinishAttempt(ctx, p.BrandID, a.ID, OutcomeRefused, "", refused.Code, truncateRunes(refused.Message, 200), now); err != nil {
+		return err
+	}
+	// Dated by the request, so every later run finds the same alert.
+	day := p.RequestedAt.In(ReconcileZone).Format(time.DateOnly)
+	if err := s.raise(ctx, p, AlertCreateParamsDiffer, day, "a repeated create was refused as differing from the first: "+refused.Message); err != nil {
+		return err
+	}
+	bill, err := s.Transfers.Query(ctx, p.BrandID, p.OutBillNo)
+	if err != nil {
+		return fmt.Errorf("payout %s: create refused as a differing repeat, query: %w", p.ID, err)
+	}
+	_, err = s.ApplyBill(ctx, p.BrandID, bill)
+	return err
+}
+
+// noMerchant leaves an open payout of a brand without a merchant as it is and says so: a
+// merchant_missing alert, once per payout and day.
+func (s *Payouts) noMerchant(ctx context.Context, brandID, payoutID string) error {
+	p, err := s.Store.PayoutByID(ctx, brandID, payoutID)
+	if err != nil {
+		return err
+	}
+	if PayoutFinal(p.Status) {
+		return nil
+	}
+	day := s.Clock.Now().In(ReconcileZone).Format(time.DateOnly)
+	return s.raise(ctx, p, AlertNoMerchant, day, "the brand has no WeChat Pay merchant configured: the payout waits for one")
+}
+
+// raise stores an alert about a payout (once per payout × day × kind).
+func (s *Payouts) raise(ctx context.Context, p Payout, kind, day, detail string) error {
+	if s.Alerts == nil {
+		return nil
+	}
+	fresh, err := s.Alerts.InsertAlert(ctx, Alert{BrandID: p.BrandID, Day: day, PayoutID: p.ID, OutBillNo: p.OutBillNo, Kind: kind,
+		OurStatus: p.Status, OurAmountFen: p.AmountFen, WeChatState: p.WeChatState, Detail: truncateRunes(detail, 250),
+		CreatedAt: s.Clock.Now().UTC()})
+	if err == nil && fresh && s.OnAlert != nil {
+		s.OnAlert(kind)
+	}
+	return err
 }
 
 func (s *Payouts) query(ctx context.Context, p Payout) error {

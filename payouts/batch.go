@@ -73,6 +73,15 @@ func (b *Batches) Start(ctx context.Context, actor brands.Actor, role, brandID, 
 		return res, err
 	}
 	s := b.Payouts
+	// Without a merchant no payout of the batch could be sent: refuse it whole (409), as a
+	// member's request is refused.
+	if s.Merchants != nil {
+		if _, err := s.Merchants.CreateParams(ctx, brandID); errors.Is(err, ErrNoMerchant) {
+			return BatchResult{}, ErrNotConfigured
+		} else if err != nil {
+			return BatchResult{}, err
+		}
+	}
 	var res BatchResult
 	err = s.Store.WithTx(ctx, func(ctx context.Context) error {
 		res = BatchResult{}

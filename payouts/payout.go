@@ -100,13 +100,16 @@ type Payout struct {
 	Approvals             int
 	IdempotencyKey        string
 	CancelRequested       bool
-	RequestedAt           time.Time
-	ApprovedAt            *time.Time
-	SubmittedAt           *time.Time
-	FinishedAt            *time.Time
-	WeChatUpdatedAt       *time.Time
-	TouchedAt             time.Time
-	Version               int
+	// SceneID and NotifyURL are the create's parameters, stored with the first create intent
+	// and sent unchanged on every repeat ("" before the first create).
+	SceneID, NotifyURL string
+	RequestedAt        time.Time
+	ApprovedAt         *time.Time
+	SubmittedAt        *time.Time
+	FinishedAt         *time.Time
+	WeChatUpdatedAt    *time.Time
+	TouchedAt          time.Time
+	Version            int
 }
 
 // PayoutChange is a guarded update of a payout: applied only while the row is still at
@@ -226,6 +229,10 @@ type PayoutStore interface {
 	// InsertApproval stores a decision (ErrDuplicate when that admin decided already).
 	InsertApproval(ctx context.Context, a Approval) (Approval, error)
 	ListApprovals(ctx context.Context, brandID, payoutID string) ([]Approval, error)
+
+	// FreezeCreateParams stores the create's parameters on the payout unless it has them
+	// already (the first writer wins; read the payout again for what was stored).
+	FreezeCreateParams(ctx context.Context, brandID, id string, params CreateParams) error
 
 	InsertAttempt(ctx context.Context, a Attempt) (Attempt, error)
 	FinishAttempt(ctx context.Context, brandID, id, outcome, wechatState, code, message string, at time.Time) error

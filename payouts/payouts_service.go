@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"strings"
 	"time"
 
@@ -46,6 +47,13 @@ type Payouts struct {
 	Queue SendQueue
 	// Transfers is WeChat Pay (per brand, at the edge).
 	Transfers Transfers
+	// Merchants says whether the brand has a WeChat Pay merchant and what its creates carry
+	// (wechat/pay at the edge); nil → every brand has one and creates carry Transfers' defaults.
+	Merchants Merchants
+	// Alerts stores the alerts the send job raises (a repeat refused as differing, a merchant
+	// removed); nil → none are stored. OnAlert, when set, is told of every new one.
+	Alerts  AlertSink
+	OnAlert func(kind string)
 	// Reminder asks the member to confirm a waiting bill; nil → no reminders.
 	Reminder ConfirmReminder
 	Clock    clock.Clock
@@ -82,6 +90,31 @@ type TransferOrder struct {
 	AmountFen int64
 	// RealName is set when the amount needs it (≥ 2,000 yuan).
 	RealName string
+	// Params are the payout's stored create parameters; a zero SceneID (a payout stored before
+	// they were kept, or no Merchants) → the brand's current ones.
+	Params CreateParams
+}
+
+// CreateParams are the fields of a create that could change between two calls for the same
+// out_bill_no (the brand's transfer scene, the replica's callback URL). WeChat refuses a repeat
+// whose fields differ, so they are stored with the first create intent and sent on every repeat.
+type CreateParams struct {
+	SceneID   string
+	NotifyURL string // "" → no callback (queries find the outcome)
+}
+
+// ErrNoMerchant means the brand has no WeChat Pay merchant configured: nothing can be sent.
+var ErrNoMerchant = errors.New("payouts: the brand has no WeChat Pay merchant configured")
+
+// Merchants is what the payouts learn of a brand's WeChat Pay merchant (wechat/pay at the edge).
+type Merchants interface {
+	// CreateParams answers the parameters a first create would carry now, or ErrNoMerchant.
+	CreateParams(ctx context.Context, brandID string) (CreateParams, error)
+}
+
+// AlertSink stores an alert once per payout × day × kind (false when it was stored already).
+type AlertSink interface {
+	InsertAlert(ctx context.Context, a Alert) (bool, error)
 }
 
 // Bill is what WeChat said about a payout's bill.
@@ -101,6 +134,10 @@ type RefusedError struct {
 	Code, Message string
 	// NotFound: WeChat has no such bill (a query).
 	NotFound bool
+	// BillExists: a create refused because a bill with this out_bill_no exists with other
+	// fields (INVALID_REQUEST "商户单号重复，且与原单参数不一致"). It is not a refusal of the
+	// payout: the bill may still be paid.
+	BillExists bool
 }
 
 func (e *RefusedError) Error() string { return "wechat pay refused: " + e.Code + ": " + e.Message }

@@ -16,7 +16,13 @@ const (
 	AlertAmountMismatch = "amount_mismatch" // the bill is for another amount
 	AlertMissing        = "missing"         // we hold a bill number WeChat does not know
 	AlertStuck          = "stuck"           // the bill is still open more than 24 h after it was made
+	// Raised by the send job, not by the daily comparison:
+	AlertCreateParamsDiffer = "create_params_differ" // a repeated create was refused as another request; the bill exists
+	AlertNoMerchant         = "merchant_missing"     // an open payout's brand has no WeChat Pay merchant any more: it waits
 )
+
+// AlertKinds lists every alert kind (the sharecast_reconciliation_mismatches gauge).
+var AlertKinds = []string{AlertStateMismatch, AlertAmountMismatch, AlertMissing, AlertStuck, AlertCreateParamsDiffer, AlertNoMerchant}
 
 // ReconcileZone is the zone of WeChat's update_time days (DESIGN §3.6).
 var ReconcileZone = func() *time.Location {

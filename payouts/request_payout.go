@@ -131,6 +131,9 @@ func (s *Payouts) CreateForBatch(ctx context.Context, brandID, batchID, memberID
 // Rule errors of a request (422).
 func errLimit(msg string) error { return apperr.New(apperr.Rule, "PAYOUT_LIMIT", msg) }
 
+// ErrNotConfigured refuses a payout of a brand with no WeChat Pay merchant (409).
+var ErrNotConfigured = apperr.New(apperr.Conflict, "PAYOUTS_NOT_CONFIGURED", "payouts are not available: the brand has no WeChat Pay merchant configured")
+
 var errInsufficient = apperr.New(apperr.Rule, "PAYOUT_INSUFFICIENT_BALANCE", "the amount is more than the available balance")
 
 // ApprovalsNeeded is how many approvals a payout needs when the member's payouts today, this
@@ -154,6 +157,14 @@ func (s *Payouts) create(ctx context.Context, brandID, memberID string, amountFe
 		return Payout{}, err
 	}
 	r := b.Rules.Normalize()
+	// Without a merchant nothing could ever be sent: refuse before anything is held.
+	if s.Merchants != nil {
+		if _, err := s.Merchants.CreateParams(ctx, brandID); errors.Is(err, ErrNoMerchant) {
+			return Payout{}, ErrNotConfigured
+		} else if err != nil {
+			return Payout{}, err
+		}
+	}
 	payee, err := s.Payees.Payee(ctx, brandID, memberID)
 	if errors.Is(err, ErrNotFound) {
 		return Payout{}, apperr.NotFoundf("no such member")

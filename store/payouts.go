@@ -40,7 +40,7 @@ func toPayout(r *ent.Payout) payouts.Payout {
 		OutBillNo: r.OutBillNo, TransferBillNo: r.TransferBillNo, WeChatState: r.WechatState, FailReason: r.FailReason,
 		PackageInfo: r.PackageInfo, ApprovalsNeeded: r.ApprovalsNeeded, Approvals: r.Approvals, CancelRequested: r.CancelRequested,
 		RequestedAt: r.RequestedAt, ApprovedAt: r.ApprovedAt, SubmittedAt: r.SubmittedAt, FinishedAt: r.FinishedAt,
-		WeChatUpdatedAt: r.WechatUpdatedAt, TouchedAt: r.TouchedAt, Version: r.Version}
+		WeChatUpdatedAt: r.WechatUpdatedAt, TouchedAt: r.TouchedAt, Version: r.Version, SceneID: r.TransferSceneID, NotifyURL: r.NotifyURL}
 	if r.BatchID != nil {
 		p.BatchID = *r.BatchID
 	}
@@ -216,6 +216,14 @@ func (s *Payouts) ListApprovals(ctx context.Context, brandID, payoutID string) (
 			Decision: string(r.Decision), Note: r.Note, CreatedAt: r.CreatedAt})
 	}
 	return out, nil
+}
+
+// FreezeCreateParams stores the create's parameters unless the payout has them (the first
+// writer wins). It changes neither version nor touched_at: it is not a change of state.
+func (s *Payouts) FreezeCreateParams(ctx context.Context, brandID, id string, params payouts.CreateParams) error {
+	_, err := s.ent(ctx).Payout.Update().Where(payout.BrandID(brandID), payout.ID(id), payout.TransferSceneID("")).
+		SetTransferSceneID(params.SceneID).SetNotifyURL(params.NotifyURL).Save(ctx)
+	return err
 }
 
 // InsertAttempt stores an intent row.

@@ -29,9 +29,19 @@ type fakeWeChat struct {
 	refuse string
 	// queryDown: queries fail with an unknown error.
 	queryDown bool
+	// params are each bill's create parameters: a repeat with others is refused, like WeChat.
+	params map[string]payouts.CreateParams
+	// sent lists the parameters of every create that reached "WeChat"; cancels counts cancels.
+	sent    []payouts.CreateParams
+	cancels int
+	// duringQuery, when set, runs (unlocked) inside the next query: something that happens
+	// while a job is working.
+	duringQuery func()
 }
 
-func newFakeWeChat() *fakeWeChat { return &fakeWeChat{bills: map[string]*payouts.Bill{}} }
+func newFakeWeChat() *fakeWeChat {
+	return &fakeWeChat{bills: map[string]*payouts.Bill{}, params: map[string]payouts.CreateParams{}}
+}
 
 var errTimeout = errors.New("fake wechat: timeout")
 
@@ -44,8 +54,13 @@ func (f *fakeWeChat) Create(_ context.Context, o payouts.TransferOrder) (payouts
 		f.refuse = ""
 		return payouts.Bill{}, &payouts.RefusedError{Code: code, Message: "refused by the fake"}
 	}
+	f.sent = append(f.sent, o.Params)
 	b, ok := f.bills[o.OutBillNo]
+	if ok && f.params[o.OutBillNo] != o.Params {
+		return payouts.Bill{}, &payouts.RefusedError{Code: "INVALID_REQUEST", Message: "商户单号重复，且与原单参数不一致", BillExists: true}
+	}
 	if !ok {
+		f.params[o.OutBillNo] = o.Params
 		f.made++
 		b = &payouts.Bill{OutBillNo: o.OutBillNo, TransferBillNo: fmt.Sprintf("TB%06d", f.made), State: payouts.BillWaitUserConfirm,
 			AmountFen: o.AmountFen, PackageInfo: "pkg-" + o.OutBillNo}
@@ -62,6 +77,12 @@ func (f *fakeWeChat) Create(_ context.Context, o payouts.TransferOrder) (payouts
 
 func (f *fakeWeChat) Query(_ context.Context, _, outBillNo string) (payouts.Bill, error) {
 	f.mu.Lock()
+	if during := f.duringQuery; during != nil {
+		f.duringQuery = nil
+		f.mu.Unlock()
+		during()
+		f.mu.Lock()
+	}
 	defer f.mu.Unlock()
 	if f.queryDown {
 		return payouts.Bill{}, errTimeout
@@ -78,6 +99,7 @@ func (f *fakeWeChat) Query(_ context.Context, _, outBillNo string) (payouts.Bill
 func (f *fakeWeChat) Cancel(_ context.Context, _, outBillNo string) (payouts.Bill, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	f.cancels++
 	b, ok := f.bills[outBillNo]
 	if !ok {
 		return payouts.Bill{}, &payouts.RefusedError{Code: "NOT_FOUND", NotFound: true}

@@ -434,6 +434,7 @@ func (s *svc) isolationFixture(t *testing.T) isolationFixture {
 	// the auto-approve threshold, so it waits for review (approve, reject and cancel apply).
 	expect(t, s.do("POST", "/admin/v1/adjustments", bTok, map[string]any{"member_id": inviter.ID, "kind": "prize",
 		"amount_fen": 30_000, "reason": "B isolation prize"}), 201, "")
+	s.giveMerchant(t, brand.ID, "wx00000000000000b1") // no merchant: 409 PAYOUTS_NOT_CONFIGURED
 	ans, err := s.app.payouts.Request(ctx, brand.ID, inviter.ID, 10_000, "iso-b-payout", "iso-b-payout",
 		func(p payouts.Payout, err error) (int, []byte) {
 			if err != nil {

@@ -38,8 +38,9 @@ func (a *app) wirePayouts(baseURL string, o buildOptions) {
 		return public + "/webhooks/wechatpay/" + url.PathEscape(brandID) + "/transfer"
 	}
 	ps := a.store.Payouts(a.box)
+	transfers := &pay.PayoutTransfers{Clients: a.payClients, Brands: a.brands, NotifyURL: notify}
 	a.payouts = &payouts.Payouts{Store: ps, Ledger: a.ledger, Payees: ps, Brands: a.brands, Audit: a.store, Events: a.events,
-		Queue: jobs.PayoutQueue{Runner: a.jobs}, Transfers: &pay.PayoutTransfers{Clients: a.payClients, Brands: a.brands, NotifyURL: notify},
+		Queue: jobs.PayoutQueue{Runner: a.jobs}, Transfers: transfers, Merchants: transfers, Alerts: a.store.Reconciliation(),
 		Reminder: payoutReminder{r: a.reminders, brands: a.brands, members: a.store}, Clock: a.clock, SweepAfter: o.payoutSweepAfter}
 	if w := a.jobs.Workers(); w != nil {
 		river.AddWorker(w, jobs.NewPayoutAdvanceWorker(a.payouts, 0))

@@ -1254,6 +1254,8 @@ var (
 		{Name: "wechat_state", Type: field.TypeString, Size: 32, Default: ""},
 		{Name: "fail_reason", Type: field.TypeString, Size: 256, Default: ""},
 		{Name: "package_info", Type: field.TypeString, Size: 2147483647, Default: ""},
+		{Name: "transfer_scene_id", Type: field.TypeString, Size: 36, Default: ""},
+		{Name: "notify_url", Type: field.TypeString, Size: 512, Default: ""},
 		{Name: "batch_id", Type: field.TypeString, Nullable: true, Size: 36},
 		{Name: "approvals_needed", Type: field.TypeInt},
 		{Name: "approvals", Type: field.TypeInt, Default: 0},
@@ -1276,7 +1278,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "payouts_brands_brand",
-				Columns:    []*schema.Column{PayoutsColumns[23]},
+				Columns:    []*schema.Column{PayoutsColumns[25]},
 				RefColumns: []*schema.Column{BrandsColumns[0]},
 				OnDelete:   schema.Restrict,
 			},
@@ -1285,27 +1287,27 @@ var (
 			{
 				Name:    "payout_brand_id_member_id_requested_at",
 				Unique:  false,
-				Columns: []*schema.Column{PayoutsColumns[23], PayoutsColumns[3], PayoutsColumns[16]},
+				Columns: []*schema.Column{PayoutsColumns[25], PayoutsColumns[3], PayoutsColumns[18]},
 			},
 			{
 				Name:    "payout_brand_id_status_requested_at",
 				Unique:  false,
-				Columns: []*schema.Column{PayoutsColumns[23], PayoutsColumns[5], PayoutsColumns[16]},
+				Columns: []*schema.Column{PayoutsColumns[25], PayoutsColumns[5], PayoutsColumns[18]},
 			},
 			{
 				Name:    "payout_brand_id_batch_id",
 				Unique:  false,
-				Columns: []*schema.Column{PayoutsColumns[23], PayoutsColumns[11]},
+				Columns: []*schema.Column{PayoutsColumns[25], PayoutsColumns[13]},
 			},
 			{
 				Name:    "payout_brand_id_touched_at",
 				Unique:  false,
-				Columns: []*schema.Column{PayoutsColumns[23], PayoutsColumns[21]},
+				Columns: []*schema.Column{PayoutsColumns[25], PayoutsColumns[23]},
 			},
 			{
 				Name:    "payout_status_touched_at",
 				Unique:  false,
-				Columns: []*schema.Column{PayoutsColumns[5], PayoutsColumns[21]},
+				Columns: []*schema.Column{PayoutsColumns[5], PayoutsColumns[23]},
 			},
 		},
 	}

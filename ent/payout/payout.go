@@ -37,6 +37,10 @@ const (
 	FieldFailReason = "fail_reason"
 	// FieldPackageInfo holds the string denoting the package_info field in the database.
 	FieldPackageInfo = "package_info"
+	// FieldTransferSceneID holds the string denoting the transfer_scene_id field in the database.
+	FieldTransferSceneID = "transfer_scene_id"
+	// FieldNotifyURL holds the string denoting the notify_url field in the database.
+	FieldNotifyURL = "notify_url"
 	// FieldBatchID holds the string denoting the batch_id field in the database.
 	FieldBatchID = "batch_id"
 	// FieldApprovalsNeeded holds the string denoting the approvals_needed field in the database.
@@ -88,6 +92,8 @@ var Columns = []string{
 	FieldWechatState,
 	FieldFailReason,
 	FieldPackageInfo,
+	FieldTransferSceneID,
+	FieldNotifyURL,
 	FieldBatchID,
 	FieldApprovalsNeeded,
 	FieldApprovals,
@@ -141,6 +147,14 @@ var (
 	FailReasonValidator func(string) error
 	// DefaultPackageInfo holds the default value on creation for the "package_info" field.
 	DefaultPackageInfo string
+	// DefaultTransferSceneID holds the default value on creation for the "transfer_scene_id" field.
+	DefaultTransferSceneID string
+	// TransferSceneIDValidator is a validator for the "transfer_scene_id" field. It is called by the builders before save.
+	TransferSceneIDValidator func(string) error
+	// DefaultNotifyURL holds the default value on creation for the "notify_url" field.
+	DefaultNotifyURL string
+	// NotifyURLValidator is a validator for the "notify_url" field. It is called by the builders before save.
+	NotifyURLValidator func(string) error
 	// BatchIDValidator is a validator for the "batch_id" field. It is called by the builders before save.
 	BatchIDValidator func(string) error
 	// ApprovalsNeededValidator is a validator for the "approvals_needed" field. It is called by the builders before save.
@@ -252,6 +266,16 @@ func ByFailReason(opts ...sql.OrderTermOption) OrderOption {
 // ByPackageInfo orders the results by the package_info field.
 func ByPackageInfo(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldPackageInfo, opts...).ToFunc()
+}
+
+// ByTransferSceneID orders the results by the transfer_scene_id field.
+func ByTransferSceneID(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldTransferSceneID, opts...).ToFunc()
+}
+
+// ByNotifyURL orders the results by the notify_url field.
+func ByNotifyURL(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldNotifyURL, opts...).ToFunc()
 }
 
 // ByBatchID orders the results by the batch_id field.

@@ -115,6 +115,16 @@ func PackageInfo(v string) predicate.Payout {
 	return predicate.Payout(sql.FieldEQ(FieldPackageInfo, v))
 }
 
+// TransferSceneID applies equality check predicate on the "transfer_scene_id" field. It's identical to TransferSceneIDEQ.
+func TransferSceneID(v string) predicate.Payout {
+	return predicate.Payout(sql.FieldEQ(FieldTransferSceneID, v))
+}
+
+// NotifyURL applies equality check predicate on the "notify_url" field. It's identical to NotifyURLEQ.
+func NotifyURL(v string) predicate.Payout {
+	return predicate.Payout(sql.FieldEQ(FieldNotifyURL, v))
+}
+
 // BatchID applies equality check predicate on the "batch_id" field. It's identical to BatchIDEQ.
 func BatchID(v string) predicate.Payout {
 	return predicate.Payout(sql.FieldEQ(FieldBatchID, v))
@@ -768,6 +778,136 @@ func PackageInfoEqualFold(v string) predicate.Payout {
 // PackageInfoContainsFold applies the ContainsFold predicate on the "package_info" field.
 func PackageInfoContainsFold(v string) predicate.Payout {
 	return predicate.Payout(sql.FieldContainsFold(FieldPackageInfo, v))
+}
+
+// TransferSceneIDEQ applies the EQ predicate on the "transfer_scene_id" field.
+func TransferSceneIDEQ(v string) predicate.Payout {
+	return predicate.Payout(sql.FieldEQ(FieldTransferSceneID, v))
+}
+
+// TransferSceneIDNEQ applies the NEQ predicate on the "transfer_scene_id" field.
+func TransferSceneIDNEQ(v string) predicate.Payout {
+	return predicate.Payout(sql.FieldNEQ(FieldTransferSceneID, v))
+}
+
+// TransferSceneIDIn applies the In predicate on the "transfer_scene_id" field.
+func TransferSceneIDIn(vs ...string) predicate.Payout {
+	return predicate.Payout(sql.FieldIn(FieldTransferSceneID, vs...))
+}
+
+// TransferSceneIDNotIn applies the NotIn predicate on the "transfer_scene_id" field.
+func TransferSceneIDNotIn(vs ...string) predicate.Payout {
+	return predicate.Payout(sql.FieldNotIn(FieldTransferSceneID, vs...))
+}
+
+// TransferSceneIDGT applies the GT predicate on the "transfer_scene_id" field.
+func TransferSceneIDGT(v string) predicate.Payout {
+	return predicate.Payout(sql.FieldGT(FieldTransferSceneID, v))
+}
+
+// TransferSceneIDGTE applies the GTE predicate on the "transfer_scene_id" field.
+func TransferSceneIDGTE(v string) predicate.Payout {
+	return predicate.Payout(sql.FieldGTE(FieldTransferSceneID, v))
+}
+
+// TransferSceneIDLT applies the LT predicate on the "transfer_scene_id" field.
+func TransferSceneIDLT(v string) predicate.Payout {
+	return predicate.Payout(sql.FieldLT(FieldTransferSceneID, v))
+}
+
+// TransferSceneIDLTE applies the LTE predicate on the "transfer_scene_id" field.
+func TransferSceneIDLTE(v string) predicate.Payout {
+	return predicate.Payout(sql.FieldLTE(FieldTransferSceneID, v))
+}
+
+// TransferSceneIDContains applies the Contains predicate on the "transfer_scene_id" field.
+func TransferSceneIDContains(v string) predicate.Payout {
+	return predicate.Payout(sql.FieldContains(FieldTransferSceneID, v))
+}
+
+// TransferSceneIDHasPrefix applies the HasPrefix predicate on the "transfer_scene_id" field.
+func TransferSceneIDHasPrefix(v string) predicate.Payout {
+	return predicate.Payout(sql.FieldHasPrefix(FieldTransferSceneID, v))
+}
+
+// TransferSceneIDHasSuffix applies the HasSuffix predicate on the "transfer_scene_id" field.
+func TransferSceneIDHasSuffix(v string) predicate.Payout {
+	return predicate.Payout(sql.FieldHasSuffix(FieldTransferSceneID, v))
+}
+
+// TransferSceneIDEqualFold applies the EqualFold predicate on the "transfer_scene_id" field.
+func TransferSceneIDEqualFold(v string) predicate.Payout {
+	return predicate.Payout(sql.FieldEqualFold(FieldTransferSceneID, v))
+}
+
+// TransferSceneIDContainsFold applies the ContainsFold predicate on the "transfer_scene_id" field.
+func TransferSceneIDContainsFold(v string) predicate.Payout {
+	return predicate.Payout(sql.FieldContainsFold(FieldTransferSceneID, v))
+}
+
+// NotifyURLEQ applies the EQ predicate on the "notify_url" field.
+func NotifyURLEQ(v string) predicate.Payout {
+	return predicate.Payout(sql.FieldEQ(FieldNotifyURL, v))
+}
+
+// NotifyURLNEQ applies the NEQ predicate on the "notify_url" field.
+func NotifyURLNEQ(v string) predicate.Payout {
+	return predicate.Payout(sql.FieldNEQ(FieldNotifyURL, v))
+}
+
+// NotifyURLIn applies the In predicate on the "notify_url" field.
+func NotifyURLIn(vs ...string) predicate.Payout {
+	return predicate.Payout(sql.FieldIn(FieldNotifyURL, vs...))
+}
+
+// NotifyURLNotIn applies the NotIn predicate on the "notify_url" field.
+func NotifyURLNotIn(vs ...string) predicate.Payout {
+	return predicate.Payout(sql.FieldNotIn(FieldNotifyURL, vs...))
+}
+
+// NotifyURLGT applies the GT predicate on the "notify_url" field.
+func NotifyURLGT(v string) predicate.Payout {
+	return predicate.Payout(sql.FieldGT(FieldNotifyURL, v))
+}
+
+// NotifyURLGTE applies the GTE predicate on the "notify_url" field.
+func NotifyURLGTE(v string) predicate.Payout {
+	return predicate.Payout(sql.FieldGTE(FieldNotifyURL, v))
+}
+
+// NotifyURLLT applies the LT predicate on the "notify_url" field.
+func NotifyURLLT(v string) predicate.Payout {
+	return predicate.Payout(sql.FieldLT(FieldNotifyURL, v))
+}
+
+// NotifyURLLTE applies the LTE predicate on the "notify_url" field.
+func NotifyURLLTE(v string) predicate.Payout {
+	return predicate.Payout(sql.FieldLTE(FieldNotifyURL, v))
+}
+
+// NotifyURLContains applies the Contains predicate on the "notify_url" field.
+func NotifyURLContains(v string) predicate.Payout {
+	return predicate.Payout(sql.FieldContains(FieldNotifyURL, v))
+}
+
+// NotifyURLHasPrefix applies the HasPrefix predicate on the "notify_url" field.
+func NotifyURLHasPrefix(v string) predicate.Payout {
+	return predicate.Payout(sql.FieldHasPrefix(FieldNotifyURL, v))
+}
+
+// NotifyURLHasSuffix applies the HasSuffix predicate on the "notify_url" field.
+func NotifyURLHasSuffix(v string) predicate.Payout {
+	return predicate.Payout(sql.FieldHasSuffix(FieldNotifyURL, v))
+}
+
+// NotifyURLEqualFold applies the EqualFold predicate on the "notify_url" field.
+func NotifyURLEqualFold(v string) predicate.Payout {
+	return predicate.Payout(sql.FieldEqualFold(FieldNotifyURL, v))
+}
+
+// NotifyURLContainsFold applies the ContainsFold predicate on the "notify_url" field.
+func NotifyURLContainsFold(v string) predicate.Payout {
+	return predicate.Payout(sql.FieldContainsFold(FieldNotifyURL, v))
 }
 
 // BatchIDEQ applies the EQ predicate on the "batch_id" field.

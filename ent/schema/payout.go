@@ -30,6 +30,12 @@ func (Payout) Fields() []ent.Field {
 		field.String("fail_reason").MaxLen(256).Default(""),
 		// package_info is what wx.requestMerchantTransfer needs while WAIT_USER_CONFIRM.
 		field.Text("package_info").Default("").Sensitive(),
+		// transfer_scene_id and notify_url are the create's parameters, stored with the first
+		// create intent and sent unchanged on every repeat: WeChat refuses a repeated
+		// out_bill_no whose fields differ ("商户单号重复，且与原单参数不一致"), and the brand's
+		// scene or a replica's public URL may change meanwhile. "" before the first create.
+		field.String("transfer_scene_id").MaxLen(36).Default(""),
+		field.String("notify_url").MaxLen(512).Default(""),
 		field.String("batch_id").MaxLen(36).Optional().Nillable().Immutable(),
 		// approvals_needed: 0 (auto-approved), 1 or 2 different admins; approvals: given so far.
 		field.Int("approvals_needed").Immutable().Range(0, 2),

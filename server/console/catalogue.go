@@ -190,6 +190,10 @@ var catalogue = map[string]msg{
 	"alert_kind.missing":             {"微信无此单", "missing at WeChat"},
 	"alert_kind.stuck":               {"超过24小时未完成", "open > 24 h"},
 
+	// alerts the payout send job raises
+	"alert_kind.create_params_differ": {"重复下单参数不一致（单据已存在）", "repeat create refused as differing (the bill exists)"},
+	"alert_kind.merchant_missing":     {"未配置微信支付商户号", "no WeChat Pay merchant configured"},
+
 	// stats, exports, live dashboard
 
 	// live operations: notices, subscriptions, outreach, outgoing webhooks

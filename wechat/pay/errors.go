@@ -3,6 +3,8 @@ package pay
 import (
 	"errors"
 	"fmt"
+	"strings"
+	"unicode"
 )
 
 // Reasons a message from WeChat Pay (an API answer or a callback) is not trusted. Callback
@@ -79,6 +81,34 @@ func (e *RefusedError) Error() string {
 
 // NotFound reports whether WeChat has no such bill (a query's NOT_FOUND).
 func (e *RefusedError) NotFound() bool { return e.Code == CodeNotFound }
+
+// duplicateBillNoText is the core of WeChat's message for a repeated out_bill_no whose fields
+// differ from the first create ("商户单号重复，且与原单参数不一致").
+const duplicateBillNoText = "单号重复"
+
+// DuplicateBillNo reports whether a create was refused because a bill with this out_bill_no
+// exists with other fields (INVALID_REQUEST "商户单号重复，且与原单参数不一致"). Unlike every
+// other create refusal it does not mean "no bill": the existing bill may still be paid. WeChat
+// gives no code of its own for it, so the message is read, ignoring spaces, punctuation and
+// whatever surrounds the text.
+func (e *RefusedError) DuplicateBillNo() bool {
+	if e.Local || e.Code != CodeInvalidRequest {
+		return false
+	}
+	return strings.Contains(strings.Map(func(r rune) rune {
+		if unicode.IsSpace(r) || unicode.IsPunct(r) {
+			return -1
+		}
+		return r
+	}, e.Message), duplicateBillNoText)
+}
+
+// IsDuplicateBillNo reports whether err is a create refused as a differing repeat of an
+// existing bill (see RefusedError.DuplicateBillNo).
+func IsDuplicateBillNo(err error) bool {
+	r, ok := IsRefused(err)
+	return ok && r.DuplicateBillNo()
+}
 
 // UnknownError means the outcome is not known: the call may or may not have taken effect.
 // Retry with the same out_bill_no (query first); never give up the bill number.

@@ -3,6 +3,7 @@ package pay
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 
 	"github.com/sharecast/sharecast/payouts"
@@ -29,16 +30,23 @@ type PayoutTransfers struct {
 	NotifyURL func(brandID string) string
 }
 
-var _ payouts.Transfers = (*PayoutTransfers)(nil)
+var (
+	_ payouts.Transfers = (*PayoutTransfers)(nil)
+	_ payouts.Merchants = (*PayoutTransfers)(nil)
+)
 
 // refused maps this package's refusal to the domain's; nil when err is not one. A local
-// refusal means nothing was sent, as definite as WeChat's own.
+// refusal means nothing was sent, as definite as WeChat's own. A brand without a merchant is
+// the domain's ErrNoMerchant.
 func refused(err error) error {
+	if errors.Is(err, ErrNotConfigured) {
+		return fmt.Errorf("%w: %w", payouts.ErrNoMerchant, err)
+	}
 	r, ok := IsRefused(err)
 	if !ok {
 		return err
 	}
-	return &payouts.RefusedError{Code: r.Code, Message: r.Message, NotFound: r.NotFound()}
+	return &payouts.RefusedError{Code: r.Code, Message: r.Message, NotFound: r.NotFound(), BillExists: r.DuplicateBillNo()}
 }
 
 func toPayoutBill(b Bill) payouts.Bill {
@@ -46,33 +54,48 @@ func toPayoutBill(b Bill) payouts.Bill {
 		FailReason: b.FailReason, PackageInfo: b.PackageInfo, UpdateTime: b.UpdateTime}
 }
 
-// Create asks for the payout's bill.
+// CreateParams answers what a first create for the brand would carry now: the brand's transfer
+// scene (1000 when unset) and the notify URL; payouts.ErrNoMerchant when the brand has no
+// merchant configured.
+func (t *PayoutTransfers) CreateParams(ctx context.Context, brandID string) (payouts.CreateParams, error) {
+	if _, err := t.Clients.For(ctx, brandID); err != nil {
+		return payouts.CreateParams{}, refused(err)
+	}
+	b, err := t.Brands.Brand(ctx, brandID)
+	if err != nil {
+		return payouts.CreateParams{}, err
+	}
+	out := payouts.CreateParams{SceneID: strings.TrimSpace(b.PayTransferSceneID)}
+	if out.SceneID == "" {
+		out.SceneID = SceneCashMarketing
+	}
+	if t.NotifyURL != nil {
+		out.NotifyURL = t.NotifyURL(brandID)
+	}
+	return out, nil
+}
+
+// Create asks for the payout's bill with the payout's stored parameters (the brand's current
+// ones when it has none yet): a repeat must carry the first create's fields.
 func (t *PayoutTransfers) Create(ctx context.Context, o payouts.TransferOrder) (payouts.Bill, error) {
 	c, err := t.Clients.For(ctx, o.BrandID)
-	if errors.Is(err, ErrNotConfigured) {
-		// Nothing can be sent; keep the payout approved until the merchant is configured.
-		return payouts.Bill{}, err
-	}
 	if err != nil {
-		return payouts.Bill{}, err
+		// Without a merchant nothing can be sent; the payout waits for one.
+		return payouts.Bill{}, refused(err)
 	}
-	b, err := t.Brands.Brand(ctx, o.BrandID)
-	if err != nil {
-		return payouts.Bill{}, err
+	params := o.Params
+	if params.SceneID == "" {
+		if params, err = t.CreateParams(ctx, o.BrandID); err != nil {
+			return payouts.Bill{}, err
+		}
 	}
-	scene := strings.TrimSpace(b.PayTransferSceneID)
-	if scene == "" {
-		scene = SceneCashMarketing
-	}
+	scene := params.SceneID
 	perception, infos, ok := SceneReport(scene, payoutInfoFirst, payoutInfoSecond)
 	if !ok {
 		return payouts.Bill{}, &payouts.RefusedError{Code: CodeParamError, Message: "transfer scene " + scene + " has no known report infos"}
 	}
 	req := TransferRequest{OutBillNo: o.OutBillNo, OpenID: o.OpenID, AmountFen: o.AmountFen, Remark: payoutRemark,
-		SceneID: scene, Perception: perception, ReportInfos: infos, UserName: o.RealName}
-	if t.NotifyURL != nil {
-		req.NotifyURL = t.NotifyURL(o.BrandID)
-	}
+		SceneID: scene, Perception: perception, ReportInfos: infos, UserName: o.RealName, NotifyURL: params.NotifyURL}
 	bill, err := c.CreateTransfer(ctx, req)
 	if err != nil {
 		return payouts.Bill{}, refused(err)
@@ -84,7 +107,7 @@ func (t *PayoutTransfers) Create(ctx context.Context, o payouts.TransferOrder) (
 func (t *PayoutTransfers) Query(ctx context.Context, brandID, outBillNo string) (payouts.Bill, error) {
 	c, err := t.Clients.For(ctx, brandID)
 	if err != nil {
-		return payouts.Bill{}, err
+		return payouts.Bill{}, refused(err)
 	}
 	bill, err := c.QueryByOutBillNo(ctx, outBillNo)
 	if err != nil {
@@ -97,7 +120,7 @@ func (t *PayoutTransfers) Query(ctx context.Context, brandID, outBillNo string) 
 func (t *PayoutTransfers) Cancel(ctx context.Context, brandID, outBillNo string) (payouts.Bill, error) {
 	c, err := t.Clients.For(ctx, brandID)
 	if err != nil {
-		return payouts.Bill{}, err
+		return payouts.Bill{}, refused(err)
 	}
 	bill, err := c.CancelTransfer(ctx, outBillNo)
 	if err != nil {
