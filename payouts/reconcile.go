@@ -163,10 +163,28 @@ func (r *Reconciler) Day(ctx context.Context, brandID, day string) (Reconciliati
 	if err != nil {
 		return Reconciliation{}, err
 	}
+	// A brand whose merchant was removed cannot be asked about its bills: its payouts that may
+	// have one (or still wait to be sent) are merchant_missing alerts instead of a failed run.
+	noMerchant := false
+	if r.Payouts.Merchants != nil && len(ps) > 0 {
+		_, err := r.Payouts.Merchants.CreateParams(ctx, brandID)
+		switch {
+		case errors.Is(err, ErrNoMerchant):
+			noMerchant = true
+		case err != nil:
+			return Reconciliation{}, err
+		}
+	}
 	out := Reconciliation{Day: day}
 	for _, p := range ps {
-		line, err := r.one(ctx, p)
-		if err != nil {
+		var line ReconcileLine
+		if noMerchant {
+			line = ReconcileLine{PayoutID: p.ID, OutBillNo: p.OutBillNo, MemberID: p.MemberID, Status: p.Status, AmountFen: p.AmountFen,
+				WeChatState: p.WeChatState}
+			if hasBill(p) || (!PayoutFinal(p.Status) && p.Status != PayoutRequested) {
+				line.Kinds, line.Detail = []string{AlertNoMerchant}, "the brand has no WeChat Pay merchant configured: the bill cannot be queried"
+			}
+		} else if line, err = r.one(ctx, p); err != nil {
 			return Reconciliation{}, fmt.Errorf("reconcile payout %s: %w", p.ID, err)
 		}
 		for _, k := range line.Kinds {

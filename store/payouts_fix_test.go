@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/sharecast/sharecast/apperr"
 	"github.com/sharecast/sharecast/brands"
@@ -225,6 +226,20 @@ func TestPayoutNoMerchant(t *testing.T) {
 		}
 		if got := w.payout(p.ID); got.Status != payouts.PayoutSubmitted {
 			t.Fatalf("payout %+v, want submitted", got)
+		}
+		// The day's reconciliation cannot query either: it lists the payout as merchant_missing
+		// rather than failing the run (the daily job goes on to the other brands).
+		rec := payouts.Reconciler{Payouts: w.svc, Store: w.st.Reconciliation()}
+		day := w.svc.Clock.Now().In(payouts.ReconcileZone).Format(time.DateOnly)
+		res, err := rec.Day(w.ctx, w.brand.ID, day)
+		if err != nil {
+			t.Fatalf("reconciliation without a merchant: %v", err)
+		}
+		if len(res.Mismatched) != 1 || res.Mismatched[0].PayoutID != p.ID || res.Mismatched[0].Kinds[0] != payouts.AlertNoMerchant {
+			t.Fatalf("reconciliation without a merchant: %+v", res)
+		}
+		if al := w.alerts(payouts.AlertNoMerchant); len(al) != 1 {
+			t.Fatalf("alerts %+v, want still one merchant_missing (once per payout and day)", al)
 		}
 	})
 }
