@@ -272,19 +272,12 @@ func (s *Store) Actions(ctx context.Context, brandID, roundID string) ([]liveops
 func (s *Store) FinishAction(ctx context.Context, brandID, id string, ch liveops.ActionChange) (bool, error) {
 	note := ch.Note
 	if len(note) > 512 {
-		note = truncateBytes(note, 512)
+		note = truncate(note, 512)
 	}
 	n, err := s.ent(ctx).OutreachAction.Update().Where(outreachaction.BrandID(brandID), outreachaction.ID(id),
 		outreachaction.Status(liveops.ActionPending)).SetStatus(ch.Status).SetRecipients(ch.Recipients).SetQueued(ch.Queued).
 		SetBatch(ch.Batch).SetNote(note).SetDoneAt(dbTime(ch.At)).Save(ctx)
 	return n == 1, err
-}
-
-func truncateBytes(s string, n int) string {
-	for n > 0 && n < len(s) && s[n]&0xC0 == 0x80 {
-		n--
-	}
-	return s[:n]
 }
 
 func (s *Store) recipients(ctx context.Context, q string, args ...any) ([]liveops.Recipient, error) {

@@ -103,7 +103,7 @@ func (s *Payouts) UpdatePayout(ctx context.Context, brandID, id string, c payout
 		u.SetWechatState(*c.WeChatState)
 	}
 	if c.FailReason != nil {
-		u.SetFailReason(*c.FailReason)
+		u.SetFailReason(truncate(*c.FailReason, 256))
 	}
 	if c.PackageInfo != nil {
 		u.SetPackageInfo(*c.PackageInfo)
@@ -199,7 +199,7 @@ func (s *Payouts) OpenPayouts(ctx context.Context, touchedBefore time.Time, limi
 // InsertApproval stores one admin's decision (ErrDuplicate for the same admin twice).
 func (s *Payouts) InsertApproval(ctx context.Context, a payouts.Approval) (payouts.Approval, error) {
 	_, err := s.ent(ctx).PayoutApproval.Create().SetID(a.ID).SetBrandID(a.BrandID).SetPayoutID(a.PayoutID).SetAdminID(a.AdminID).
-		SetDecision(payoutapproval.Decision(a.Decision)).SetNote(a.Note).SetCreatedAt(a.CreatedAt.UTC()).Save(ctx)
+		SetDecision(payoutapproval.Decision(a.Decision)).SetNote(truncate(a.Note, 256)).SetCreatedAt(a.CreatedAt.UTC()).Save(ctx)
 	return a, payoutsErr(err)
 }
 
