@@ -58,6 +58,9 @@ func needsPackage(p Payout) bool {
 }
 
 func (s *Payouts) send(ctx context.Context, p Payout) error {
+	if held, err := s.holdForInactiveMember(ctx, p); held || err != nil {
+		return err
+	}
 	attempts, err := s.Store.ListAttempts(ctx, p.BrandID, p.ID)
 	if err != nil {
 		return err

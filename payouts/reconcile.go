@@ -16,6 +16,9 @@ const (
 	AlertAmountMismatch = "amount_mismatch" // the bill is for another amount
 	AlertMissing        = "missing"         // we hold a bill number WeChat does not know
 	AlertStuck          = "stuck"           // the bill is still open more than 24 h after it was made
+	// AlertMemberNotActive: an approved payout is not sent because its member is frozen or
+	// banned (raised by the send job, not by reconciliation).
+	AlertMemberNotActive = "member_not_active"
 )
 
 // ReconcileZone is the zone of WeChat's update_time days (DESIGN §3.6).

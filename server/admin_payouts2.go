@@ -131,7 +131,7 @@ func (s *Server) listAlerts(c *gin.Context) {
 type alertCollector struct{ st payouts.ReconcileStore }
 
 var reconcileMismatchesDesc = prometheus.NewDesc("sharecast_reconciliation_mismatches",
-	"Reconciliation alerts stored, by kind (state_mismatch, amount_mismatch, missing, stuck), every brand.", []string{"kind"}, nil)
+	"Reconciliation alerts stored, by kind (state_mismatch, amount_mismatch, missing, stuck, member_not_active), every brand.", []string{"kind"}, nil)
 
 func (alertCollector) Describe(ch chan<- *prometheus.Desc) { ch <- reconcileMismatchesDesc }
 
@@ -143,7 +143,7 @@ func (a alertCollector) Collect(ch chan<- prometheus.Metric) {
 		ch <- prometheus.NewInvalidMetric(reconcileMismatchesDesc, err)
 		return
 	}
-	for _, k := range []string{payouts.AlertStateMismatch, payouts.AlertAmountMismatch, payouts.AlertMissing, payouts.AlertStuck} {
+	for _, k := range []string{payouts.AlertStateMismatch, payouts.AlertAmountMismatch, payouts.AlertMissing, payouts.AlertStuck, payouts.AlertMemberNotActive} {
 		ch <- prometheus.MustNewConstMetric(reconcileMismatchesDesc, prometheus.GaugeValue, float64(counts[k]), k)
 	}
 }
