@@ -172,9 +172,10 @@ var errInsufficient = apperr.New(apperr.Rule, "PAYOUT_INSUFFICIENT_BALANCE", "th
 
 // ApprovalsNeeded is how many approvals a payout needs when the member's payouts today, this
 // one included, come to dayTotalFen (DESIGN §3.6): none under the auto-approve threshold, one
-// above it, two different admins above the second threshold.
+// above it, two different admins above the second threshold. The thresholds are taken as set:
+// auto_approve_below_fen 0 reviews every payout, second_approval_above_fen 0 asks two
+// approvals for every payout.
 func ApprovalsNeeded(dayTotalFen int64, r brands.Rules) int {
-	r = r.Normalize()
 	switch {
 	case dayTotalFen > r.SecondApprovalAboveFen:
 		return 2
