@@ -78,7 +78,7 @@ func strPtr(s string) *string {
 func (s *Store) PutNotice(ctx context.Context, n liveops.Notice) (liveops.Notice, error) {
 	if n.ID == "" {
 		row, err := s.ent(ctx).ChannelsNotice.Create().SetBrandID(n.BrandID).SetNoticeID(n.NoticeID).SetStatus(n.Status).
-			SetStatusWording(n.StatusWording).SetStartAt(dbTime(n.StartAt)).SetDescription(n.Description).SetState(n.State).
+			SetStatusWording(truncate(n.StatusWording, 32)).SetStartAt(dbTime(n.StartAt)).SetDescription(truncate(n.Description, 512)).SetState(n.State).
 			SetNillableLiveID(strPtr(n.LiveID)).SetChange(n.Change).SetNillableChangedAt(utcPtr(n.ChangedAt)).
 			SetNillablePreviousStartAt(utcPtr(n.PreviousStartAt)).SetFirstSeenAt(dbTime(n.FirstSeenAt)).SetSyncedAt(dbTime(n.SyncedAt)).
 			Save(ctx)
@@ -88,7 +88,7 @@ func (s *Store) PutNotice(ctx context.Context, n liveops.Notice) (liveops.Notice
 		return toNotice(row), nil
 	}
 	u := s.ent(ctx).ChannelsNotice.UpdateOneID(n.ID).Where(channelsnotice.BrandID(n.BrandID)).SetStatus(n.Status).
-		SetStatusWording(n.StatusWording).SetStartAt(dbTime(n.StartAt)).SetDescription(n.Description).SetState(n.State).
+		SetStatusWording(truncate(n.StatusWording, 32)).SetStartAt(dbTime(n.StartAt)).SetDescription(truncate(n.Description, 512)).SetState(n.State).
 		SetChange(n.Change).SetSyncedAt(dbTime(n.SyncedAt))
 	if n.LiveID == "" {
 		u.ClearLiveID()
