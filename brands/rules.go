@@ -1,14 +1,18 @@
 package brands
 
 import (
+	"encoding/json"
 	"fmt"
 	"time"
 
 	"github.com/sharecast/sharecast/apperr"
 )
 
-// Rules are a brand's rule settings. Zero values are filled with defaults by Normalize, so a
-// brand created with {} gets the documented behaviour.
+// Rules are a brand's rule settings. Decoded from JSON, a rule that is absent gets its
+// default (a brand stored with {} gets the documented behaviour) and a rule that is present
+// keeps its value, 0 included: auto_approve_below_fen 0 means "review every payout",
+// second_approval_above_fen 0 "every payout needs two approvals", hold_days 0 "available at
+// once". Changes go through RulesPatch, which merges into the stored rules.
 type Rules struct {
 	// Commission life (DESIGN §3.5).
 	HoldDays        int `json:"hold_days"`
@@ -44,7 +48,21 @@ func DefaultRules() Rules {
 	}
 }
 
-// Normalize fills zero fields with defaults.
+// UnmarshalJSON decodes onto the defaults, so absent rules get their default and present
+// ones (0 too) are kept.
+func (r *Rules) UnmarshalJSON(b []byte) error {
+	type plain Rules // without this method
+	v := plain(DefaultRules())
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	*r = Rules(v)
+	return nil
+}
+
+// Normalize fills zero fields that may not be zero (Validate refuses them) with defaults. It
+// leaves hold_days, auto_approve_below_fen and second_approval_above_fen alone: their 0 is a
+// setting, not a missing value.
 func (r Rules) Normalize() Rules {
 	d := DefaultRules()
 	fillInt := func(v *int, def int) {
@@ -57,13 +75,10 @@ func (r Rules) Normalize() Rules {
 			*v = def
 		}
 	}
-	fillInt(&r.HoldDays, d.HoldDays)
 	fillInt(&r.AutoConfirmDays, d.AutoConfirmDays)
 	fill64(&r.PayoutMinFen, d.PayoutMinFen)
 	fill64(&r.PayoutMaxFen, d.PayoutMaxFen)
 	fill64(&r.PayoutDailyMaxFen, d.PayoutDailyMaxFen)
-	fill64(&r.AutoApproveBelowFen, d.AutoApproveBelowFen)
-	fill64(&r.SecondApprovalAboveFen, d.SecondApprovalAboveFen)
 	fillInt(&r.RiskInviterBurstCount, d.RiskInviterBurstCount)
 	fillInt(&r.RiskInviterBurstSeconds, d.RiskInviterBurstSeconds)
 	fillInt(&r.RiskNewMemberMinutes, d.RiskNewMemberMinutes)
@@ -102,6 +117,61 @@ func (r Rules) Validate() error {
 		return bad("shortfall_lead_minutes must be 5 to %d", MaxShortfallLeadMinutes)
 	}
 	return nil
+}
+
+// RulesPatch is a change of rules (PATCH /admin/v1/settings `rules`): nil fields keep their
+// stored value, set ones (0 included) replace it.
+type RulesPatch struct {
+	HoldDays                *int   `json:"hold_days"`
+	AutoConfirmDays         *int   `json:"auto_confirm_days"`
+	PayoutMinFen            *int64 `json:"payout_min_fen"`
+	PayoutMaxFen            *int64 `json:"payout_max_fen"`
+	PayoutDailyMaxFen       *int64 `json:"payout_daily_max_fen"`
+	AutoApproveBelowFen     *int64 `json:"auto_approve_below_fen"`
+	SecondApprovalAboveFen  *int64 `json:"second_approval_above_fen"`
+	RiskInviterBurstCount   *int   `json:"risk_inviter_burst_count"`
+	RiskInviterBurstSeconds *int   `json:"risk_inviter_burst_seconds"`
+	RiskNewMemberMinutes    *int   `json:"risk_new_member_minutes"`
+	RiskIPViewers           *int   `json:"risk_ip_viewers"`
+	RiskIPWindowMinutes     *int   `json:"risk_ip_window_minutes"`
+	ShortfallLeadMinutes    *int   `json:"shortfall_lead_minutes"`
+}
+
+// PatchOf is the patch that sets every rule to r's value.
+func PatchOf(r Rules) RulesPatch {
+	return RulesPatch{HoldDays: &r.HoldDays, AutoConfirmDays: &r.AutoConfirmDays, PayoutMinFen: &r.PayoutMinFen,
+		PayoutMaxFen: &r.PayoutMaxFen, PayoutDailyMaxFen: &r.PayoutDailyMaxFen, AutoApproveBelowFen: &r.AutoApproveBelowFen,
+		SecondApprovalAboveFen: &r.SecondApprovalAboveFen, RiskInviterBurstCount: &r.RiskInviterBurstCount,
+		RiskInviterBurstSeconds: &r.RiskInviterBurstSeconds, RiskNewMemberMinutes: &r.RiskNewMemberMinutes,
+		RiskIPViewers: &r.RiskIPViewers, RiskIPWindowMinutes: &r.RiskIPWindowMinutes, ShortfallLeadMinutes: &r.ShortfallLeadMinutes}
+}
+
+// With answers r with the patch's set fields applied.
+func (r Rules) With(p RulesPatch) Rules {
+	setInt := func(dst *int, v *int) {
+		if v != nil {
+			*dst = *v
+		}
+	}
+	set64 := func(dst *int64, v *int64) {
+		if v != nil {
+			*dst = *v
+		}
+	}
+	setInt(&r.HoldDays, p.HoldDays)
+	setInt(&r.AutoConfirmDays, p.AutoConfirmDays)
+	set64(&r.PayoutMinFen, p.PayoutMinFen)
+	set64(&r.PayoutMaxFen, p.PayoutMaxFen)
+	set64(&r.PayoutDailyMaxFen, p.PayoutDailyMaxFen)
+	set64(&r.AutoApproveBelowFen, p.AutoApproveBelowFen)
+	set64(&r.SecondApprovalAboveFen, p.SecondApprovalAboveFen)
+	setInt(&r.RiskInviterBurstCount, p.RiskInviterBurstCount)
+	setInt(&r.RiskInviterBurstSeconds, p.RiskInviterBurstSeconds)
+	setInt(&r.RiskNewMemberMinutes, p.RiskNewMemberMinutes)
+	setInt(&r.RiskIPViewers, p.RiskIPViewers)
+	setInt(&r.RiskIPWindowMinutes, p.RiskIPWindowMinutes)
+	setInt(&r.ShortfallLeadMinutes, p.ShortfallLeadMinutes)
+	return r
 }
 
 // ValidTimezone reports whether tz loads.

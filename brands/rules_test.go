@@ -1,25 +1,108 @@
 package brands
 
 import (
+	"encoding/json"
 	"testing"
 
 	"github.com/sharecast/sharecast/apperr"
 )
 
 func TestNormalizeFillsZeros(t *testing.T) {
-	if got := (Rules{}).Normalize(); got != DefaultRules() {
-		t.Fatalf("Rules{}.Normalize() = %+v, want defaults", got)
-	}
-	custom := Rules{HoldDays: 3, PayoutMaxFen: 30_000, RiskIPViewers: 5}
-	got := custom.Normalize()
+	// Zeros that Validate refuses are filled; hold_days and the approval thresholds keep 0.
 	want := DefaultRules()
-	want.HoldDays, want.PayoutMaxFen, want.RiskIPViewers = 3, 30_000, 5
+	want.HoldDays, want.AutoApproveBelowFen, want.SecondApprovalAboveFen = 0, 0, 0
+	if got := (Rules{}).Normalize(); got != want {
+		t.Fatalf("Rules{}.Normalize() = %+v, want %+v", got, want)
+	}
+	custom := Rules{HoldDays: 3, PayoutMaxFen: 30_000, RiskIPViewers: 5, AutoApproveBelowFen: 100, SecondApprovalAboveFen: 200}
+	got := custom.Normalize()
+	want = DefaultRules()
+	want.HoldDays, want.PayoutMaxFen, want.RiskIPViewers, want.AutoApproveBelowFen, want.SecondApprovalAboveFen = 3, 30_000, 5, 100, 200
 	if got != want {
 		t.Fatalf("Normalize kept/filled wrongly:\n got %+v\nwant %+v", got, want)
 	}
 	if err := DefaultRules().Validate(); err != nil {
 		t.Fatalf("defaults do not validate: %v", err)
 	}
+}
+
+// Rules as stored (JSON): an absent rule is its default, a present one is kept, 0 included.
+func TestRulesJSONKeepsExplicitZero(t *testing.T) {
+	d := DefaultRules()
+	tests := []struct {
+		name string
+		in   string
+		want func(*Rules)
+	}{
+		{"empty object", `{}`, func(*Rules) {}},
+		{"review every payout", `{"auto_approve_below_fen": 0}`, func(r *Rules) { r.AutoApproveBelowFen = 0 }},
+		{"two approvals for every payout", `{"auto_approve_below_fen": 0, "second_approval_above_fen": 0}`,
+			func(r *Rules) { r.AutoApproveBelowFen, r.SecondApprovalAboveFen = 0, 0 }},
+		{"hold_days 0", `{"hold_days": 0}`, func(r *Rules) { r.HoldDays = 0 }},
+		{"other values", `{"hold_days": 3, "payout_max_fen": 30000}`, func(r *Rules) { r.HoldDays, r.PayoutMaxFen = 3, 30_000 }},
+		{"a full row", string(mustJSON(t, d)), func(*Rules) {}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got Rules
+			if err := json.Unmarshal([]byte(tt.in), &got); err != nil {
+				t.Fatal(err)
+			}
+			want := d
+			tt.want(&want)
+			if got != want || got.Normalize() != want {
+				t.Fatalf("decoded %s:\n got %+v\nwant %+v (normalized %+v)", tt.in, got, want, got.Normalize())
+			}
+			if err := got.Validate(); err != nil {
+				t.Fatalf("Validate: %v", err)
+			}
+		})
+	}
+}
+
+// A patch changes the rules it names (0 included) and keeps the others.
+func TestRulesWithPatch(t *testing.T) {
+	zero, three := int64(0), 3
+	base := DefaultRules()
+	base.HoldDays, base.RiskIPViewers = 5, 7
+	tests := []struct {
+		name  string
+		patch RulesPatch
+		want  func(*Rules)
+	}{
+		{"nothing", RulesPatch{}, func(*Rules) {}},
+		{"auto approve 0", RulesPatch{AutoApproveBelowFen: &zero}, func(r *Rules) { r.AutoApproveBelowFen = 0 }},
+		{"both thresholds 0", RulesPatch{AutoApproveBelowFen: &zero, SecondApprovalAboveFen: &zero},
+			func(r *Rules) { r.AutoApproveBelowFen, r.SecondApprovalAboveFen = 0, 0 }},
+		{"hold days only", RulesPatch{HoldDays: &three}, func(r *Rules) { r.HoldDays = 3 }},
+		{"every rule", PatchOf(DefaultRules()), func(r *Rules) { *r = DefaultRules() }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			want := base
+			tt.want(&want)
+			if got := base.With(tt.patch); got != want {
+				t.Fatalf("With:\n got %+v\nwant %+v", got, want)
+			}
+		})
+	}
+	// JSON of a partial patch names only what it sets.
+	var p RulesPatch
+	if err := json.Unmarshal([]byte(`{"auto_approve_below_fen": 0}`), &p); err != nil {
+		t.Fatal(err)
+	}
+	if got := base.With(p); got.AutoApproveBelowFen != 0 || got.HoldDays != 5 || got.RiskIPViewers != 7 || got.SecondApprovalAboveFen != base.SecondApprovalAboveFen {
+		t.Fatalf("partial JSON patch: %+v", got)
+	}
+}
+
+func mustJSON(t *testing.T, v any) []byte {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }
 
 func TestRulesValidate(t *testing.T) {
@@ -47,6 +130,8 @@ func TestRulesValidate(t *testing.T) {
 		{"daily equals max", func(r *Rules) { r.PayoutMaxFen, r.PayoutDailyMaxFen = 20_000, 20_000 }, true},
 		{"auto_approve negative", func(r *Rules) { r.AutoApproveBelowFen = -1 }, false},
 		{"auto_approve 0", func(r *Rules) { r.AutoApproveBelowFen = 0 }, true},
+		{"both thresholds 0", func(r *Rules) { r.AutoApproveBelowFen, r.SecondApprovalAboveFen = 0, 0 }, true},
+		{"second approval 0 above auto", func(r *Rules) { r.AutoApproveBelowFen, r.SecondApprovalAboveFen = 100, 0 }, false},
 		{"second approval below auto", func(r *Rules) { r.AutoApproveBelowFen, r.SecondApprovalAboveFen = 5_000, 4_999 }, false},
 		{"second approval equals auto", func(r *Rules) { r.AutoApproveBelowFen, r.SecondApprovalAboveFen = 5_000, 5_000 }, true},
 		{"burst count 0", func(r *Rules) { r.RiskInviterBurstCount = 0 }, false},

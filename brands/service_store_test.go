@@ -94,7 +94,7 @@ func TestCreateBrand(t *testing.T) {
 			{Slug: "okslug", Name: "x", OutBillPrefix: "TOO-LONG!"},
 			{Slug: "okslug", Name: "x", OutBillPrefix: "ABCDEFGHI"},
 			{Slug: "okslug", Name: "x", Settings: brands.SettingsInput{MPAppID: ptr("not-an-appid")}},
-			{Slug: "okslug", Name: "x", Settings: brands.SettingsInput{Rules: &brands.Rules{PayoutMinFen: 9}}},
+			{Slug: "okslug", Name: "x", Settings: brands.SettingsInput{Rules: &brands.RulesPatch{PayoutMinFen: ptr[int64](9)}}},
 		}
 		for i, in := range invalid {
 			t.Run(fmt.Sprintf("invalid-%d", i), func(t *testing.T) {
@@ -131,7 +131,7 @@ func TestUpdateSettingsAuditsNamesNotSecrets(t *testing.T) {
 		appSecret := "S3CRET-app-secret-value-0001"
 		apiKey := "S3CRET-apiv3-key-value-00002"
 		nb, err := svc.UpdateSettings(ctx, actor, b.ID, brands.SettingsInput{
-			Name: ptr("Acme Ltd"), MPAppID: ptr("wx0123456789abcdef"), Rules: &brands.Rules{HoldDays: 3},
+			Name: ptr("Acme Ltd"), MPAppID: ptr("wx0123456789abcdef"), Rules: &brands.RulesPatch{HoldDays: ptr(3)},
 			Credentials: map[string]*string{brands.CredMPAppSecret: &appSecret, brands.CredPayAPIv3Key: &apiKey, brands.CredPushToken: nil},
 		})
 		if err != nil {
@@ -236,7 +236,7 @@ func TestUpdateSettingsValidation(t *testing.T) {
 			{"cleared appid", brands.SettingsInput{MPAppID: ptr("")}},
 			{"long mch id", brands.SettingsInput{PayMchID: ptr(strings.Repeat("1", 65))}},
 			{"big public key", brands.SettingsInput{PayPublicKey: &big}},
-			{"bad rules", brands.SettingsInput{Rules: &brands.Rules{PayoutMaxFen: 200_000, PayoutDailyMaxFen: 300_000}}},
+			{"bad rules", brands.SettingsInput{Rules: &brands.RulesPatch{PayoutMaxFen: ptr[int64](200_000), PayoutDailyMaxFen: ptr[int64](300_000)}}},
 			{"unknown credential", brands.SettingsInput{Credentials: map[string]*string{"password": ptr("x")}}},
 			{"big credential", brands.SettingsInput{Credentials: map[string]*string{brands.CredPayPrivateKey: &big}}},
 		}

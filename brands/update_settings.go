@@ -16,8 +16,10 @@ type SettingsInput struct {
 	MPAppID, ChannelsAppID, FinderUserName *string
 	PayMchID, PaySerialNo, PayPublicKeyID  *string
 	PayPublicKey, PayTransferSceneID       *string
-	Rules                                  *Rules
-	Credentials                            map[string]*string
+	// Rules merges into the brand's stored rules (nil fields keep theirs); the result must
+	// validate. An explicit 0 is kept (e.g. auto_approve_below_fen 0: review every payout).
+	Rules       *RulesPatch
+	Credentials map[string]*string
 }
 
 // UpdateSettings applies a settings change (owner only; the edge checks the role) and audits
@@ -85,7 +87,7 @@ func (s *Service) updateSettings(ctx context.Context, a Actor, b Brand, in Setti
 		return Brand{}, apperr.InvalidArgument("pay_public_key must be ≤ 8 KiB of PEM")
 	}
 	if in.Rules != nil {
-		r := in.Rules.Normalize()
+		r := b.Rules.With(*in.Rules)
 		if err := r.Validate(); err != nil {
 			return Brand{}, err
 		}

@@ -40,6 +40,8 @@ type IdempotencyRecord struct {
 	ResponseBody string `json:"response_body,omitempty"`
 	// LockedAt holds the value of the "locked_at" field.
 	LockedAt time.Time `json:"locked_at,omitempty"`
+	// LockToken holds the value of the "lock_token" field.
+	LockToken string `json:"lock_token,omitempty"`
 	// ExpiresAt holds the value of the "expires_at" field.
 	ExpiresAt time.Time `json:"expires_at,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
@@ -75,7 +77,7 @@ func (*IdempotencyRecord) scanValues(columns []string) ([]any, error) {
 		switch columns[i] {
 		case idempotencyrecord.FieldResponseStatus:
 			values[i] = new(sql.NullInt64)
-		case idempotencyrecord.FieldID, idempotencyrecord.FieldBrandID, idempotencyrecord.FieldMemberID, idempotencyrecord.FieldScope, idempotencyrecord.FieldKey, idempotencyrecord.FieldRequestHash, idempotencyrecord.FieldStatus, idempotencyrecord.FieldResponseBody:
+		case idempotencyrecord.FieldID, idempotencyrecord.FieldBrandID, idempotencyrecord.FieldMemberID, idempotencyrecord.FieldScope, idempotencyrecord.FieldKey, idempotencyrecord.FieldRequestHash, idempotencyrecord.FieldStatus, idempotencyrecord.FieldResponseBody, idempotencyrecord.FieldLockToken:
 			values[i] = new(sql.NullString)
 		case idempotencyrecord.FieldCreatedAt, idempotencyrecord.FieldUpdatedAt, idempotencyrecord.FieldLockedAt, idempotencyrecord.FieldExpiresAt:
 			values[i] = new(sql.NullTime)
@@ -166,6 +168,12 @@ func (_m *IdempotencyRecord) assignValues(columns []string, values []any) error 
 			} else if value.Valid {
 				_m.LockedAt = value.Time
 			}
+		case idempotencyrecord.FieldLockToken:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field lock_token", values[i])
+			} else if value.Valid {
+				_m.LockToken = value.String
+			}
 		case idempotencyrecord.FieldExpiresAt:
 			if value, ok := values[i].(*sql.NullTime); !ok {
 				return fmt.Errorf("unexpected type %T for field expires_at", values[i])
@@ -245,6 +253,9 @@ func (_m *IdempotencyRecord) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("locked_at=")
 	builder.WriteString(_m.LockedAt.Format(time.ANSIC))
+	builder.WriteString(", ")
+	builder.WriteString("lock_token=")
+	builder.WriteString(_m.LockToken)
 	builder.WriteString(", ")
 	builder.WriteString("expires_at=")
 	builder.WriteString(_m.ExpiresAt.Format(time.ANSIC))

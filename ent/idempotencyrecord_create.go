@@ -119,6 +119,20 @@ func (_c *IdempotencyRecordCreate) SetLockedAt(v time.Time) *IdempotencyRecordCr
 	return _c
 }
 
+// SetLockToken sets the "lock_token" field.
+func (_c *IdempotencyRecordCreate) SetLockToken(v string) *IdempotencyRecordCreate {
+	_c.mutation.SetLockToken(v)
+	return _c
+}
+
+// SetNillableLockToken sets the "lock_token" field if the given value is not nil.
+func (_c *IdempotencyRecordCreate) SetNillableLockToken(v *string) *IdempotencyRecordCreate {
+	if v != nil {
+		_c.SetLockToken(*v)
+	}
+	return _c
+}
+
 // SetExpiresAt sets the "expires_at" field.
 func (_c *IdempotencyRecordCreate) SetExpiresAt(v time.Time) *IdempotencyRecordCreate {
 	_c.mutation.SetExpiresAt(v)
@@ -195,6 +209,10 @@ func (_c *IdempotencyRecordCreate) defaults() {
 		v := idempotencyrecord.DefaultResponseBody
 		_c.mutation.SetResponseBody(v)
 	}
+	if _, ok := _c.mutation.LockToken(); !ok {
+		v := idempotencyrecord.DefaultLockToken
+		_c.mutation.SetLockToken(v)
+	}
 	if _, ok := _c.mutation.ID(); !ok {
 		v := idempotencyrecord.DefaultID()
 		_c.mutation.SetID(v)
@@ -265,6 +283,14 @@ func (_c *IdempotencyRecordCreate) check() error {
 	}
 	if _, ok := _c.mutation.LockedAt(); !ok {
 		return &ValidationError{Name: "locked_at", err: errors.New(`ent: missing required field "IdempotencyRecord.locked_at"`)}
+	}
+	if _, ok := _c.mutation.LockToken(); !ok {
+		return &ValidationError{Name: "lock_token", err: errors.New(`ent: missing required field "IdempotencyRecord.lock_token"`)}
+	}
+	if v, ok := _c.mutation.LockToken(); ok {
+		if err := idempotencyrecord.LockTokenValidator(v); err != nil {
+			return &ValidationError{Name: "lock_token", err: fmt.Errorf(`ent: validator failed for field "IdempotencyRecord.lock_token": %w`, err)}
+		}
 	}
 	if _, ok := _c.mutation.ExpiresAt(); !ok {
 		return &ValidationError{Name: "expires_at", err: errors.New(`ent: missing required field "IdempotencyRecord.expires_at"`)}
@@ -351,6 +377,10 @@ func (_c *IdempotencyRecordCreate) createSpec() (*IdempotencyRecord, *sqlgraph.C
 	if value, ok := _c.mutation.LockedAt(); ok {
 		_spec.SetField(idempotencyrecord.FieldLockedAt, field.TypeTime, value)
 		_node.LockedAt = value
+	}
+	if value, ok := _c.mutation.LockToken(); ok {
+		_spec.SetField(idempotencyrecord.FieldLockToken, field.TypeString, value)
+		_node.LockToken = value
 	}
 	if value, ok := _c.mutation.ExpiresAt(); ok {
 		_spec.SetField(idempotencyrecord.FieldExpiresAt, field.TypeTime, value)

@@ -97,6 +97,20 @@ func (_u *IdempotencyRecordUpdate) SetNillableLockedAt(v *time.Time) *Idempotenc
 	return _u
 }
 
+// SetLockToken sets the "lock_token" field.
+func (_u *IdempotencyRecordUpdate) SetLockToken(v string) *IdempotencyRecordUpdate {
+	_u.mutation.SetLockToken(v)
+	return _u
+}
+
+// SetNillableLockToken sets the "lock_token" field if the given value is not nil.
+func (_u *IdempotencyRecordUpdate) SetNillableLockToken(v *string) *IdempotencyRecordUpdate {
+	if v != nil {
+		_u.SetLockToken(*v)
+	}
+	return _u
+}
+
 // SetExpiresAt sets the "expires_at" field.
 func (_u *IdempotencyRecordUpdate) SetExpiresAt(v time.Time) *IdempotencyRecordUpdate {
 	_u.mutation.SetExpiresAt(v)
@@ -159,6 +173,11 @@ func (_u *IdempotencyRecordUpdate) check() error {
 			return &ValidationError{Name: "status", err: fmt.Errorf(`ent: validator failed for field "IdempotencyRecord.status": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.LockToken(); ok {
+		if err := idempotencyrecord.LockTokenValidator(v); err != nil {
+			return &ValidationError{Name: "lock_token", err: fmt.Errorf(`ent: validator failed for field "IdempotencyRecord.lock_token": %w`, err)}
+		}
+	}
 	if _u.mutation.BrandCleared() && len(_u.mutation.BrandIDs()) > 0 {
 		return errors.New(`ent: clearing a required unique edge "IdempotencyRecord.brand"`)
 	}
@@ -194,6 +213,9 @@ func (_u *IdempotencyRecordUpdate) sqlSave(ctx context.Context) (_node int, err 
 	}
 	if value, ok := _u.mutation.LockedAt(); ok {
 		_spec.SetField(idempotencyrecord.FieldLockedAt, field.TypeTime, value)
+	}
+	if value, ok := _u.mutation.LockToken(); ok {
+		_spec.SetField(idempotencyrecord.FieldLockToken, field.TypeString, value)
 	}
 	if value, ok := _u.mutation.ExpiresAt(); ok {
 		_spec.SetField(idempotencyrecord.FieldExpiresAt, field.TypeTime, value)
@@ -287,6 +309,20 @@ func (_u *IdempotencyRecordUpdateOne) SetNillableLockedAt(v *time.Time) *Idempot
 	return _u
 }
 
+// SetLockToken sets the "lock_token" field.
+func (_u *IdempotencyRecordUpdateOne) SetLockToken(v string) *IdempotencyRecordUpdateOne {
+	_u.mutation.SetLockToken(v)
+	return _u
+}
+
+// SetNillableLockToken sets the "lock_token" field if the given value is not nil.
+func (_u *IdempotencyRecordUpdateOne) SetNillableLockToken(v *string) *IdempotencyRecordUpdateOne {
+	if v != nil {
+		_u.SetLockToken(*v)
+	}
+	return _u
+}
+
 // SetExpiresAt sets the "expires_at" field.
 func (_u *IdempotencyRecordUpdateOne) SetExpiresAt(v time.Time) *IdempotencyRecordUpdateOne {
 	_u.mutation.SetExpiresAt(v)
@@ -362,6 +398,11 @@ func (_u *IdempotencyRecordUpdateOne) check() error {
 			return &ValidationError{Name: "status", err: fmt.Errorf(`ent: validator failed for field "IdempotencyRecord.status": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.LockToken(); ok {
+		if err := idempotencyrecord.LockTokenValidator(v); err != nil {
+			return &ValidationError{Name: "lock_token", err: fmt.Errorf(`ent: validator failed for field "IdempotencyRecord.lock_token": %w`, err)}
+		}
+	}
 	if _u.mutation.BrandCleared() && len(_u.mutation.BrandIDs()) > 0 {
 		return errors.New(`ent: clearing a required unique edge "IdempotencyRecord.brand"`)
 	}
@@ -414,6 +455,9 @@ func (_u *IdempotencyRecordUpdateOne) sqlSave(ctx context.Context) (_node *Idemp
 	}
 	if value, ok := _u.mutation.LockedAt(); ok {
 		_spec.SetField(idempotencyrecord.FieldLockedAt, field.TypeTime, value)
+	}
+	if value, ok := _u.mutation.LockToken(); ok {
+		_spec.SetField(idempotencyrecord.FieldLockToken, field.TypeString, value)
 	}
 	if value, ok := _u.mutation.ExpiresAt(); ok {
 		_spec.SetField(idempotencyrecord.FieldExpiresAt, field.TypeTime, value)

@@ -15399,6 +15399,7 @@ type IdempotencyRecordMutation struct {
 	addresponse_status *int
 	response_body      *string
 	locked_at          *time.Time
+	lock_token         *string
 	expires_at         *time.Time
 	clearedFields      map[string]struct{}
 	brand              *string
@@ -15928,6 +15929,42 @@ func (m *IdempotencyRecordMutation) ResetLockedAt() {
 	m.locked_at = nil
 }
 
+// SetLockToken sets the "lock_token" field.
+func (m *IdempotencyRecordMutation) SetLockToken(s string) {
+	m.lock_token = &s
+}
+
+// LockToken returns the value of the "lock_token" field in the mutation.
+func (m *IdempotencyRecordMutation) LockToken() (r string, exists bool) {
+	v := m.lock_token
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLockToken returns the old "lock_token" field's value of the IdempotencyRecord entity.
+// If the IdempotencyRecord object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *IdempotencyRecordMutation) OldLockToken(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLockToken is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLockToken requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLockToken: %w", err)
+	}
+	return oldValue.LockToken, nil
+}
+
+// ResetLockToken resets all changes to the "lock_token" field.
+func (m *IdempotencyRecordMutation) ResetLockToken() {
+	m.lock_token = nil
+}
+
 // SetExpiresAt sets the "expires_at" field.
 func (m *IdempotencyRecordMutation) SetExpiresAt(t time.Time) {
 	m.expires_at = &t
@@ -16025,7 +16062,7 @@ func (m *IdempotencyRecordMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *IdempotencyRecordMutation) Fields() []string {
-	fields := make([]string, 0, 12)
+	fields := make([]string, 0, 13)
 	if m.created_at != nil {
 		fields = append(fields, idempotencyrecord.FieldCreatedAt)
 	}
@@ -16058,6 +16095,9 @@ func (m *IdempotencyRecordMutation) Fields() []string {
 	}
 	if m.locked_at != nil {
 		fields = append(fields, idempotencyrecord.FieldLockedAt)
+	}
+	if m.lock_token != nil {
+		fields = append(fields, idempotencyrecord.FieldLockToken)
 	}
 	if m.expires_at != nil {
 		fields = append(fields, idempotencyrecord.FieldExpiresAt)
@@ -16092,6 +16132,8 @@ func (m *IdempotencyRecordMutation) Field(name string) (ent.Value, bool) {
 		return m.ResponseBody()
 	case idempotencyrecord.FieldLockedAt:
 		return m.LockedAt()
+	case idempotencyrecord.FieldLockToken:
+		return m.LockToken()
 	case idempotencyrecord.FieldExpiresAt:
 		return m.ExpiresAt()
 	}
@@ -16125,6 +16167,8 @@ func (m *IdempotencyRecordMutation) OldField(ctx context.Context, name string) (
 		return m.OldResponseBody(ctx)
 	case idempotencyrecord.FieldLockedAt:
 		return m.OldLockedAt(ctx)
+	case idempotencyrecord.FieldLockToken:
+		return m.OldLockToken(ctx)
 	case idempotencyrecord.FieldExpiresAt:
 		return m.OldExpiresAt(ctx)
 	}
@@ -16212,6 +16256,13 @@ func (m *IdempotencyRecordMutation) SetField(name string, value ent.Value) error
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetLockedAt(v)
+		return nil
+	case idempotencyrecord.FieldLockToken:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLockToken(v)
 		return nil
 	case idempotencyrecord.FieldExpiresAt:
 		v, ok := value.(time.Time)
@@ -16316,6 +16367,9 @@ func (m *IdempotencyRecordMutation) ResetField(name string) error {
 		return nil
 	case idempotencyrecord.FieldLockedAt:
 		m.ResetLockedAt()
+		return nil
+	case idempotencyrecord.FieldLockToken:
+		m.ResetLockToken()
 		return nil
 	case idempotencyrecord.FieldExpiresAt:
 		m.ResetExpiresAt()

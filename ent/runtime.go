@@ -1270,6 +1270,12 @@ func init() {
 	idempotencyrecordDescResponseBody := idempotencyrecordFields[7].Descriptor()
 	// idempotencyrecord.DefaultResponseBody holds the default value on creation for the response_body field.
 	idempotencyrecord.DefaultResponseBody = idempotencyrecordDescResponseBody.Default.(string)
+	// idempotencyrecordDescLockToken is the schema descriptor for lock_token field.
+	idempotencyrecordDescLockToken := idempotencyrecordFields[9].Descriptor()
+	// idempotencyrecord.DefaultLockToken holds the default value on creation for the lock_token field.
+	idempotencyrecord.DefaultLockToken = idempotencyrecordDescLockToken.Default.(string)
+	// idempotencyrecord.LockTokenValidator is a validator for the "lock_token" field. It is called by the builders before save.
+	idempotencyrecord.LockTokenValidator = idempotencyrecordDescLockToken.Validators[0].(func(string) error)
 	// idempotencyrecordDescID is the schema descriptor for id field.
 	idempotencyrecordDescID := idempotencyrecordMixinFields0[0].Descriptor()
 	// idempotencyrecord.DefaultID holds the default value on creation for the id field.

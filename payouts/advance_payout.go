@@ -106,6 +106,9 @@ func needsPackage(p Payout) bool {
 }
 
 func (s *Payouts) send(ctx context.Context, p Payout) error {
+	if held, err := s.holdForInactiveMember(ctx, p); held || err != nil {
+		return err
+	}
 	attempts, err := s.Store.ListAttempts(ctx, p.BrandID, p.ID)
 	if err != nil {
 		return err
@@ -313,8 +316,9 @@ func (s *Payouts) cancel(ctx context.Context, p Payout) error {
 // ApplyBill applies a bill's state (from a create or cancel answer, a query, a callback or
 // reconciliation) to its payout, once: approved → submitted while the bill is open, then paid
 // (in_flight → paid), failed or cancelled (hold released), with the payout.paid /
-// payout.failed event in the same transaction. A final payout never changes (I7); a bill whose
-// amount differs from the payout's is refused (409 BILL_MISMATCH) and changes nothing.
+// payout.failed event in the same transaction. A final payout never changes (I7); a final bill
+// that contradicts it is still acknowledged but stores a state_mismatch alert (once); a bill
+// whose amount differs from the payout's is refused (409 BILL_MISMATCH) and changes nothing.
 func (s *Payouts) ApplyBill(ctx context.Context, brandID string, bill Bill) (Payout, error) {
 	if !BillKnown(bill.State) {
 		return Payout{}, apperr.InvalidArgument("unknown bill state " + bill.State)
@@ -339,7 +343,7 @@ func (s *Payouts) ApplyBill(ctx context.Context, brandID string, bill Bill) (Pay
 
 func (s *Payouts) applyBill(ctx context.Context, p Payout, bill Bill) (Payout, error) {
 	if PayoutFinal(p.Status) {
-		return p, nil
+		return p, s.noteContradiction(ctx, p, bill)
 	}
 	if p.Status == PayoutRequested {
 		return p, apperr.New(apperr.Conflict, "BILL_BEFORE_APPROVAL", "a bill exists for a payout not approved")

@@ -187,6 +187,8 @@ type IdemRecord struct {
 	ResponseStatus        int
 	ResponseBody          []byte
 	LockedAt, ExpiresAt   time.Time
+	// LockToken names the request that holds the in-flight lock (a new one per take-over).
+	LockToken string
 }
 
 // Idempotency record statuses.
@@ -208,7 +210,8 @@ type PayoutFilter struct {
 type PayoutStore interface {
 	WithTx(ctx context.Context, fn func(ctx context.Context) error) error
 
-	// InsertPayout stores a new payout (ErrDuplicate on out_bill_no or idempotency key).
+	// InsertPayout stores a new payout (ErrDuplicate on out_bill_no, or on an idempotency key
+	// the member's payouts already have: unique brand × member × idempotency_key).
 	InsertPayout(ctx context.Context, p Payout) (Payout, error)
 	PayoutByID(ctx context.Context, brandID, id string) (Payout, error)
 	// PayoutByOutBillNo finds a payout by its globally unique bill number (ErrNotFound).
@@ -244,11 +247,17 @@ type PayoutStore interface {
 	// InsertIdem stores a new in-flight record (ErrDuplicate when the key exists).
 	InsertIdem(ctx context.Context, r IdemRecord) (IdemRecord, error)
 	IdemByKey(ctx context.Context, brandID, memberID, scope, key string) (IdemRecord, error)
-	// LockIdem takes over an in-flight record whose lock is older than staleBefore; false when
-	// it is done or freshly locked.
-	LockIdem(ctx context.Context, brandID, id string, staleBefore, now time.Time) (bool, error)
-	FinishIdem(ctx context.Context, brandID, id string, status int, body []byte) error
-	DeleteIdem(ctx context.Context, brandID, id string) error
+	// LockIdem takes over an in-flight record whose lock is older than staleBefore, under a
+	// new lock token; false when it is done or freshly locked.
+	LockIdem(ctx context.Context, brandID, id string, staleBefore, now time.Time, token string) (bool, error)
+	// FinishIdem stores the answer only while the record is in flight under token (the caller
+	// still holds the lock); false when another request took it over or finished it.
+	FinishIdem(ctx context.Context, brandID, id, token string, status int, body []byte) (bool, error)
+	// DeleteIdem forgets a record still in flight under token (a request that decided nothing).
+	DeleteIdem(ctx context.Context, brandID, id, token string) error
+	// InsertAlert stores a reconciliation-style alert in the caller's transaction; false when
+	// the same payout × day × kind is stored already.
+	InsertAlert(ctx context.Context, a Alert) (bool, error)
 	// PurgeIdem deletes records that expired before now; answers how many.
 	PurgeIdem(ctx context.Context, now time.Time, limit int) (int, error)
 }

@@ -19,10 +19,13 @@ const (
 	// Raised by the send job, not by the daily comparison:
 	AlertCreateParamsDiffer = "create_params_differ" // a repeated create was refused as another request; the bill exists
 	AlertNoMerchant         = "merchant_missing"     // an open payout's brand has no WeChat Pay merchant any more: it waits
+	// AlertMemberNotActive: an approved payout is not sent because its member is frozen or
+	// banned (raised by the send job, not by reconciliation).
+	AlertMemberNotActive = "member_not_active"
 )
 
 // AlertKinds lists every alert kind (the sharecast_reconciliation_mismatches gauge).
-var AlertKinds = []string{AlertStateMismatch, AlertAmountMismatch, AlertMissing, AlertStuck, AlertCreateParamsDiffer, AlertNoMerchant}
+var AlertKinds = []string{AlertStateMismatch, AlertAmountMismatch, AlertMissing, AlertStuck, AlertCreateParamsDiffer, AlertNoMerchant, AlertMemberNotActive}
 
 // ReconcileZone is the zone of WeChat's update_time days (DESIGN §3.6).
 var ReconcileZone = func() *time.Location {

@@ -57,8 +57,9 @@ func (s *Payouts) Request(ctx context.Context, brandID, memberID string, amountF
 		return Answer{}, errors.New("payouts: request without a body hash")
 	}
 	now := s.Clock.Now().UTC()
+	token := uuid.NewString()
 	rec, err := s.Store.InsertIdem(ctx, IdemRecord{BrandID: brandID, MemberID: memberID, Scope: IdemScopePayoutRequest,
-		Key: idemKey, RequestHash: bodyHash, Status: IdemInFlight, LockedAt: now, ExpiresAt: now.Add(idemKeepFor)})
+		Key: idemKey, RequestHash: bodyHash, Status: IdemInFlight, LockedAt: now, ExpiresAt: now.Add(idemKeepFor), LockToken: token})
 	if errors.Is(err, ErrDuplicate) {
 		prev, err := s.Store.IdemByKey(ctx, brandID, memberID, IdemScopePayoutRequest, idemKey)
 		if err != nil {
@@ -70,17 +71,15 @@ func (s *Payouts) Request(ctx context.Context, brandID, memberID string, amountF
 		case prev.Status == IdemDone:
 			return Answer{Status: prev.ResponseStatus, Body: prev.ResponseBody, Replayed: true}, nil
 		}
-		// Still in flight: take it over only when its request died long ago.
-		ok, err := s.Store.LockIdem(ctx, brandID, prev.ID, now.Add(-s.idemLockTimeout()), now)
+		// Still in flight: take it over only when its request died long ago. The take-over
+		// sets our own lock token: should the first request still be alive, its finish no
+		// longer matches and its transaction rolls back (errIdemLockLost).
+		ok, err := s.Store.LockIdem(ctx, brandID, prev.ID, now.Add(-s.idemLockTimeout()), now, token)
 		if err != nil {
 			return Answer{}, err
 		}
 		if !ok {
-			// It may have finished between our reads: answer it if so.
-			if again, err := s.Store.IdemByKey(ctx, brandID, memberID, IdemScopePayoutRequest, idemKey); err == nil && again.Status == IdemDone {
-				return Answer{Status: again.ResponseStatus, Body: again.ResponseBody, Replayed: true}, nil
-			}
-			return Answer{}, ErrIdemKeyInUse
+			return s.idemWinner(ctx, brandID, memberID, idemKey)
 		}
 		rec = prev
 	} else if err != nil {
@@ -95,24 +94,62 @@ func (s *Payouts) Request(ctx context.Context, brandID, memberID string, amountF
 	err = s.Store.WithTx(ctx, func(ctx context.Context) error {
 		var err error
 		if p, err = s.create(ctx, brandID, memberID, amountFen, "", idemKey); err != nil {
+			if errors.Is(err, ErrDuplicate) {
+				// The member already has a payout under this key (unique brand × member ×
+				// key): another request took the key over and created it.
+				return errIdemLockLost
+			}
 			return err
 		}
 		status, body = render(p, nil)
-		return s.Store.FinishIdem(ctx, brandID, rec.ID, status, body)
+		return s.finishIdem(ctx, brandID, rec.ID, token, status, body)
 	})
 	if err == nil {
 		return Answer{Status: status, Body: body, Payout: p}, nil
 	}
+	if errors.Is(err, errIdemLockLost) {
+		return s.idemWinner(ctx, brandID, memberID, idemKey)
+	}
 	if k := apperr.KindOf(err); k == apperr.Internal || k == apperr.Unavailable {
-		// Nothing was decided: let a retry with the same key run again.
-		_ = s.Store.DeleteIdem(context.WithoutCancel(ctx), brandID, rec.ID)
+		// Nothing was decided: let a retry with the same key run again (unless another
+		// request holds the key now: then its record stays).
+		_ = s.Store.DeleteIdem(context.WithoutCancel(ctx), brandID, rec.ID, token)
 		return Answer{}, err
 	}
 	status, body = render(Payout{}, err)
-	if ferr := s.Store.FinishIdem(context.WithoutCancel(ctx), brandID, rec.ID, status, body); ferr != nil {
+	if ferr := s.finishIdem(context.WithoutCancel(ctx), brandID, rec.ID, token, status, body); ferr != nil {
+		if errors.Is(ferr, errIdemLockLost) {
+			return s.idemWinner(ctx, brandID, memberID, idemKey)
+		}
 		return Answer{}, ferr
 	}
 	return Answer{Status: status, Body: body}, nil
+}
+
+// errIdemLockLost: another request took this request's idempotency key over (ours looked
+// dead); whatever this request did rolls back and the key's holder answers.
+var errIdemLockLost = errors.New("payouts: idempotency lock taken over by another request")
+
+// finishIdem stores the answer while token still holds the key; errIdemLockLost otherwise.
+func (s *Payouts) finishIdem(ctx context.Context, brandID, id, token string, status int, body []byte) error {
+	ok, err := s.Store.FinishIdem(ctx, brandID, id, token, status, body)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return errIdemLockLost
+	}
+	return nil
+}
+
+// idemWinner answers a request whose key another request holds: that request's stored answer
+// once it finished (Replayed), else 409 IDEMPOTENCY_KEY_IN_USE.
+func (s *Payouts) idemWinner(ctx context.Context, brandID, memberID, idemKey string) (Answer, error) {
+	ctx = context.WithoutCancel(ctx)
+	if rec, err := s.Store.IdemByKey(ctx, brandID, memberID, IdemScopePayoutRequest, idemKey); err == nil && rec.Status == IdemDone {
+		return Answer{Status: rec.ResponseStatus, Body: rec.ResponseBody, Replayed: true}, nil
+	}
+	return Answer{}, ErrIdemKeyInUse
 }
 
 // CreateForBatch creates one payout of a batch with the checks and hold of a request, inside
@@ -138,9 +175,10 @@ var errInsufficient = apperr.New(apperr.Rule, "PAYOUT_INSUFFICIENT_BALANCE", "th
 
 // ApprovalsNeeded is how many approvals a payout needs when the member's payouts today, this
 // one included, come to dayTotalFen (DESIGN §3.6): none under the auto-approve threshold, one
-// above it, two different admins above the second threshold.
+// above it, two different admins above the second threshold. The thresholds are taken as set:
+// auto_approve_below_fen 0 reviews every payout, second_approval_above_fen 0 asks two
+// approvals for every payout.
 func ApprovalsNeeded(dayTotalFen int64, r brands.Rules) int {
-	r = r.Normalize()
 	switch {
 	case dayTotalFen > r.SecondApprovalAboveFen:
 		return 2

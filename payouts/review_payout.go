@@ -15,6 +15,8 @@ import (
 var (
 	errNotInReview = apperr.New(apperr.Conflict, "PAYOUT_NOT_IN_REVIEW", "the payout is not waiting for review")
 	errChanged     = apperr.New(apperr.Conflict, "PAYOUT_CHANGED", "the payout changed meanwhile; read it again")
+	// errMemberNotActive: the member was frozen or banned after requesting.
+	errMemberNotActive = apperr.New(apperr.Conflict, "MEMBER_FROZEN", "the member is frozen or banned: reject the payout, or unfreeze the member first")
 )
 
 func canReview(role string) error {
@@ -27,7 +29,8 @@ func canReview(role string) error {
 // Approve records an admin's approval (finance or owner). When the payout has the approvals it
 // needs (two different admins above the second threshold) it moves to approved and its send job
 // is enqueued in the same transaction, with the audit row. Concurrent approvals make exactly one
-// transition: the loser gets 409 PAYOUT_CHANGED and its approval is rolled back.
+// transition: the loser gets 409 PAYOUT_CHANGED and its approval is rolled back. A payout of a
+// member who is not active (frozen, banned) is refused with 409 MEMBER_FROZEN; Reject still works.
 func (s *Payouts) Approve(ctx context.Context, actor brands.Actor, role, brandID, payoutID string) (Payout, error) {
 	if err := canReview(role); err != nil {
 		return Payout{}, err
@@ -37,6 +40,15 @@ func (s *Payouts) Approve(ctx context.Context, actor brands.Actor, role, brandID
 		p, err := s.reviewable(ctx, brandID, payoutID)
 		if err != nil {
 			return err
+		}
+		// A frozen or banned member is not paid (DESIGN §3.6): the payout can only be
+		// rejected, or approved once the member is active again.
+		payee, err := s.Payees.Payee(ctx, brandID, p.MemberID)
+		if err != nil {
+			return err
+		}
+		if payee.Status != MemberActive {
+			return errMemberNotActive
 		}
 		if p.BatchID != "" {
 			b, err := s.Store.BatchByID(ctx, brandID, p.BatchID)

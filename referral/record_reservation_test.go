@@ -211,7 +211,8 @@ func TestReservationRules(t *testing.T) {
 func TestBurstOfNewMembersGoesToReview(t *testing.T) {
 	eachWorld(t, func(t *testing.T, w *world) {
 		ctx := context.Background()
-		rules := brands.Rules{RiskInviterBurstCount: 3, RiskInviterBurstSeconds: 60, RiskNewMemberMinutes: 10}
+		burst, seconds, minutes := 3, 60, 10
+		rules := brands.RulesPatch{RiskInviterBurstCount: &burst, RiskInviterBurstSeconds: &seconds, RiskNewMemberMinutes: &minutes}
 		b, err := (&brands.Service{Store: w.st, Clock: w.clk}).UpdateSettings(ctx, brands.CLIActor, w.brandID, brands.SettingsInput{Rules: &rules})
 		if err != nil || b.Rules.RiskInviterBurstCount != 3 {
 			t.Fatalf("rules: %v", err)

@@ -131,7 +131,7 @@ func (s *Server) listAlerts(c *gin.Context) {
 type alertCollector struct{ st payouts.ReconcileStore }
 
 var reconcileMismatchesDesc = prometheus.NewDesc("sharecast_reconciliation_mismatches",
-	"Reconciliation alerts stored, by kind (state_mismatch, amount_mismatch, missing, stuck, create_params_differ, merchant_missing), every brand.", []string{"kind"}, nil)
+	"Reconciliation alerts stored, by kind (state_mismatch, amount_mismatch, missing, stuck, create_params_differ, merchant_missing, member_not_active), every brand.", []string{"kind"}, nil)
 
 func (alertCollector) Describe(ch chan<- *prometheus.Desc) { ch <- reconcileMismatchesDesc }
 

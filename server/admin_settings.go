@@ -62,7 +62,7 @@ func (s *Server) patchSettings(c *gin.Context) {
 		PayPublicKeyID     *string            `json:"pay_public_key_id"`
 		PayPublicKey       *string            `json:"pay_public_key"`
 		PayTransferSceneID *string            `json:"pay_transfer_scene_id"`
-		Rules              *brands.Rules      `json:"rules"`
+		Rules              *brands.RulesPatch `json:"rules"`
 		Credentials        map[string]*string `json:"credentials"`
 	}
 	if err := httperr.BindJSON(c, &req); err != nil {

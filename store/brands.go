@@ -50,6 +50,10 @@ func toBrand(b *ent.Brand) (brands.Brand, error) {
 
 // CreateBrand inserts a brand.
 func (s *Store) CreateBrand(ctx context.Context, b brands.Brand) (brands.Brand, error) {
+	if b.Rules == (brands.Rules{}) {
+		// No rules given: the defaults (an explicit 0 is a setting once stored).
+		b.Rules = brands.DefaultRules()
+	}
 	rules, err := json.Marshal(b.Rules)
 	if err != nil {
 		return brands.Brand{}, err

@@ -64,7 +64,7 @@ func (s *Store) FinishChannelsEvent(ctx context.Context, brandID, id, outcome st
 func (s *Store) NoteChannelsEventError(ctx context.Context, brandID, id, message string) error {
 	_, err := s.ent(ctx).ChannelsEvent.Update().
 		Where(channelsevent.BrandID(brandID), channelsevent.ID(id), channelsevent.ProcessedAtIsNil()).
-		SetLastError(message).Save(ctx)
+		SetLastError(truncate(message, 500)).Save(ctx)
 	return err
 }
 

@@ -132,7 +132,7 @@ func (s *Store) UpdateRobot(ctx context.Context, brandID, id string, p leaderboa
 		u.SetLastErrcode(*p.LastErrcode)
 	}
 	if p.LastError != nil {
-		u.SetLastError(*p.LastError)
+		u.SetLastError(truncate(*p.LastError, 256))
 	}
 	if p.LastSentAt != nil {
 		u.SetLastSentAt(p.LastSentAt.UTC())
@@ -227,7 +227,7 @@ func (s *Store) UpdatePush(ctx context.Context, brandID, id string, p leaderboar
 		u.SetErrcode(*p.Errcode)
 	}
 	if p.Error != nil {
-		u.SetError(*p.Error)
+		u.SetError(truncate(*p.Error, 256))
 	}
 	if p.Bytes != nil {
 		u.SetBytes(*p.Bytes)

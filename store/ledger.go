@@ -317,7 +317,7 @@ func (l *Ledger) AdjustmentByKey(ctx context.Context, brandID, key string) (payo
 // InsertAdjustment stores an adjustment.
 func (l *Ledger) InsertAdjustment(ctx context.Context, a payouts.Adjustment) (payouts.Adjustment, error) {
 	c := l.ent(ctx).Adjustment.Create().SetID(a.ID).SetBrandID(a.BrandID).SetMemberID(a.MemberID).
-		SetKind(adjustment.Kind(a.Kind)).SetAmountFen(a.AmountFen).SetReason(a.Reason).SetAdminID(a.AdminID).
+		SetKind(adjustment.Kind(a.Kind)).SetAmountFen(a.AmountFen).SetReason(truncate(a.Reason, 256)).SetAdminID(a.AdminID).
 		SetBodyHash(a.BodyHash).SetTransactionID(a.TransactionID).SetCreatedAt(a.CreatedAt.UTC())
 	if a.IdempotencyKey != "" {
 		c.SetIdempotencyKey(a.IdempotencyKey)
@@ -338,6 +338,9 @@ func toAdjustment(r *ent.Adjustment) payouts.Adjustment {
 	return a
 }
 
+// truncate cuts s to at most n bytes on a rune boundary: ent's MaxLen counts bytes, and text
+// from outside (WeChat messages, admin notes) is mostly 3-byte Chinese, so a cut by characters
+// can overflow the column and fail the whole transaction.
 func truncate(s string, n int) string {
 	if len(s) <= n {
 		return s

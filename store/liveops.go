@@ -78,7 +78,7 @@ func strPtr(s string) *string {
 func (s *Store) PutNotice(ctx context.Context, n liveops.Notice) (liveops.Notice, error) {
 	if n.ID == "" {
 		row, err := s.ent(ctx).ChannelsNotice.Create().SetBrandID(n.BrandID).SetNoticeID(n.NoticeID).SetStatus(n.Status).
-			SetStatusWording(n.StatusWording).SetStartAt(dbTime(n.StartAt)).SetDescription(n.Description).SetState(n.State).
+			SetStatusWording(truncate(n.StatusWording, 32)).SetStartAt(dbTime(n.StartAt)).SetDescription(truncate(n.Description, 512)).SetState(n.State).
 			SetNillableLiveID(strPtr(n.LiveID)).SetChange(n.Change).SetNillableChangedAt(utcPtr(n.ChangedAt)).
 			SetNillablePreviousStartAt(utcPtr(n.PreviousStartAt)).SetFirstSeenAt(dbTime(n.FirstSeenAt)).SetSyncedAt(dbTime(n.SyncedAt)).
 			Save(ctx)
@@ -88,7 +88,7 @@ func (s *Store) PutNotice(ctx context.Context, n liveops.Notice) (liveops.Notice
 		return toNotice(row), nil
 	}
 	u := s.ent(ctx).ChannelsNotice.UpdateOneID(n.ID).Where(channelsnotice.BrandID(n.BrandID)).SetStatus(n.Status).
-		SetStatusWording(n.StatusWording).SetStartAt(dbTime(n.StartAt)).SetDescription(n.Description).SetState(n.State).
+		SetStatusWording(truncate(n.StatusWording, 32)).SetStartAt(dbTime(n.StartAt)).SetDescription(truncate(n.Description, 512)).SetState(n.State).
 		SetChange(n.Change).SetSyncedAt(dbTime(n.SyncedAt))
 	if n.LiveID == "" {
 		u.ClearLiveID()
@@ -272,19 +272,12 @@ func (s *Store) Actions(ctx context.Context, brandID, roundID string) ([]liveops
 func (s *Store) FinishAction(ctx context.Context, brandID, id string, ch liveops.ActionChange) (bool, error) {
 	note := ch.Note
 	if len(note) > 512 {
-		note = truncateBytes(note, 512)
+		note = truncate(note, 512)
 	}
 	n, err := s.ent(ctx).OutreachAction.Update().Where(outreachaction.BrandID(brandID), outreachaction.ID(id),
 		outreachaction.Status(liveops.ActionPending)).SetStatus(ch.Status).SetRecipients(ch.Recipients).SetQueued(ch.Queued).
 		SetBatch(ch.Batch).SetNote(note).SetDoneAt(dbTime(ch.At)).Save(ctx)
 	return n == 1, err
-}
-
-func truncateBytes(s string, n int) string {
-	for n > 0 && n < len(s) && s[n]&0xC0 == 0x80 {
-		n--
-	}
-	return s[:n]
 }
 
 func (s *Store) recipients(ctx context.Context, q string, args ...any) ([]liveops.Recipient, error) {

@@ -103,7 +103,7 @@ func (s *Payouts) UpdatePayout(ctx context.Context, brandID, id string, c payout
 		u.SetWechatState(*c.WeChatState)
 	}
 	if c.FailReason != nil {
-		u.SetFailReason(*c.FailReason)
+		u.SetFailReason(truncate(*c.FailReason, 256))
 	}
 	if c.PackageInfo != nil {
 		u.SetPackageInfo(*c.PackageInfo)
@@ -199,7 +199,7 @@ func (s *Payouts) OpenPayouts(ctx context.Context, touchedBefore time.Time, limi
 // InsertApproval stores one admin's decision (ErrDuplicate for the same admin twice).
 func (s *Payouts) InsertApproval(ctx context.Context, a payouts.Approval) (payouts.Approval, error) {
 	_, err := s.ent(ctx).PayoutApproval.Create().SetID(a.ID).SetBrandID(a.BrandID).SetPayoutID(a.PayoutID).SetAdminID(a.AdminID).
-		SetDecision(payoutapproval.Decision(a.Decision)).SetNote(a.Note).SetCreatedAt(a.CreatedAt.UTC()).Save(ctx)
+		SetDecision(payoutapproval.Decision(a.Decision)).SetNote(truncate(a.Note, 256)).SetCreatedAt(a.CreatedAt.UTC()).Save(ctx)
 	return a, payoutsErr(err)
 }
 
@@ -284,14 +284,14 @@ func (s *Payouts) BatchByID(ctx context.Context, brandID, id string) (payouts.Ba
 func toIdem(r *ent.IdempotencyRecord) payouts.IdemRecord {
 	return payouts.IdemRecord{ID: r.ID, BrandID: r.BrandID, MemberID: r.MemberID, Scope: r.Scope, Key: r.Key,
 		RequestHash: r.RequestHash, Status: string(r.Status), ResponseStatus: r.ResponseStatus, ResponseBody: []byte(r.ResponseBody),
-		LockedAt: r.LockedAt, ExpiresAt: r.ExpiresAt}
+		LockedAt: r.LockedAt, ExpiresAt: r.ExpiresAt, LockToken: r.LockToken}
 }
 
 // InsertIdem stores a new in-flight record; ErrDuplicate when the key exists.
 func (s *Payouts) InsertIdem(ctx context.Context, r payouts.IdemRecord) (payouts.IdemRecord, error) {
 	row, err := s.ent(ctx).IdempotencyRecord.Create().SetBrandID(r.BrandID).SetMemberID(r.MemberID).SetScope(r.Scope).
 		SetKey(r.Key).SetRequestHash(r.RequestHash).SetStatus(idempotencyrecord.Status(r.Status)).
-		SetLockedAt(r.LockedAt.UTC()).SetExpiresAt(r.ExpiresAt.UTC()).Save(ctx)
+		SetLockedAt(r.LockedAt.UTC()).SetExpiresAt(r.ExpiresAt.UTC()).SetLockToken(r.LockToken).Save(ctx)
 	if err != nil {
 		return payouts.IdemRecord{}, payoutsErr(err)
 	}
@@ -308,26 +308,33 @@ func (s *Payouts) IdemByKey(ctx context.Context, brandID, memberID, scope, key s
 	return toIdem(row), nil
 }
 
-// LockIdem takes over a stale in-flight record.
-func (s *Payouts) LockIdem(ctx context.Context, brandID, id string, staleBefore, now time.Time) (bool, error) {
+// LockIdem takes over a stale in-flight record under a new lock token.
+func (s *Payouts) LockIdem(ctx context.Context, brandID, id string, staleBefore, now time.Time, token string) (bool, error) {
 	n, err := s.ent(ctx).IdempotencyRecord.Update().Where(idempotencyrecord.BrandID(brandID), idempotencyrecord.ID(id),
 		idempotencyrecord.StatusEQ(idempotencyrecord.StatusInFlight), idempotencyrecord.LockedAtLT(staleBefore.UTC())).
-		SetLockedAt(now.UTC()).Save(ctx)
+		SetLockedAt(now.UTC()).SetLockToken(token).Save(ctx)
 	return n == 1, err
 }
 
-// FinishIdem stores the first answer.
-func (s *Payouts) FinishIdem(ctx context.Context, brandID, id string, status int, body []byte) error {
-	_, err := s.ent(ctx).IdempotencyRecord.Update().Where(idempotencyrecord.BrandID(brandID), idempotencyrecord.ID(id)).
+// FinishIdem stores the first answer, only while token still holds the in-flight lock.
+func (s *Payouts) FinishIdem(ctx context.Context, brandID, id, token string, status int, body []byte) (bool, error) {
+	n, err := s.ent(ctx).IdempotencyRecord.Update().Where(idempotencyrecord.BrandID(brandID), idempotencyrecord.ID(id),
+		idempotencyrecord.StatusEQ(idempotencyrecord.StatusInFlight), idempotencyrecord.LockToken(token)).
 		SetStatus(idempotencyrecord.StatusDone).SetResponseStatus(status).SetResponseBody(string(body)).Save(ctx)
+	return n == 1, err
+}
+
+// DeleteIdem forgets an in-flight record whose request decided nothing, only while token
+// still holds its lock.
+func (s *Payouts) DeleteIdem(ctx context.Context, brandID, id, token string) error {
+	_, err := s.ent(ctx).IdempotencyRecord.Delete().Where(idempotencyrecord.BrandID(brandID), idempotencyrecord.ID(id),
+		idempotencyrecord.StatusEQ(idempotencyrecord.StatusInFlight), idempotencyrecord.LockToken(token)).Exec(ctx)
 	return err
 }
 
-// DeleteIdem forgets an in-flight record whose request decided nothing.
-func (s *Payouts) DeleteIdem(ctx context.Context, brandID, id string) error {
-	_, err := s.ent(ctx).IdempotencyRecord.Delete().Where(idempotencyrecord.BrandID(brandID), idempotencyrecord.ID(id),
-		idempotencyrecord.StatusEQ(idempotencyrecord.StatusInFlight)).Exec(ctx)
-	return err
+// InsertAlert stores an alert once per payout × day × kind (payouts raises them too).
+func (s *Payouts) InsertAlert(ctx context.Context, a payouts.Alert) (bool, error) {
+	return (&Reconciliation{s.Store}).InsertAlert(ctx, a)
 }
 
 // PurgeIdem deletes expired records.

@@ -287,7 +287,7 @@ func (s *Store) ChangeSubscribeSend(ctx context.Context, brandID, id string, fro
 		u.SetAttempts(ch.Attempts)
 	}
 	if ch.ErrCode != 0 || ch.Error != "" {
-		u.SetErrcode(ch.ErrCode).SetError(ch.Error)
+		u.SetErrcode(ch.ErrCode).SetError(truncate(ch.Error, 512))
 	}
 	if ch.SentAt != nil {
 		u.SetSentAt(*ch.SentAt)

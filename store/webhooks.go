@@ -186,7 +186,7 @@ func (s *Store) RecordWebhookAttempt(ctx context.Context, brandID, id string, pr
 		Where(webhookdelivery.BrandID(brandID), webhookdelivery.ID(id),
 			webhookdelivery.StatusEQ(webhookdelivery.StatusPending), webhookdelivery.Attempts(prevAttempts)).
 		SetStatus(webhookdelivery.Status(r.Status)).SetAttempts(r.Attempts).SetLastStatusCode(r.StatusCode).
-		SetLastError(r.Error)
+		SetLastError(truncate(r.Error, 512))
 	if r.Attempts > prevAttempts {
 		u.SetLastAttemptAt(r.At)
 	}

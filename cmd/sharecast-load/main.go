@@ -222,8 +222,8 @@ func run(ctx context.Context, o options) error {
 	}
 	// Load runs set their own risk thresholds (DESIGN §3.2): these members are all new and
 	// behind one test machine.
-	rules := b.Rules
-	rules.RiskInviterBurstCount, rules.RiskIPViewers = 1_000_000, 1_000_000
+	many := 1_000_000
+	rules := brands.RulesPatch{RiskInviterBurstCount: &many, RiskIPViewers: &many}
 	if _, err := (&brands.Service{Store: st, Clock: clock.System{}}).UpdateSettings(ctx, brands.CLIActor, b.ID, brands.SettingsInput{Rules: &rules}); err != nil {
 		return err
 	}

@@ -383,9 +383,8 @@ func (s *svc) isolationFixture(t *testing.T) isolationFixture {
 	}
 	// A flagged reservation (the one the review queue clears or voids): B counts more than one
 	// viewer per IP as suspect, and a second viewer reserves from the first one's IP.
-	rules := brands.DefaultRules()
-	rules.RiskIPViewers = 1
-	if _, err := s.app.brands.UpdateSettings(ctx, brands.CLIActor, brand.ID, brands.SettingsInput{Rules: &rules}); err != nil {
+	one := 1
+	if _, err := s.app.brands.UpdateSettings(ctx, brands.CLIActor, brand.ID, brands.SettingsInput{Rules: &brands.RulesPatch{RiskIPViewers: &one}}); err != nil {
 		t.Fatal(err)
 	}
 	viewer2, err := s.app.store.CreateMember(ctx, referral.Member{BrandID: brand.ID, OpenID: "iso-b-openid-viewer2", Nickname: "B观众二Qz7",

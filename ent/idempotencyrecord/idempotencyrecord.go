@@ -37,6 +37,8 @@ const (
 	FieldResponseBody = "response_body"
 	// FieldLockedAt holds the string denoting the locked_at field in the database.
 	FieldLockedAt = "locked_at"
+	// FieldLockToken holds the string denoting the lock_token field in the database.
+	FieldLockToken = "lock_token"
 	// FieldExpiresAt holds the string denoting the expires_at field in the database.
 	FieldExpiresAt = "expires_at"
 	// EdgeBrand holds the string denoting the brand edge name in mutations.
@@ -66,6 +68,7 @@ var Columns = []string{
 	FieldResponseStatus,
 	FieldResponseBody,
 	FieldLockedAt,
+	FieldLockToken,
 	FieldExpiresAt,
 }
 
@@ -100,6 +103,10 @@ var (
 	DefaultResponseStatus int
 	// DefaultResponseBody holds the default value on creation for the "response_body" field.
 	DefaultResponseBody string
+	// DefaultLockToken holds the default value on creation for the "lock_token" field.
+	DefaultLockToken string
+	// LockTokenValidator is a validator for the "lock_token" field. It is called by the builders before save.
+	LockTokenValidator func(string) error
 	// DefaultID holds the default value on creation for the "id" field.
 	DefaultID func() string
 	// IDValidator is a validator for the "id" field. It is called by the builders before save.
@@ -190,6 +197,11 @@ func ByResponseBody(opts ...sql.OrderTermOption) OrderOption {
 // ByLockedAt orders the results by the locked_at field.
 func ByLockedAt(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldLockedAt, opts...).ToFunc()
+}
+
+// ByLockToken orders the results by the lock_token field.
+func ByLockToken(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldLockToken, opts...).ToFunc()
 }
 
 // ByExpiresAt orders the results by the expires_at field.

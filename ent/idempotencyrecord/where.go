@@ -115,6 +115,11 @@ func LockedAt(v time.Time) predicate.IdempotencyRecord {
 	return predicate.IdempotencyRecord(sql.FieldEQ(FieldLockedAt, v))
 }
 
+// LockToken applies equality check predicate on the "lock_token" field. It's identical to LockTokenEQ.
+func LockToken(v string) predicate.IdempotencyRecord {
+	return predicate.IdempotencyRecord(sql.FieldEQ(FieldLockToken, v))
+}
+
 // ExpiresAt applies equality check predicate on the "expires_at" field. It's identical to ExpiresAtEQ.
 func ExpiresAt(v time.Time) predicate.IdempotencyRecord {
 	return predicate.IdempotencyRecord(sql.FieldEQ(FieldExpiresAt, v))
@@ -688,6 +693,71 @@ func LockedAtLT(v time.Time) predicate.IdempotencyRecord {
 // LockedAtLTE applies the LTE predicate on the "locked_at" field.
 func LockedAtLTE(v time.Time) predicate.IdempotencyRecord {
 	return predicate.IdempotencyRecord(sql.FieldLTE(FieldLockedAt, v))
+}
+
+// LockTokenEQ applies the EQ predicate on the "lock_token" field.
+func LockTokenEQ(v string) predicate.IdempotencyRecord {
+	return predicate.IdempotencyRecord(sql.FieldEQ(FieldLockToken, v))
+}
+
+// LockTokenNEQ applies the NEQ predicate on the "lock_token" field.
+func LockTokenNEQ(v string) predicate.IdempotencyRecord {
+	return predicate.IdempotencyRecord(sql.FieldNEQ(FieldLockToken, v))
+}
+
+// LockTokenIn applies the In predicate on the "lock_token" field.
+func LockTokenIn(vs ...string) predicate.IdempotencyRecord {
+	return predicate.IdempotencyRecord(sql.FieldIn(FieldLockToken, vs...))
+}
+
+// LockTokenNotIn applies the NotIn predicate on the "lock_token" field.
+func LockTokenNotIn(vs ...string) predicate.IdempotencyRecord {
+	return predicate.IdempotencyRecord(sql.FieldNotIn(FieldLockToken, vs...))
+}
+
+// LockTokenGT applies the GT predicate on the "lock_token" field.
+func LockTokenGT(v string) predicate.IdempotencyRecord {
+	return predicate.IdempotencyRecord(sql.FieldGT(FieldLockToken, v))
+}
+
+// LockTokenGTE applies the GTE predicate on the "lock_token" field.
+func LockTokenGTE(v string) predicate.IdempotencyRecord {
+	return predicate.IdempotencyRecord(sql.FieldGTE(FieldLockToken, v))
+}
+
+// LockTokenLT applies the LT predicate on the "lock_token" field.
+func LockTokenLT(v string) predicate.IdempotencyRecord {
+	return predicate.IdempotencyRecord(sql.FieldLT(FieldLockToken, v))
+}
+
+// LockTokenLTE applies the LTE predicate on the "lock_token" field.
+func LockTokenLTE(v string) predicate.IdempotencyRecord {
+	return predicate.IdempotencyRecord(sql.FieldLTE(FieldLockToken, v))
+}
+
+// LockTokenContains applies the Contains predicate on the "lock_token" field.
+func LockTokenContains(v string) predicate.IdempotencyRecord {
+	return predicate.IdempotencyRecord(sql.FieldContains(FieldLockToken, v))
+}
+
+// LockTokenHasPrefix applies the HasPrefix predicate on the "lock_token" field.
+func LockTokenHasPrefix(v string) predicate.IdempotencyRecord {
+	return predicate.IdempotencyRecord(sql.FieldHasPrefix(FieldLockToken, v))
+}
+
+// LockTokenHasSuffix applies the HasSuffix predicate on the "lock_token" field.
+func LockTokenHasSuffix(v string) predicate.IdempotencyRecord {
+	return predicate.IdempotencyRecord(sql.FieldHasSuffix(FieldLockToken, v))
+}
+
+// LockTokenEqualFold applies the EqualFold predicate on the "lock_token" field.
+func LockTokenEqualFold(v string) predicate.IdempotencyRecord {
+	return predicate.IdempotencyRecord(sql.FieldEqualFold(FieldLockToken, v))
+}
+
+// LockTokenContainsFold applies the ContainsFold predicate on the "lock_token" field.
+func LockTokenContainsFold(v string) predicate.IdempotencyRecord {
+	return predicate.IdempotencyRecord(sql.FieldContainsFold(FieldLockToken, v))
 }
 
 // ExpiresAtEQ applies the EQ predicate on the "expires_at" field.

@@ -631,6 +631,7 @@ var (
 		{Name: "response_status", Type: field.TypeInt, Default: 0},
 		{Name: "response_body", Type: field.TypeString, Size: 2147483647, Default: ""},
 		{Name: "locked_at", Type: field.TypeTime},
+		{Name: "lock_token", Type: field.TypeString, Size: 36, Default: ""},
 		{Name: "expires_at", Type: field.TypeTime},
 		{Name: "brand_id", Type: field.TypeString, Size: 36},
 	}
@@ -642,7 +643,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "idempotency_records_brands_brand",
-				Columns:    []*schema.Column{IdempotencyRecordsColumns[12]},
+				Columns:    []*schema.Column{IdempotencyRecordsColumns[13]},
 				RefColumns: []*schema.Column{BrandsColumns[0]},
 				OnDelete:   schema.Restrict,
 			},
@@ -651,12 +652,12 @@ var (
 			{
 				Name:    "idempotencyrecord_brand_id_member_id_scope_key",
 				Unique:  true,
-				Columns: []*schema.Column{IdempotencyRecordsColumns[12], IdempotencyRecordsColumns[3], IdempotencyRecordsColumns[4], IdempotencyRecordsColumns[5]},
+				Columns: []*schema.Column{IdempotencyRecordsColumns[13], IdempotencyRecordsColumns[3], IdempotencyRecordsColumns[4], IdempotencyRecordsColumns[5]},
 			},
 			{
 				Name:    "idempotencyrecord_expires_at",
 				Unique:  false,
-				Columns: []*schema.Column{IdempotencyRecordsColumns[11]},
+				Columns: []*schema.Column{IdempotencyRecordsColumns[12]},
 			},
 		},
 	}
@@ -1308,6 +1309,11 @@ var (
 				Name:    "payout_status_touched_at",
 				Unique:  false,
 				Columns: []*schema.Column{PayoutsColumns[5], PayoutsColumns[23]},
+			},
+			{
+				Name:    "payout_brand_id_member_id_idempotency_key",
+				Unique:  true,
+				Columns: []*schema.Column{PayoutsColumns[25], PayoutsColumns[3], PayoutsColumns[16]},
 			},
 		},
 	}

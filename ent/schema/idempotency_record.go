@@ -30,6 +30,10 @@ func (IdempotencyRecord) Fields() []ent.Field {
 		field.Text("response_body").Default(""),
 		// locked_at: when the in-flight request started (a stale lock may be taken over).
 		field.Time("locked_at"),
+		// lock_token names the request holding the in-flight lock; a take-over sets a new one,
+		// and only the holder of the current token may finish or delete the record, so a stale
+		// first request that wakes up after a take-over cannot store a second answer.
+		field.String("lock_token").MaxLen(36).Default(""),
 		field.Time("expires_at"),
 	}
 }

@@ -69,5 +69,7 @@ func (Payout) Indexes() []ent.Index {
 		index.Fields("brand_id", "touched_at"),
 		// The open-bills sweep reads submitted payouts of every brand.
 		index.Fields("status", "touched_at"),
+		// One payout per member request key (batch payouts have none: NULLs never collide).
+		index.Fields("brand_id", "member_id", "idempotency_key").Unique(),
 	}
 }

@@ -23,7 +23,7 @@ func (ReconciliationAlert) Fields() []ent.Field {
 		field.String("day").MaxLen(10).Immutable().NotEmpty(),
 		field.String("payout_id").MaxLen(36).Immutable().NotEmpty(),
 		field.String("out_bill_no").MaxLen(32).Immutable().NotEmpty(),
-		// state_mismatch | amount_mismatch | missing | stuck
+		// state_mismatch | amount_mismatch | missing | stuck | member_not_active
 		field.String("kind").MaxLen(32).Immutable().NotEmpty(),
 		field.String("our_status").MaxLen(16).Immutable(),
 		field.Int64("our_amount_fen").Immutable(),

@@ -189,6 +189,7 @@ var catalogue = map[string]msg{
 	"alert_kind.amount_mismatch":     {"金额不一致", "amount mismatch"},
 	"alert_kind.missing":             {"微信无此单", "missing at WeChat"},
 	"alert_kind.stuck":               {"超过24小时未完成", "open > 24 h"},
+	"alert_kind.member_not_active":   {"会员已冻结，暂不打款", "member not active, not sent"},
 
 	// alerts the payout send job raises
 	"alert_kind.create_params_differ": {"重复下单参数不一致（单据已存在）", "repeat create refused as differing (the bill exists)"},

@@ -193,7 +193,8 @@ func settingsInput(c *Ctx, b brands.Brand) (brands.SettingsInput, error) {
 		}
 	}
 	if rules != b.Rules {
-		in.Rules = &rules
+		patch := brands.PatchOf(rules)
+		in.Rules = &patch
 	}
 	for _, name := range brands.CredentialFields {
 		if c.G.PostForm("clear_"+name) == "1" {
