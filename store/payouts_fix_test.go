@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"sync"
 	"testing"
@@ -350,4 +351,95 @@ func TestPayoutBatchNoMerchant(t *testing.T) {
 			t.Fatalf("batch with the merchant back: %+v %v", res, err)
 		}
 	})
+}
+
+// A duplicate alert inside a transaction answers false and leaves the transaction usable: on
+// PostgreSQL a unique violation would abort it, so a concurrent delivery of the same
+// contradicting callback would fail with 5xx instead of being acknowledged.
+func TestInsertAlertDuplicateKeepsTransaction(t *testing.T) {
+	eachPayWorld(t, func(t *testing.T, w *payWorld) {
+		a := w.member("A")
+		w.fund(a, 5_000)
+		p := w.request(a, 1_000, "k-alert").Payout
+		rec := w.st.Reconciliation()
+		al := payouts.Alert{BrandID: w.brand.ID, Day: "2026-12-01", PayoutID: p.ID, OutBillNo: p.OutBillNo,
+			Kind: payouts.AlertStateMismatch, OurStatus: p.Status, OurAmountFen: p.AmountFen, Detail: "first", CreatedAt: w.clk.Now()}
+		if fresh, err := rec.InsertAlert(w.ctx, al); err != nil || !fresh {
+			t.Fatalf("first insert: %v %v", fresh, err)
+		}
+		err := w.st.WithTx(w.ctx, func(ctx context.Context) error {
+			fresh, err := rec.InsertAlert(ctx, al)
+			if err != nil || fresh {
+				t.Fatalf("duplicate insert: fresh=%v err=%v", fresh, err)
+			}
+			other := al
+			other.Kind = payouts.AlertStuck
+			if fresh, err := rec.InsertAlert(ctx, other); err != nil || !fresh {
+				t.Fatalf("the transaction is unusable after the duplicate: fresh=%v err=%v", fresh, err)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := rec.ListAlerts(w.ctx, w.brand.ID, "", 10)
+		if err != nil || len(got) != 2 {
+			t.Fatalf("alerts %+v %v, want 2", got, err)
+		}
+
+		// Two transactions storing one alert at once: the second's insert waits on the first's
+		// uncommitted row (PostgreSQL; on SQLite the write gate orders them), then answers false
+		// with its transaction intact.
+		racing := al
+		racing.Day = "2026-12-02"
+		inserted, second := make(chan struct{}), make(chan error, 1)
+		first := w.st.WithTx(w.ctx, func(ctx context.Context) error {
+			if fresh, err := rec.InsertAlert(ctx, racing); err != nil || !fresh {
+				t.Errorf("first racer: fresh=%v err=%v", fresh, err)
+			}
+			close(inserted)
+			go func() {
+				second <- w.st.WithTx(w.ctx, func(ctx context.Context) error {
+					fresh, err := rec.InsertAlert(ctx, racing)
+					if err != nil || fresh {
+						return fmt.Errorf("second racer: fresh=%v err=%v", fresh, err)
+					}
+					other := racing
+					other.Kind = payouts.AlertStuck
+					_, err = rec.InsertAlert(ctx, other)
+					return err
+				})
+			}()
+			if w.st.IsPostgres() {
+				waitUntil(t, "the second insert waiting on the first's row lock", func() bool {
+					var n int
+					_ = w.st.DB().QueryRowContext(w.ctx, `SELECT COUNT(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'
+						AND query LIKE '%reconciliation_alerts%'`).Scan(&n)
+					return n > 0
+				})
+			}
+			return nil
+		})
+		<-inserted
+		if first != nil {
+			t.Fatal(first)
+		}
+		if err := <-second; err != nil {
+			t.Fatal(err)
+		}
+		if got, err := rec.ListAlerts(w.ctx, w.brand.ID, "2026-12-02", 10); err != nil || len(got) != 2 {
+			t.Fatalf("raced alerts %+v %v, want 2", got, err)
+		}
+	})
+}
+
+// waitUntil polls cond every 10 ms for up to 30 s (a condition wait, not a timed test).
+func waitUntil(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if cond() {
+			return
+		}
+	}
+	t.Fatalf("timed out waiting for %s", what)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	entsql "entgo.io/ent/dialect/sql"
 	"github.com/google/uuid"
 
 	"github.com/sharecast/sharecast/ent"
@@ -39,25 +40,30 @@ func (s *Reconciliation) PayoutsOfDay(ctx context.Context, brandID string, from,
 	return out, nil
 }
 
-// InsertAlert stores an alert once per payout × day × kind.
+// InsertAlert stores an alert once per payout × day × kind. It is one INSERT … ON CONFLICT DO
+// NOTHING, so a concurrent run storing the same alert never aborts the caller's transaction
+// (a unique violation would, on PostgreSQL): the loser just answers false.
 func (s *Reconciliation) InsertAlert(ctx context.Context, a payouts.Alert) (bool, error) {
-	c := s.ent(ctx)
-	ok, err := c.ReconciliationAlert.Query().Where(reconciliationalert.BrandID(a.BrandID), reconciliationalert.Day(a.Day),
-		reconciliationalert.PayoutID(a.PayoutID), reconciliationalert.Kind(a.Kind)).Exist(ctx)
-	if err != nil || ok {
-		return false, err
-	}
 	if a.ID == "" {
 		a.ID = uuid.Must(uuid.NewV7()).String()
 	}
-	err = c.ReconciliationAlert.Create().SetID(a.ID).SetBrandID(a.BrandID).SetDay(a.Day).SetPayoutID(a.PayoutID).
-		SetOutBillNo(a.OutBillNo).SetKind(a.Kind).SetOurStatus(a.OurStatus).SetOurAmountFen(a.OurAmountFen).
-		SetWechatState(a.WeChatState).SetWechatAmountFen(a.WeChatAmountFen).SetDetail(truncate(a.Detail, 250)).
-		SetCreatedAt(a.CreatedAt.UTC()).Exec(ctx)
-	if ent.IsConstraintError(err) {
-		return false, nil // a concurrent run stored it first
+	ra := reconciliationalert.Table
+	ins := entsql.Dialect(s.dialect).Insert(ra).
+		Columns(reconciliationalert.FieldID, reconciliationalert.FieldBrandID, reconciliationalert.FieldDay,
+			reconciliationalert.FieldPayoutID, reconciliationalert.FieldOutBillNo, reconciliationalert.FieldKind,
+			reconciliationalert.FieldOurStatus, reconciliationalert.FieldOurAmountFen, reconciliationalert.FieldWechatState,
+			reconciliationalert.FieldWechatAmountFen, reconciliationalert.FieldDetail, reconciliationalert.FieldCreatedAt).
+		Values(a.ID, a.BrandID, a.Day, a.PayoutID, a.OutBillNo, a.Kind, a.OurStatus, a.OurAmountFen, a.WeChatState,
+			a.WeChatAmountFen, truncate(a.Detail, 250), dbTime(a.CreatedAt)).
+		OnConflict(entsql.ConflictColumns(reconciliationalert.FieldBrandID, reconciliationalert.FieldDay,
+			reconciliationalert.FieldPayoutID, reconciliationalert.FieldKind), entsql.DoNothing())
+	query, args := ins.Query()
+	res, err := s.exec(ctx, query, args...)
+	if err != nil {
+		return false, err
 	}
-	return err == nil, err
+	n, err := res.RowsAffected()
+	return n == 1, err
 }
 
 // ListAlerts answers the brand's alerts, newest first.
