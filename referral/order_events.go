@@ -124,7 +124,7 @@ func (s *Orders) orderEvent(ctx context.Context, brandID, source, externalID str
 	}
 	var res Applied
 	err := s.retry(ctx, func(ctx context.Context) error {
-		if err := s.Store.Lock(ctx, orderKey(brandID, source, externalID)); err != nil {
+		if err := s.Store.Lock(ctx, orderKey(brandID, externalID)); err != nil {
 			return err
 		}
 		o, err := s.Store.OrderByExternal(ctx, brandID, source, externalID)
