@@ -24,8 +24,8 @@ const (
 	// CodeOrderFromOtherSource: the external id was already recorded through the other door
 	// (Channels push vs open API) of the same brand (409).
 	CodeOrderFromOtherSource = "ORDER_EXISTS_FROM_OTHER_SOURCE"
-	// CodeOrderTimeInvalid: a confirm, refund or after-sale time before the order's payment,
-	// or in the future beyond maxClockSkew (422).
+	// CodeOrderTimeInvalid: an open-API confirm or refund time more than maxClockSkew before
+	// the order's payment or in the future (422).
 	CodeOrderTimeInvalid = "ORDER_EVENT_TIME_INVALID"
 )
 

@@ -30,7 +30,7 @@ func (s *Orders) Confirmed(ctx context.Context, brandID, source, externalID stri
 }
 
 // Confirm is Confirmed answering what happened.
-// On the open API a confirmation in the future (beyond maxClockSkew) or before the payment is
+// On the open API a confirmation more than maxClockSkew in the future or before the payment is
 // 422 ORDER_EVENT_TIME_INVALID: either would move the end of the holding period.
 func (s *Orders) Confirm(ctx context.Context, brandID, source, externalID string, at time.Time) (Applied, error) {
 	if err := s.checkNotFuture(source, "confirmed_at", at); err != nil {
@@ -45,8 +45,8 @@ func (s *Orders) Confirm(ctx context.Context, brandID, source, externalID string
 		})
 }
 
-// maxClockSkew is how far in the future a brand system's event time may be (its clock and
-// ours disagree a little); further is refused.
+// maxClockSkew is how far a brand system's event time may be in the future, or before the
+// order's paid_at (its clock and ours disagree a little); further is refused.
 const maxClockSkew = 5 * time.Minute
 
 func errEventTime(msg string) error { return apperr.New(apperr.Rule, CodeOrderTimeInvalid, msg) }
@@ -63,9 +63,11 @@ func (s *Orders) checkNotFuture(source, field string, at time.Time) error {
 	return nil
 }
 
-// checkNotBeforePaid refuses an open-API event time before the order's payment.
+// checkNotBeforePaid refuses an open-API event time more than maxClockSkew before the order's
+// payment (a brand's clock a little ahead of ours, or a default "now" refund right after the
+// order, is tolerated; confirm counts such a time from the payment).
 func checkNotBeforePaid(o Order, source, field string, at time.Time) error {
-	if source == SourceOpenAPI && at.Before(o.PaidAt) {
+	if source == SourceOpenAPI && at.Before(o.PaidAt.Add(-maxClockSkew)) {
 		return errEventTime(fmt.Sprintf("%s %s is before the order's paid_at %s", field, formatTime(at), formatTime(o.PaidAt)))
 	}
 	return nil

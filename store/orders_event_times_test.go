@@ -8,7 +8,7 @@ import (
 	"github.com/sharecast/sharecast/referral"
 )
 
-// Open-API confirm and refund times: before paid_at, or beyond 5 minutes in the future, are
+// Open-API confirm and refund times more than 5 minutes before paid_at or in the future are
 // 422 ORDER_EVENT_TIME_INVALID and change nothing (the holding period cannot be skipped); a
 // parked or Channels confirm before the payment counts from the payment.
 func TestOrderEventTimes(t *testing.T) {
@@ -27,13 +27,15 @@ func TestOrderEventTimes(t *testing.T) {
 	}{
 		{"confirm after paid", step{"confirm", referral.SourceOpenAPI, 30 * time.Minute, ""}, dur(30 * time.Minute)},
 		{"confirm at paid", step{"confirm", referral.SourceOpenAPI, 0, ""}, dur(0)},
-		{"confirm before paid", step{"confirm", referral.SourceOpenAPI, -time.Second, referral.CodeOrderTimeInvalid}, nil},
+		{"confirm just before paid counts from paid", step{"confirm", referral.SourceOpenAPI, -4 * time.Minute, ""}, dur(0)},
+		{"confirm before paid beyond the clock skew", step{"confirm", referral.SourceOpenAPI, -6 * time.Minute, referral.CodeOrderTimeInvalid}, nil},
 		{"confirm a day before paid", step{"confirm", referral.SourceOpenAPI, -24 * time.Hour, referral.CodeOrderTimeInvalid}, nil},
 		{"confirm within the clock skew", step{"confirm", referral.SourceOpenAPI, time.Hour + 4*time.Minute, ""}, dur(time.Hour + 4*time.Minute)},
 		{"confirm beyond the clock skew", step{"confirm", referral.SourceOpenAPI, time.Hour + 6*time.Minute, referral.CodeOrderTimeInvalid}, nil},
 		{"channels confirm before paid counts from paid", step{"confirm", referral.SourceChannels, -time.Hour, ""}, dur(0)},
 		{"refund after paid", step{"refund", referral.SourceOpenAPI, time.Minute, ""}, nil},
-		{"refund before paid", step{"refund", referral.SourceOpenAPI, -time.Minute, referral.CodeOrderTimeInvalid}, nil},
+		{"refund just before paid (clock skew)", step{"refund", referral.SourceOpenAPI, -time.Minute, ""}, nil},
+		{"refund before paid beyond the clock skew", step{"refund", referral.SourceOpenAPI, -6 * time.Minute, referral.CodeOrderTimeInvalid}, nil},
 		{"refund beyond the clock skew", step{"refund", referral.SourceOpenAPI, 2 * time.Hour, referral.CodeOrderTimeInvalid}, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
