@@ -80,6 +80,10 @@ func permanent(err error) bool {
 	return false
 }
 
+// CodeAfterSaleUnapplied marks an after-sale the intake refused for good (its inbox row keeps
+// the message; the alert gauge counts it).
+const CodeAfterSaleUnapplied = "CHANNELS_AFTERSALE_UNAPPLIED"
+
 // errIntakeMissing: the orders domain is not wired yet; events wait in their jobs.
 var errIntakeMissing = apperr.New(apperr.Unavailable, "ORDER_INTAKE_UNAVAILABLE", "the orders domain is not running yet")
 
@@ -187,11 +191,35 @@ func (s *Service) apply(ctx context.Context, brandID string, shop shopReader, ev
 		if err != nil {
 			return "", shopError{err}
 		}
-		u := afterSaleUpdate(a, ev)
+		var products []channels.OrderProduct
+		if a.SKUID == "" && channels.StatusOutcome(a.Status) == channels.OutcomeRefunded && a.RefundFen > 0 {
+			// No sku_id to name the line: the order's products decide (refundLines).
+			orderID := a.OrderID
+			if orderID == "" {
+				orderID = ev.OrderID()
+			}
+			o, err := shop.Order(ctx, orderID)
+			if err != nil {
+				return "", shopError{err}
+			}
+			products = o.Products
+		}
+		u := afterSaleUpdate(a, ev, products)
 		if u.At.IsZero() {
 			u.At = at
 		}
-		return OutcomeAfterSale, s.Intake.AfterSale(ctx, brandID, u)
+		if err := s.Intake.AfterSale(ctx, brandID, u); err != nil {
+			if permanent(err) {
+				// A refund that cannot be applied leaves a commission unreversed: say so loudly
+				// with what an operator needs (the inbox row keeps it and stays unprocessed, so
+				// sharecast_channels_events_failing counts it).
+				return "", apperr.Wrap(err, apperr.KindOf(err), CodeAfterSaleUnapplied,
+					fmt.Sprintf("after-sale %s of order %s (status %s, sku %q, product %q, refund %d fen) could not be applied",
+						u.AfterSaleID, u.ExternalID, a.Status, a.SKUID, a.ProductID, a.RefundFen))
+			}
+			return "", err
+		}
+		return OutcomeAfterSale, nil
 	}
 	return "", apperr.InvalidArgument(fmt.Sprintf("event %s is not handled", ev.Event))
 }

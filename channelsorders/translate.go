@@ -60,8 +60,9 @@ func orderSharer(o channels.Order) referral.Identity {
 
 // afterSaleUpdate translates the after-sale detail (the source of truth: pushes can arrive out
 // of order, the detail is the newest state) into the intake's update. A refund with no money
-// (0 fen) ends the after-sale without one, so it is closed.
-func afterSaleUpdate(a channels.AfterSale, ev channels.Event) referral.AfterSaleUpdate {
+// (0 fen) ends the after-sale without one, so it is closed. products is the order's
+// product_infos from order/get, read only when the detail names no sku_id (see refundLines).
+func afterSaleUpdate(a channels.AfterSale, ev channels.Event, products []channels.OrderProduct) referral.AfterSaleUpdate {
 	u := referral.AfterSaleUpdate{
 		Source:      referral.SourceChannels,
 		ExternalID:  a.OrderID,
@@ -80,7 +81,7 @@ func afterSaleUpdate(a channels.AfterSale, ev channels.Event) referral.AfterSale
 	case channels.OutcomeRefunded:
 		if a.RefundFen > 0 {
 			u.State = referral.AfterSaleRefunded
-			u.Lines = []referral.RefundLine{{LineID: a.SKUID, RefundFen: a.RefundFen}}
+			u.Lines = refundLines(a, products)
 		} else {
 			u.State = referral.AfterSaleClosed
 		}
@@ -90,4 +91,78 @@ func afterSaleUpdate(a channels.AfterSale, ev channels.Event) referral.AfterSale
 		u.State = referral.AfterSaleOpen
 	}
 	return u
+}
+
+// refundLines names the order lines (LineID = sku_id, as paidOrder makes them) a refunded
+// after-sale returns money on. The detail's sku_id when it has one; else the one line of its
+// product_id when the order has a single SKU of that product; else the refund is of the whole
+// order (an after-sale without a product, WECOM-CHANNELS.md §3): its amount is spread over the
+// lines in proportion to what each paid, floored, the rest on the first lines with room.
+// Empty when the order has no line that paid anything: the intake then refuses the update.
+func refundLines(a channels.AfterSale, products []channels.OrderProduct) []referral.RefundLine {
+	if a.SKUID != "" {
+		return []referral.RefundLine{{LineID: a.SKUID, RefundFen: a.RefundFen}}
+	}
+	type line struct {
+		sku, product string
+		paidFen      int64
+	}
+	var lines []line
+	index := map[string]int{}
+	for _, p := range products {
+		if p.SKUID == "" {
+			continue
+		}
+		if i, ok := index[p.SKUID]; ok {
+			lines[i].paidFen += p.RealPrice
+			continue
+		}
+		index[p.SKUID] = len(lines)
+		lines = append(lines, line{sku: p.SKUID, product: p.ProductID, paidFen: p.RealPrice})
+	}
+	if a.ProductID != "" {
+		match := -1
+		for i, l := range lines {
+			if l.product != a.ProductID {
+				continue
+			}
+			if match >= 0 {
+				match = -1
+				break
+			}
+			match = i
+		}
+		if match >= 0 {
+			return []referral.RefundLine{{LineID: lines[match].sku, RefundFen: a.RefundFen}}
+		}
+	}
+	var totalFen int64
+	for _, l := range lines {
+		totalFen += l.paidFen
+	}
+	if totalFen <= 0 {
+		return nil
+	}
+	refund := min(a.RefundFen, totalFen)
+	shares := make([]int64, len(lines))
+	left := refund
+	for i, l := range lines {
+		shares[i] = referral.MulDivFloor(refund, l.paidFen, totalFen)
+		left -= shares[i]
+	}
+	for i, l := range lines {
+		if left == 0 {
+			break
+		}
+		more := min(left, l.paidFen-shares[i])
+		shares[i] += more
+		left -= more
+	}
+	var out []referral.RefundLine
+	for i, l := range lines {
+		if shares[i] > 0 {
+			out = append(out, referral.RefundLine{LineID: l.sku, RefundFen: shares[i]})
+		}
+	}
+	return out
 }

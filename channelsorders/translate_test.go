@@ -65,7 +65,7 @@ func TestAfterSaleTranslation(t *testing.T) {
 		{channels.AfterSale{Status: channels.AfterSalePlatformRefunding}, referral.AfterSaleOpen, 0},
 	}
 	for _, tt := range tests {
-		u := afterSaleUpdate(tt.a, ev)
+		u := afterSaleUpdate(tt.a, ev, nil)
 		if u.State != tt.state || len(u.Lines) != tt.lines || u.ExternalID != "9" {
 			t.Errorf("%s: %+v", tt.a.Status, u)
 		}

@@ -19,6 +19,16 @@ const (
 	CodeReservationState  = "RESERVATION_STATE"
 )
 
+// Stable codes of the order doors (API.md).
+const (
+	// CodeOrderFromOtherSource: the external id was already recorded through the other door
+	// (Channels push vs open API) of the same brand (409).
+	CodeOrderFromOtherSource = "ORDER_EXISTS_FROM_OTHER_SOURCE"
+	// CodeOrderTimeInvalid: an open-API confirm or refund time more than maxClockSkew before
+	// the order's payment or in the future (422).
+	CodeOrderTimeInvalid = "ORDER_EVENT_TIME_INVALID"
+)
+
 func errLiveNotFound() error { return apperr.New(apperr.NotFound, CodeLiveNotFound, "no such live") }
 
 func errCodeNotFound() error {

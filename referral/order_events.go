@@ -30,9 +30,47 @@ func (s *Orders) Confirmed(ctx context.Context, brandID, source, externalID stri
 }
 
 // Confirm is Confirmed answering what happened.
+// On the open API a confirmation more than maxClockSkew in the future or before the payment is
+// 422 ORDER_EVENT_TIME_INVALID: either would move the end of the holding period.
 func (s *Orders) Confirm(ctx context.Context, brandID, source, externalID string, at time.Time) (Applied, error) {
+	if err := s.checkNotFuture(source, "confirmed_at", at); err != nil {
+		return 0, err
+	}
 	return s.orderEvent(ctx, brandID, source, externalID, ParkedEvent{Kind: ParkConfirm, At: at},
-		func(ctx context.Context, o *Order) (Applied, error) { return s.confirm(ctx, o, at) })
+		func(ctx context.Context, o *Order) (Applied, error) {
+			if err := checkNotBeforePaid(*o, source, "confirmed_at", at); err != nil {
+				return 0, err
+			}
+			return s.confirm(ctx, o, at)
+		})
+}
+
+// maxClockSkew is how far a brand system's event time may be in the future, or before the
+// order's paid_at (its clock and ours disagree a little); further is refused.
+const maxClockSkew = 5 * time.Minute
+
+func errEventTime(msg string) error { return apperr.New(apperr.Rule, CodeOrderTimeInvalid, msg) }
+
+// checkNotFuture refuses an open-API event time beyond now + maxClockSkew. Channels times are
+// WeChat's and are not refused (confirm clamps them instead).
+func (s *Orders) checkNotFuture(source, field string, at time.Time) error {
+	if source != SourceOpenAPI {
+		return nil
+	}
+	if now := s.Clock.Now(); at.After(now.Add(maxClockSkew)) {
+		return errEventTime(fmt.Sprintf("%s %s is in the future (now %s)", field, formatTime(at), formatTime(now)))
+	}
+	return nil
+}
+
+// checkNotBeforePaid refuses an open-API event time more than maxClockSkew before the order's
+// payment (a brand's clock a little ahead of ours, or a default "now" refund right after the
+// order, is tolerated; confirm counts such a time from the payment).
+func checkNotBeforePaid(o Order, source, field string, at time.Time) error {
+	if source == SourceOpenAPI && at.Before(o.PaidAt.Add(-maxClockSkew)) {
+		return errEventTime(fmt.Sprintf("%s %s is before the order's paid_at %s", field, formatTime(at), formatTime(o.PaidAt)))
+	}
+	return nil
 }
 
 // Cancelled reverses every commission of the order in full (OrderIntake).
@@ -63,9 +101,17 @@ func (s *Orders) ApplyAfterSale(ctx context.Context, brandID string, u AfterSale
 	if err := u.Validate(); err != nil {
 		return 0, err
 	}
+	if err := s.checkNotFuture(u.Source, "refunded_at", u.At); err != nil {
+		return 0, err
+	}
 	return s.orderEvent(ctx, brandID, u.Source, u.ExternalID,
 		ParkedEvent{Kind: ParkAfterSale, Key: u.AfterSaleID + "|" + u.State, AfterSale: &u, At: u.At},
-		func(ctx context.Context, o *Order) (Applied, error) { return s.afterSale(ctx, o, u, true) })
+		func(ctx context.Context, o *Order) (Applied, error) {
+			if err := checkNotBeforePaid(*o, u.Source, "refunded_at", u.At); err != nil {
+				return 0, err
+			}
+			return s.afterSale(ctx, o, u, true)
+		})
 }
 
 // Validate checks an after-sale update as a door sends it.
@@ -124,7 +170,7 @@ func (s *Orders) orderEvent(ctx context.Context, brandID, source, externalID str
 	}
 	var res Applied
 	err := s.retry(ctx, func(ctx context.Context) error {
-		if err := s.Store.Lock(ctx, orderKey(brandID, source, externalID)); err != nil {
+		if err := s.Store.Lock(ctx, orderKey(brandID, externalID)); err != nil {
 			return err
 		}
 		o, err := s.Store.OrderByExternal(ctx, brandID, source, externalID)
@@ -188,6 +234,11 @@ func (s *Orders) applyParked(ctx context.Context, brandID string, o *Order) erro
 }
 
 func (s *Orders) confirm(ctx context.Context, o *Order, at time.Time) (Applied, error) {
+	if at.Before(o.PaidAt) {
+		// A receipt before the payment (a parked open-API confirm, a skewed push) cannot start
+		// the holding period early: it counts from the payment at the earliest.
+		at = o.PaidAt
+	}
 	if o.ConfirmedAt != nil && !at.Before(*o.ConfirmedAt) {
 		return AppliedAlready, nil
 	}

@@ -34,7 +34,7 @@ func (s *Orders) Reassign(ctx context.Context, actor brands.Actor, brandID, orde
 		if err != nil {
 			return err
 		}
-		if err := s.Store.Lock(ctx, orderKey(brandID, o.Source, o.ExternalID)); err != nil {
+		if err := s.Store.Lock(ctx, orderKey(brandID, o.ExternalID)); err != nil {
 			return err
 		}
 		if o, err = s.Store.OrderByID(ctx, brandID, orderID); err != nil {

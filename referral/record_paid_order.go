@@ -131,7 +131,7 @@ func (s *Orders) RecordPaid(ctx context.Context, brandID string, o PaidOrder) (O
 		created bool
 	)
 	err := s.retry(ctx, func(ctx context.Context) error {
-		if err := s.Store.Lock(ctx, orderKey(brandID, o.Source, o.ExternalID)); err != nil {
+		if err := s.Store.Lock(ctx, orderKey(brandID, o.ExternalID)); err != nil {
 			return err
 		}
 		prev, err := s.Store.OrderByExternal(ctx, brandID, o.Source, o.ExternalID)
@@ -145,6 +145,9 @@ func (s *Orders) RecordPaid(ctx context.Context, brandID string, o PaidOrder) (O
 			out, created = prev, false
 			return nil
 		case !errors.Is(err, ErrNotFound):
+			return err
+		}
+		if err := s.refuseOtherSource(ctx, brandID, o.Source, o.ExternalID); err != nil {
 			return err
 		}
 		out, err = s.recordPaid(ctx, brandID, o, hash)
@@ -167,8 +170,32 @@ func (s *Orders) retry(ctx context.Context, fn func(ctx context.Context) error) 
 	return err
 }
 
-func orderKey(brandID, source, externalID string) string {
-	return "order\x1f" + brandID + "\x1f" + source + "\x1f" + externalID
+// orderKey is the lock of an external order id of a brand, whatever door it came through:
+// both doors take it, so the check that the other door has not recorded the id and the insert
+// are one step for concurrent arrivals.
+func orderKey(brandID, externalID string) string {
+	return "order\x1f" + brandID + "\x1f" + externalID
+}
+
+// refuseOtherSource answers 409 ORDER_EXISTS_FROM_OTHER_SOURCE when the other door already
+// recorded this external id for the brand. The two doors are two ways into one brand's
+// orders (API.md says nothing of separate namespaces), and orders are unique per source only:
+// a brand that forwards its Channels orders through the open API as well would otherwise be
+// accrued twice. The caller holds orderKey's lock.
+func (s *Orders) refuseOtherSource(ctx context.Context, brandID, source, externalID string) error {
+	other := SourceChannels
+	if source == SourceChannels {
+		other = SourceOpenAPI
+	}
+	_, err := s.Store.OrderByExternal(ctx, brandID, other, externalID)
+	switch {
+	case err == nil:
+		return apperr.New(apperr.Conflict, CodeOrderFromOtherSource,
+			fmt.Sprintf("order %s was already recorded from source %s; it is not recorded again from %s", externalID, other, source))
+	case errors.Is(err, ErrNotFound):
+		return nil
+	}
+	return err
 }
 
 func buyerKey(brandID, buyerID string) string { return "buyer\x1f" + brandID + "\x1f" + buyerID }

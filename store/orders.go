@@ -235,8 +235,57 @@ func (o *Orders) CreateAfterSale(ctx context.Context, a referral.AfterSale) (ref
 		if err := o.blockLines(ctx, a.BrandID, a.OrderID, a.Lines, 1); err != nil {
 			return referral.AfterSale{}, err
 		}
+		if err := o.lockPendingCommissions(ctx, a.BrandID, a.OrderID, a.Lines); err != nil {
+			return referral.AfterSale{}, err
+		}
 	}
 	return toAfterSale(r), nil
+}
+
+// lockPendingCommissions row-locks the pending commissions of the named lines (every line when
+// none is named) until the transaction ends. A release (payouts.Book.release) flips the
+// commission first and then reads the line's open_after_sales without a lock; under READ
+// COMMITTED it could read the line before this after-sale commits and make the commission
+// available while the after-sale is opening. Holding the commission rows makes such a release
+// wait for this commit, then read the blocked line and back off; a release that got the row
+// first makes this wait until it committed (released before the after-sale opened). Lock order
+// is order_lines (blockLines) → commissions; release takes the commission and never locks the
+// line, so there is no cycle. Raw SQL because the generated ent code has no ForUpdate (the
+// sql/lock feature is off). On SQLite the write gate already serialises the two.
+func (o *Orders) lockPendingCommissions(ctx context.Context, brandID, orderID string, lines []referral.RefundLine) error {
+	if !o.IsPostgres() {
+		return nil
+	}
+	q := o.ent(ctx).OrderLine.Query().Where(orderline.BrandID(brandID), orderline.OrderID(orderID))
+	if len(lines) > 0 {
+		ids := make([]string, len(lines))
+		for i, l := range lines {
+			ids[i] = l.LineID
+		}
+		q.Where(orderline.LineIDIn(ids...))
+	}
+	rowIDs, err := q.IDs(ctx)
+	if err != nil || len(rowIDs) == 0 {
+		return err
+	}
+	args := []any{brandID}
+	in := ""
+	for i, id := range rowIDs {
+		if i > 0 {
+			in += ", "
+		}
+		args = append(args, id)
+		in += fmt.Sprintf("$%d", len(args))
+	}
+	rows, err := o.sqlConn(ctx).QueryContext(ctx, `SELECT id FROM commissions WHERE brand_id = $1 AND order_line_id IN (`+in+
+		`) AND status = 'pending' ORDER BY id FOR UPDATE`, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() { // the lock is the point; the ids are not needed
+	}
+	return rows.Err()
 }
 
 // MoveAfterSale moves an after-sale forward; leaving open unblocks the lines it blocked.
