@@ -146,31 +146,28 @@ func PatchOf(r Rules) RulesPatch {
 		RiskIPViewers: &r.RiskIPViewers, RiskIPWindowMinutes: &r.RiskIPWindowMinutes, ShortfallLeadMinutes: &r.ShortfallLeadMinutes}
 }
 
+// setRule sets *dst to *v when the patch sets v.
+func setRule[T int | int64](dst, v *T) {
+	if v != nil {
+		*dst = *v
+	}
+}
+
 // With answers r with the patch's set fields applied.
 func (r Rules) With(p RulesPatch) Rules {
-	setInt := func(dst *int, v *int) {
-		if v != nil {
-			*dst = *v
-		}
-	}
-	set64 := func(dst *int64, v *int64) {
-		if v != nil {
-			*dst = *v
-		}
-	}
-	setInt(&r.HoldDays, p.HoldDays)
-	setInt(&r.AutoConfirmDays, p.AutoConfirmDays)
-	set64(&r.PayoutMinFen, p.PayoutMinFen)
-	set64(&r.PayoutMaxFen, p.PayoutMaxFen)
-	set64(&r.PayoutDailyMaxFen, p.PayoutDailyMaxFen)
-	set64(&r.AutoApproveBelowFen, p.AutoApproveBelowFen)
-	set64(&r.SecondApprovalAboveFen, p.SecondApprovalAboveFen)
-	setInt(&r.RiskInviterBurstCount, p.RiskInviterBurstCount)
-	setInt(&r.RiskInviterBurstSeconds, p.RiskInviterBurstSeconds)
-	setInt(&r.RiskNewMemberMinutes, p.RiskNewMemberMinutes)
-	setInt(&r.RiskIPViewers, p.RiskIPViewers)
-	setInt(&r.RiskIPWindowMinutes, p.RiskIPWindowMinutes)
-	setInt(&r.ShortfallLeadMinutes, p.ShortfallLeadMinutes)
+	setRule(&r.HoldDays, p.HoldDays)
+	setRule(&r.AutoConfirmDays, p.AutoConfirmDays)
+	setRule(&r.PayoutMinFen, p.PayoutMinFen)
+	setRule(&r.PayoutMaxFen, p.PayoutMaxFen)
+	setRule(&r.PayoutDailyMaxFen, p.PayoutDailyMaxFen)
+	setRule(&r.AutoApproveBelowFen, p.AutoApproveBelowFen)
+	setRule(&r.SecondApprovalAboveFen, p.SecondApprovalAboveFen)
+	setRule(&r.RiskInviterBurstCount, p.RiskInviterBurstCount)
+	setRule(&r.RiskInviterBurstSeconds, p.RiskInviterBurstSeconds)
+	setRule(&r.RiskNewMemberMinutes, p.RiskNewMemberMinutes)
+	setRule(&r.RiskIPViewers, p.RiskIPViewers)
+	setRule(&r.RiskIPWindowMinutes, p.RiskIPWindowMinutes)
+	setRule(&r.ShortfallLeadMinutes, p.ShortfallLeadMinutes)
 	return r
 }
 
