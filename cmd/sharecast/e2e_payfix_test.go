@@ -71,18 +71,6 @@ func (s *svc) giveMerchant(t *testing.T, brandID, appID string) {
 	}
 }
 
-// waitFor polls cond until it holds or 20 s pass.
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-}
-
 // waitAccepted requests amount (auto-approved) while the simulator answers the create with
 // ACCEPTED and no package_info, and waits until the payout is submitted without one: its
 // next advance (the sweep, once the clock moves) repeats the create for the package.
@@ -150,8 +138,8 @@ func TestPayoutDifferingRepeatThroughSimulator(t *testing.T) {
 		}
 		w.settings(t, map[string]any{"pay_transfer_scene_id": "1000"})
 		w.clk(t, 2*time.Second)
-		waitFor(t, "a create refused as differing", func() bool { return w.createAttempts(t, id, "refused") >= 1 })
-		waitFor(t, "the alert", func() bool { return len(w.alertsOf(t, "create_params_differ", id)) == 1 })
+		poll(t, "a create refused as differing", func() bool { return w.createAttempts(t, id, "refused") >= 1 })
+		poll(t, "the alert", func() bool { return len(w.alertsOf(t, "create_params_differ", id)) == 1 })
 		w.s.waitPayout(w.finance, id, "submitted")
 		// Re-runs (the job's, the sweep's) query the bill, neither create again nor alert again.
 		for i := 0; i < 2; i++ {
@@ -215,7 +203,7 @@ func TestPayoutsNotConfiguredThroughHTTP(t *testing.T) {
 		}
 		w.settings(t, map[string]any{"pay_mch_id": ""})
 		expect(t, s.do("POST", "/admin/v1/payouts/"+id+"/approve", w.finance, nil), 200, "")
-		waitFor(t, "the merchant_missing alert", func() bool { return len(w.alertsOf(t, "merchant_missing", id)) == 1 })
+		poll(t, "the merchant_missing alert", func() bool { return len(w.alertsOf(t, "merchant_missing", id)) == 1 })
 		if st := s.do("GET", "/admin/v1/payouts/"+id, w.finance, nil).str("payout.status"); st != "approved" {
 			t.Fatalf("status %s, want approved", st)
 		}
